@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The capture image builder: given the running machine's facts (memory map,
+ * reserved region, CPUs, VMCOREINFO) and the user's files (kernel, initrd,
+ * command line), decide where every piece goes inside the region and build
+ * the metadata the jump and the capture kernel need: boot parameters with the
+ * capture kernel's memory map, identity page tables, GDT and IDT, the ELF core
+ * header, the per-CPU note buffers and a copy of VMCOREINFO.
+ *
+ * Pure computation on buffers: no allocation, no I/O. Compiled into the module
+ * and into the host tests and fuzzers.
+ *
+ * Layout of the region [region_start, region_end):
+ *
+ *   region_start  metadata block (struct lb_image.meta_*), reserved in the
+ *                 capture kernel's memory map; its head is immutable and
+ *                 covered by the digest, its tail (notes, VMCOREINFO copy,
+ *                 stack) is written at panic time
+ *   kernel_load   the kernel's protected-mode part, with init_size of room,
+ *                 aligned to kernel_alignment and at least 16 MiB
+ *   ...           free RAM for the capture kernel
+ *   initrd_pa     the initrd, page aligned, at the top of the region
+ */
+#ifndef LIFEBOAT_IMAGE_H
+#define LIFEBOAT_IMAGE_H
+
+#include "shim.h"
+
+/* Memory types, with the values of the E820 table. */
+enum lb_mem_type {
+	LB_MEM_RAM = 1,
+	LB_MEM_RESERVED = 2,
+	LB_MEM_ACPI = 3,
+	LB_MEM_NVS = 4,
+	LB_MEM_UNUSABLE = 5,
+	LB_MEM_PMEM = 7,
+	LB_MEM_PRAM = 12,
+};
+
+/* A physical range [start, end) of one type. */
+struct lb_mem_range {
+	lb_u64 start;
+	lb_u64 end;
+	lb_u32 type;
+};
+
+/* Errors carry a sentence for the operator besides the errno. */
+struct lb_err {
+	char msg[256];
+};
+
+/* Formats into err (if not NULL) and returns -errnum, for `return lb_err_set(...)`. */
+int lb_err_set(struct lb_err *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Sizes of the per-CPU notes and the VMCOREINFO copy, as the kernel's. */
+enum {
+	LB_PRSTATUS_SIZE = 336,		/* struct elf_prstatus on x86_64 */
+	LB_NOTE_BUF_SIZE = 368,		/* note_buf_t: header, "CORE", prstatus, terminator */
+	LB_VMCOREINFO_BUF_SIZE = 8192,	/* room for the kernel's note plus CRASHTIME */
+	LB_TRAMP_CODE_MAX = 2048,	/* the trampoline's code, at the start of its page */
+	LB_STACK_SIZE = 16384,		/* stack for the trampoline and exception stubs */
+	LB_MAX_E820 = 128,		/* entries that fit in boot_params */
+	LB_MIN_RUNTIME = 32 << 20,	/* free RAM the capture kernel needs beyond its image */
+};
+
+/* Facts about the running machine, gathered at load time. */
+struct lb_machine {
+	/* Memory map of the running kernel: sorted, non-overlapping. */
+	const struct lb_mem_range *ranges;
+	unsigned int nr_ranges;
+	/* The reserved region, [region_start, region_end). */
+	lb_u64 region_start;
+	lb_u64 region_end;
+	/* page_offset_base: PT_LOAD p_vaddr = page_offset + paddr. */
+	lb_u64 page_offset;
+	/* CR4.LA57 is set: the tables get five levels. */
+	bool la57;
+	/* One NT_PRSTATUS note buffer per possible CPU. */
+	unsigned int nr_cpus;
+	/* Copied into boot_params. */
+	lb_u64 acpi_rsdp;
+	lb_u32 hardware_subarch;
+	/*
+	 * The trampoline: its code (position independent, at most
+	 * LB_TRAMP_CODE_MAX bytes), the page-aligned virtual address it runs
+	 * at before the switch (mapped to its copy in the new tables), and the
+	 * offsets of its exception stubs within the code.
+	 */
+	const void *tramp_code;
+	lb_u64 tramp_len;
+	lb_u64 tramp_va;
+	lb_u64 tramp_nmi_off;	/* NMI stub: iretq */
+	lb_u64 tramp_fault_off;	/* every other vector: report and halt */
+	/* The running kernel's VMCOREINFO ELF note (header, name, text, terminator). */
+	const void *vmcoreinfo;
+	lb_u64 vmcoreinfo_len;
+};
+
+/* The user's files. */
+struct lb_image_input {
+	const void *kernel;
+	lb_u64 kernel_len;
+	const void *initrd;
+	lb_u64 initrd_len;
+	const char *cmdline;	/* NUL-terminated; elfcorehdr= is prepended */
+};
+
+/* Parameters the trampoline reads, at LB_TRAMP_PARAMS_OFF in its page. */
+struct lb_tramp_params {
+	lb_u64 cr3;		/* identity page tables */
+	lb_u64 cr4;		/* PAE, plus LA57 when the tables have five levels */
+	lb_u64 gdt_desc;	/* physical address of a 10-byte GDT pseudo-descriptor */
+	lb_u64 idt_desc;	/* physical address of a 10-byte IDT pseudo-descriptor */
+	lb_u64 stack_top;	/* physical, 16-byte aligned */
+	lb_u64 boot_params;	/* physical address of the zero page: %rsi at entry */
+	lb_u64 entry;		/* 64-bit entry point of the capture kernel */
+};
+#define LB_TRAMP_PARAMS_OFF 2048
+
+/* A piece of the image that is copied to dest when the image is committed. */
+struct lb_segment {
+	lb_u64 dest;		/* physical address */
+	const void *src;
+	lb_u64 len;
+};
+
+enum { LB_SEG_META, LB_SEG_KERNEL, LB_SEG_INITRD, LB_NR_SEGS };
+
+/* Where everything went. All addresses are physical. */
+struct lb_image {
+	struct lb_segment seg[LB_NR_SEGS];
+	/* The metadata block: [meta_pa, meta_pa + meta_len), built in the caller's buffer. */
+	lb_u64 meta_pa;
+	lb_u64 meta_len;
+	/* Bytes of the metadata block covered by the digest, from its start. */
+	lb_u64 meta_fixed_len;
+	lb_u64 kernel_load;	/* protected-mode part */
+	lb_u64 kernel_memsz;	/* init_size: room reserved at kernel_load */
+	lb_u64 entry;		/* kernel_load + 0x200 */
+	lb_u64 initrd_pa;
+	lb_u64 boot_params_pa;
+	lb_u64 cmdline_pa;
+	lb_u64 elfcorehdr_pa;
+	lb_u64 elfcorehdr_len;
+	lb_u64 tramp_pa;	/* the trampoline page */
+	lb_u64 pgd_pa;		/* CR3 value for the switch */
+	lb_u64 stack_top;
+	lb_u64 notes_pa;	/* note of CPU n at notes_pa + n * LB_NOTE_BUF_SIZE */
+	lb_u64 vmcoreinfo_pa;
+	/* Offsets of the same things inside the metadata buffer. */
+	lb_u64 notes_off;
+	lb_u64 vmcoreinfo_off;
+	/* Free RAM left to the capture kernel after its image and initrd. */
+	lb_u64 free_ram;
+	const char *loader;	/* name of the loader that took the kernel */
+};
+
+/*
+ * Size of the metadata block for this machine: what the caller must provide
+ * to lb_image_build(). Depends only on the machine, not on the files.
+ */
+lb_u64 lb_image_meta_size(const struct lb_machine *m);
+
+/*
+ * Probes the kernel with each loader, places every piece inside the region
+ * and writes the metadata block into meta (meta_cap bytes, zeroed by the
+ * builder). On error returns a negative errno, fills err and leaves *img
+ * unspecified: -ENOEXEC no loader recognises the kernel or it is malformed,
+ * -ENOSPC the region is too small, -EINVAL inconsistent machine facts,
+ * -E2BIG too many memory ranges or a command line too long.
+ */
+int lb_image_build(const struct lb_machine *m, const struct lb_image_input *in,
+		   struct lb_image *img, void *meta, lb_u64 meta_cap,
+		   struct lb_err *err);
+
+/*
+ * Panic-time helpers: no allocation, no locks, bounded work.
+ */
+
+/* The first 21 slots of pr_reg, in struct pt_regs order, then the rest. */
+enum lb_reg {
+	LB_R15, LB_R14, LB_R13, LB_R12, LB_RBP, LB_RBX, LB_R11, LB_R10,
+	LB_R9, LB_R8, LB_RAX, LB_RCX, LB_RDX, LB_RSI, LB_RDI, LB_ORIG_RAX,
+	LB_RIP, LB_CS, LB_EFLAGS, LB_RSP, LB_SS, LB_FS_BASE, LB_GS_BASE,
+	LB_DS, LB_ES, LB_FS, LB_GS, LB_NR_REGS
+};
+
+/* Writes a complete NT_PRSTATUS note (with terminator) into buf (LB_NOTE_BUF_SIZE bytes). */
+void lb_note_write_prstatus(void *buf, lb_u32 pid, const lb_u64 regs[LB_NR_REGS]);
+
+/*
+ * Appends "CRASHTIME=<seconds>\n" to the VMCOREINFO note in buf (cap bytes)
+ * and rewrites its size and terminator. Returns 0, or -ENOSPC if it does not fit
+ * (the note is then left as it was).
+ */
+int lb_vmcoreinfo_add_crashtime(void *buf, lb_u64 cap, lb_u64 seconds);
+
+#endif /* LIFEBOAT_IMAGE_H */

@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The module is built out of tree in build/kmod, where the kernel sources and
+# the portable image builder from capture-kernel/ are gathered, so that
+# kbuild writes nothing into the source folders.
+
+KMOD_DIR := $(BUILD)/kmod
+KMOD_SRCS := $(wildcard kernel/*.c kernel/*.h kernel/*.S kernel/Kbuild)
+KMOD_CAPTURE_SRCS := $(wildcard capture-kernel/lib/*.c capture-kernel/lib/*.h capture-kernel/include/lifeboat/*.h)
+
+all: $(BUILD)/lifeboat.ko
+
+$(BUILD)/lifeboat.ko: $(KMOD_SRCS) $(KMOD_CAPTURE_SRCS) kernel/kernel.mk
+	@test -d $(KDIR) || { echo "no kernel headers at '$(KDIR)': run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(KMOD_DIR)/capture $(KMOD_DIR)/include/lifeboat
+	@cp -u $(filter kernel/%,$(KMOD_SRCS)) $(KMOD_DIR)/
+	@cp -u $(filter capture-kernel/lib/%,$(KMOD_CAPTURE_SRCS)) $(KMOD_DIR)/capture/ 2>/dev/null || true
+	@cp -u $(filter capture-kernel/include/%,$(KMOD_CAPTURE_SRCS)) $(KMOD_DIR)/include/lifeboat/ 2>/dev/null || true
+	$(MAKE) -C $(KDIR) M=$(KMOD_DIR) modules
+	cp $(KMOD_DIR)/lifeboat.ko $@
+
+# Kernel coding style, with the checkpatch.pl of the same kernel series.
+check: check-kernel
+.PHONY: check-kernel
+check-kernel:
+	$(CACHE)/linux-source/scripts/checkpatch.pl --no-tree --strict --quiet \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $(filter-out kernel/Kbuild,$(KMOD_SRCS))
