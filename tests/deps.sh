@@ -11,13 +11,13 @@ set -euo pipefail
 CACHE=${LIFEBOAT_CACHE:-/var/cache/lifeboat}
 STAMP=$CACHE/deps.stamp
 # Bump when the list below changes, so an old stamp does not hide new needs.
-DEPS_VERSION=1
+DEPS_VERSION=2
 
 PKGS=(
 	build-essential clang llvm libclang-rt-14-dev
 	qemu-system-x86 linux-headers-amd64 busybox-static makedumpfile crash
 	python3-drgn libelf-dev e2fsprogs check kexec-tools cpio xz-utils
-	zstd gzip dpkg-dev systemd file
+	zstd gzip dpkg-dev systemd file kmod
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }
@@ -58,7 +58,7 @@ fetch_deb() {	# package -> path of the .deb in the cache
 	deb=$(find "$CACHE/debs" -maxdepth 1 -name "${pkg}_*.deb" 2>/dev/null | head -n 1)
 	if [ -z "$deb" ]; then
 		mkdir -p "$CACHE/debs"
-		(cd "$CACHE/debs" && apt-get download -q "$pkg" >&2)
+		(cd "$CACHE/debs" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2)
 		deb=$(find "$CACHE/debs" -maxdepth 1 -name "${pkg}_*.deb" | head -n 1)
 	fi
 	echo "$deb"
@@ -71,6 +71,8 @@ if [ ! -e "$KROOT/boot/vmlinuz-$KVER" ]; then
 	dpkg-deb -x "$(fetch_deb "linux-image-$KVER")" "$KROOT.tmp"
 	rm -rf "$KROOT" && mv "$KROOT.tmp" "$KROOT"
 fi
+# modules.dep for resolving the guest's module dependencies (modprobe -d).
+[ -e "$KROOT/lib/modules/$KVER/modules.dep" ] || depmod -b "$KROOT" "$KVER"
 
 VMLINUX_DBG=$CACHE/vmlinux-$KVER
 if [ ! -e "$VMLINUX_DBG" ]; then
@@ -86,7 +88,7 @@ fi
 KSRC=$CACHE/linux-source
 if [ ! -e "$KSRC/scripts/checkpatch.pl" ]; then
 	log "extracting checkpatch.pl from linux-source"
-	series=$(echo "$KVER" | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
+	series=${KVER%%-*}; series=${series%.*}
 	deb=$(fetch_deb "linux-source-$series")
 	tmp=$(mktemp -d "$CACHE/src.XXXXXX")
 	dpkg-deb -x "$deb" "$tmp"

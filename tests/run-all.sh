@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The stages of `make test`, each counted once, ending with the tally line
+# "N passed, N failed, N skipped". Nothing is skipped: a stage that lacks a
+# tool fails. Expects `make all unit-bins fuzzers` to have run.
+#
+#   FUZZ_SECONDS   time given to each fuzzer (default 30)
+#   VM_TESTS       -k filters passed to tests/vm/run.py (default: all)
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+BUILD=$PWD/build
+CACHE=${LIFEBOAT_CACHE:-/var/cache/lifeboat}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+# shellcheck disable=SC1090
+. <(sed -n 's/^\([A-Z_]*\) *:= *\(.*\)$/export \1=\2/p' "$CACHE/env.mk")
+export LIFEBOAT_KVMLINUZ=$KVMLINUZ
+
+passed=0 failed=0 failures=()
+stage() {	# name command...
+	local name=$1 t0 rc
+	shift
+	echo "=== $name"
+	t0=$(date +%s)
+	"$@"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "=== $name: passed ($(($(date +%s) - t0)) s)"
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+		echo "=== $name: FAILED (status $rc, $(($(date +%s) - t0)) s)"
+	fi
+}
+
+stage "unit tests" env CK_FORK=yes "$BUILD/tests/unit"
+stage "unit tests under ASan+UBSan" env CK_FORK=no ASAN_OPTIONS=detect_leaks=1 "$BUILD/tests/unit-san"
+
+fuzz() {	# fuzzer binary
+	local corpus name
+	name=$(basename "$1")
+	corpus=$BUILD/fuzz/corpus-$name
+	mkdir -p "$corpus"
+	[ -d "capture-kernel/fuzz/corpus/$name" ] && cp -n capture-kernel/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
+	"$1" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 "$corpus" 2>&1 | tail -n 4
+	return "${PIPESTATUS[0]}"
+}
+for f in "$BUILD"/fuzz/*; do
+	[ -x "$f" ] && [ -f "$f" ] && stage "fuzzer $(basename "$f") (${FUZZ_SECONDS} s)" fuzz "$f"
+done
+
+stage "kernel style (checkpatch.pl)" make --no-print-directory check-kernel
+stage "shell scripts (shellcheck)" shellcheck -x tests/deps.sh tests/run-all.sh initramfs/lb-initramfs .ci/run
+
+vm_args=()
+for k in ${VM_TESTS:-}; do vm_args+=(-k "$k"); done
+vm_log=$BUILD/vm-tests.log
+mkdir -p "$BUILD"
+/usr/bin/python3 tests/vm/run.py "${vm_args[@]}" | tee "$vm_log"
+vm_rc=${PIPESTATUS[0]}
+vm_passed=$(grep -c '^ok - ' "$vm_log")
+vm_failed=$(grep -c '^not ok - ' "$vm_log")
+passed=$((passed + vm_passed))
+failed=$((failed + vm_failed))
+if [ "$vm_rc" -ne 0 ] && [ "$vm_failed" -eq 0 ]; then
+	failed=$((failed + 1))
+	failures+=("VM test runner (status $vm_rc)")
+fi
+while read -r line; do failures+=("${line#not ok - }"); done < <(grep '^not ok - ' "$vm_log")
+
+echo
+for f in "${failures[@]+"${failures[@]}"}"; do echo "FAILED: $f"; done
+echo "$passed passed, $failed failed, 0 skipped"
+[ "$failed" -eq 0 ]

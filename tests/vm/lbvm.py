@@ -1,0 +1,356 @@
+# SPDX-License-Identifier: GPL-2.0
+"""
+VM test bed: build initramfs images, boot the stock kernel under QEMU (TCG),
+stamp every serial line with host time, enforce a time limit, and hand back
+the serial log, the times of named markers and the files the guest wrote to
+its dump disk.
+
+The guest prints "LBMARK <name>" lines; the harness records the host time of
+the first occurrence of each. Some kernel lines are markers too (see
+KERNEL_MARKERS). QEMU is ended by the pid it wrote to its -pidfile, never by
+name, and never outlives run().
+"""
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CACHE = os.environ.get("LIFEBOAT_CACHE", "/var/cache/lifeboat")
+BUILD = os.path.join(ROOT, "build")
+MKINITRAMFS = os.path.join(ROOT, "initramfs", "lb-initramfs")
+
+# Kernel lines that mark a moment of interest, by the name they are stored under.
+KERNEL_MARKERS = [
+    ("panic", re.compile(r"Kernel panic - not syncing")),
+    ("oops", re.compile(r"(BUG: |Oops: |general protection fault)")),
+    ("capture-kernel", re.compile(r"Linux version .*elfcorehdr|Command line: .*elfcorehdr")),
+]
+MARK_RE = re.compile(r"LBMARK (\S+)(?: (.*))?")
+
+# Modules needed for a virtio disk with ext4 on it, loaded in this order.
+DISK_MODULES = ["virtio_pci", "virtio_blk", "ext4"]
+
+
+class HarnessError(Exception):
+    """The test bed itself could not do what was asked (missing tool, bad setup)."""
+
+
+def env():
+    """Paths written by tests/deps.sh: KVER, KVMLINUZ, KROOT, VMLINUX_DBG..."""
+    path = os.path.join(CACHE, "env.mk")
+    if not os.path.exists(path):
+        raise HarnessError(f"'{path}' is missing: run 'make deps' first")
+    out = {}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"^(\w+)\s*:=\s*(.*)$", line.strip())
+            if m:
+                out[m.group(1)] = m.group(2)
+    for key in ("KVER", "KVMLINUZ", "KROOT", "VMLINUX_DBG"):
+        if key not in out:
+            raise HarnessError(f"'{path}' has no {key}: run 'make deps' again")
+    return out
+
+
+def need(path, what):
+    if not os.path.exists(path):
+        raise HarnessError(f"{what} not found at '{path}'")
+    return path
+
+
+def build_initramfs(out, init_script, bins=(), files=(), modules=(), compress="gzip"):
+    """Build an initramfs with busybox, the given binaries (with their
+    libraries), files ("src:dest") and stock modules (with dependencies)."""
+    e = env()
+    fd, init_path = tempfile.mkstemp(prefix="init.", dir=os.path.dirname(out))
+    with os.fdopen(fd, "w") as f:
+        f.write(init_script)
+    cmd = [MKINITRAMFS, "--out", out, "--init", init_path, "--compress", compress,
+           "--kver", e["KVER"], "--modroot", e["KROOT"]]
+    for b in bins:
+        cmd += ["--bin", b]
+    for spec in files:
+        cmd += ["--file", spec]
+    for m in modules:
+        cmd += ["--module", m]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True)
+    finally:
+        os.unlink(init_path)
+    if r.returncode != 0:
+        raise HarnessError(f"initramfs build failed: {r.stderr.strip()}")
+    return out
+
+
+# Shell fragments for /init scripts.
+INIT_PRELUDE = r"""#!/bin/sh
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /sys/kernel/debug && mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mark() { echo "LBMARK $*" > /dev/ttyS0; }
+load_modules() {
+	while read -r m; do
+		[ -n "$m" ] && insmod "$m" || true
+	done < /etc/lifeboat/modules
+}
+wait_for() {	# path, tenths of a second
+	n=0
+	while [ ! -e "$1" ] && [ $n -lt "$2" ]; do sleep 0.1; n=$((n + 1)); done
+	[ -e "$1" ]
+}
+"""
+
+# The capture side used by the reference and by Lifeboat's own tests until the
+# saver exists: mount the dump disk, run makedumpfile, report, power off.
+CAPTURE_INIT = INIT_PRELUDE + r"""
+mark capture-init
+load_modules
+wait_for /dev/vda 100 || { mark capture-failed no-disk; poweroff -f; }
+mount -t ext4 /dev/vda /mnt || { mark capture-failed mount; poweroff -f; }
+ls -l /proc/vmcore > /dev/ttyS0 2>&1
+if makedumpfile -l -d 31 /proc/vmcore /mnt/vmcore.tmp > /dev/ttyS0 2>&1; then
+	mv /mnt/vmcore.tmp /mnt/vmcore
+	makedumpfile --dump-dmesg /proc/vmcore /mnt/dmesg.txt > /dev/null 2>&1
+	sync
+	mark dump-saved
+else
+	mark capture-failed makedumpfile
+fi
+umount /mnt
+sync
+mark done
+poweroff -f
+"""
+
+
+def make_disk(path, size_mb=2048):
+    """An empty ext4 image for the dump, sparse."""
+    with open(path, "wb") as f:
+        f.truncate(size_mb << 20)
+    r = subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "lbdump", path],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise HarnessError(f"mkfs.ext4 failed: {r.stderr.strip()}")
+    return path
+
+
+def disk_ls(disk, directory="/"):
+    """Names in a directory of an ext4 image, read without mounting."""
+    r = subprocess.run(["debugfs", "-R", f"ls -p {directory}", disk],
+                       capture_output=True, text=True)
+    names = []
+    for line in r.stdout.splitlines():
+        parts = line.strip().strip("/").split("/")
+        if len(parts) >= 6 and parts[4] not in (".", "..", "lost+found"):
+            names.append(parts[4])
+    return names
+
+
+def disk_get(disk, path, out):
+    """Copy one file out of an ext4 image; None if it is not there."""
+    if os.path.exists(out):
+        os.unlink(out)
+    r = subprocess.run(["debugfs", "-R", f"dump {path} {out}", disk],
+                       capture_output=True, text=True)
+    if r.returncode != 0 or not os.path.exists(out) or "File not found" in r.stderr:
+        if os.path.exists(out):
+            os.unlink(out)
+        return None
+    return out
+
+
+class Result:
+    def __init__(self):
+        self.lines = []          # (host seconds since start, text)
+        self.markers = {}        # name -> host seconds since start (first time seen)
+        self.marker_args = {}    # name -> text after the marker name
+        self.timed_out = False
+        self.exit_code = None
+        self.log_path = None
+
+    def text(self):
+        return "\n".join(t for _, t in self.lines)
+
+    def since(self, a, b):
+        """Seconds from marker a to marker b, or None if either is missing."""
+        if a in self.markers and b in self.markers:
+            return self.markers[b] - self.markers[a]
+        return None
+
+    def tail(self, n=40):
+        return "\n".join(t for _, t in self.lines[-n:])
+
+
+class VM:
+    """One QEMU guest. Use run() once; it always ends QEMU before returning."""
+
+    def __init__(self, workdir, initrd, append, mem="1G", smp=2, kernel=None,
+                 disk=None, timeout=240, done_markers=("done",), fail_markers=(),
+                 reboot=False, name="vm", extra_args=()):
+        self.workdir = workdir
+        self.kernel = kernel or env()["KVMLINUZ"]
+        self.initrd = initrd
+        self.append = append
+        self.mem = mem
+        self.smp = smp
+        self.disk = disk
+        self.timeout = timeout
+        self.done_markers = set(done_markers)
+        self.fail_markers = set(fail_markers)
+        self.reboot = reboot
+        self.name = name
+        self.extra_args = list(extra_args)
+        self.pidfile = os.path.join(workdir, f"{name}.pid")
+        self.qmp_path = os.path.join(workdir, f"{name}.qmp")
+        self.log_path = os.path.join(workdir, f"{name}.serial.log")
+        self._proc = None
+        self._hooks = []
+
+    def on_marker(self, name, fn):
+        """Call fn(vm) from the reader thread when marker `name` first appears."""
+        self._hooks.append((name, fn))
+
+    def qemu_cmd(self):
+        qemu = shutil.which("qemu-system-x86_64")
+        if not qemu:
+            raise HarnessError("qemu-system-x86_64 not found: run 'make deps'")
+        cmd = [qemu, "-accel", "tcg", "-cpu", "max", "-m", str(self.mem),
+               "-smp", str(self.smp), "-kernel", need(self.kernel, "guest kernel"),
+               "-initrd", need(self.initrd, "initramfs"), "-append", self.append,
+               "-display", "none", "-vga", "none", "-serial", "stdio",
+               "-monitor", "none", "-nodefaults", "-no-user-config",
+               "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
+               "-pidfile", self.pidfile, "-net", "none"]
+        if not self.reboot:
+            cmd.append("-no-reboot")
+        if self.disk:
+            cmd += ["-drive", f"file={self.disk},if=virtio,format=raw"]
+        return cmd + self.extra_args
+
+    def qmp(self, command, arguments=None):
+        """Send one QMP command and return its answer."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.connect(self.qmp_path)
+        f = s.makefile("rw")
+        json.loads(f.readline())  # greeting
+        f.write(json.dumps({"execute": "qmp_capabilities"}) + "\n")
+        f.flush()
+        json.loads(f.readline())
+        msg = {"execute": command}
+        if arguments:
+            msg["arguments"] = arguments
+        f.write(json.dumps(msg) + "\n")
+        f.flush()
+        while True:
+            ans = json.loads(f.readline())
+            if "return" in ans or "error" in ans:
+                s.close()
+                return ans
+
+    def _qemu_pid(self):
+        try:
+            with open(self.pidfile) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def _end_qemu(self):
+        """End QEMU by the pid from its pidfile and reap it."""
+        if self._proc is None:
+            return
+        pid = self._qemu_pid()
+        if self._proc.poll() is None:
+            if pid is None:
+                # QEMU writes the pidfile right after it starts; give it a moment.
+                for _ in range(50):
+                    time.sleep(0.1)
+                    pid = self._qemu_pid()
+                    if pid is not None or self._proc.poll() is not None:
+                        break
+            if pid is not None and self._proc.poll() is None:
+                for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+                    try:
+                        os.kill(pid, sig)
+                    except ProcessLookupError:
+                        break
+                    try:
+                        self._proc.wait(wait)
+                        break
+                    except subprocess.TimeoutExpired:
+                        continue
+        try:
+            self._proc.wait(10)
+        except subprocess.TimeoutExpired:
+            raise HarnessError(f"QEMU (pid {pid}) did not end")
+        for p in (self.pidfile, self.qmp_path):
+            if os.path.exists(p):
+                os.unlink(p)
+
+    def run(self):
+        res = Result()
+        res.log_path = self.log_path
+        cmd = self.qemu_cmd()
+        done = threading.Event()
+        start = time.monotonic()
+        with open(self.log_path, "w") as log:
+            log.write("# " + " ".join(shlex.quote(c) for c in cmd) + "\n")
+            self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                          stderr=subprocess.STDOUT)
+            try:
+                reader = threading.Thread(target=self._read, args=(res, log, start, done),
+                                          daemon=True)
+                reader.start()
+                finished = done.wait(self.timeout)
+                if not finished and self._proc.poll() is None:
+                    res.timed_out = True
+            finally:
+                self._end_qemu()
+            reader.join(10)
+        res.exit_code = self._proc.returncode
+        return res
+
+    def _read(self, res, log, start, done):
+        fired = set()
+        for raw in self._proc.stdout:
+            t = time.monotonic() - start
+            line = raw.decode("utf-8", "replace").replace("\r", "").rstrip("\n")
+            res.lines.append((t, line))
+            log.write(f"[{t:9.3f}] {line}\n")
+            log.flush()
+            names = []
+            m = MARK_RE.search(line)
+            if m:
+                names.append((m.group(1), m.group(2) or ""))
+            for name, rx in KERNEL_MARKERS:
+                if rx.search(line):
+                    names.append((name, line))
+            for name, arg in names:
+                if name not in res.markers:
+                    res.markers[name] = t
+                    res.marker_args[name] = arg
+                for hook_name, fn in self._hooks:
+                    if hook_name == name and name not in fired:
+                        fired.add(name)
+                        fn(self)
+                if name in self.done_markers or name in self.fail_markers:
+                    done.set()
+        done.set()
+
+
+def workdir(name):
+    """A fresh directory for one test's files, under build/vm/."""
+    d = os.path.join(BUILD, "vm", name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d
