@@ -1,52 +1,106 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lifeboat: the administrator's command. Loads, arms and inspects the
- * capture image through /dev/lifeboat and /sys/kernel/lifeboat/.
+ * capture image through /dev/lifeboat and /sys/kernel/lifeboat/, and reads
+ * the dumps afterwards. Subcommands live in cmd_*.c.
  */
 #include <errno.h>
-#include <stdio.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static const char sysfs_dir[] = "/sys/kernel/lifeboat";
+#include "commands.h"
 
-static int cmd_status(void)
+const char lb_sysfs_dir[] = "/sys/kernel/lifeboat";
+const char lb_dev_path[] = "/dev/lifeboat";
+
+static const struct lb_command commands[] = {
+	{ "status", cmd_status, "show the region, the state and the loaded image" },
+};
+
+int lb_error(const char *fmt, ...)
 {
-	char path[256], buf[64];
-	FILE *f;
+	va_list ap;
 
-	snprintf(path, sizeof(path), "%s/state", sysfs_dir);
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "lifeboat: cannot open '%s': %s (is the module loaded?)\n",
-			path, strerror(errno));
-		return 1;
+	fputs("lifeboat: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int lb_sysfs_read(const char *attr, char *buf, size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", lb_sysfs_dir, attr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
 	}
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	printf("state: %s", buf);
+	close(fd);
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
 	return 0;
+}
+
+int lb_sysfs_write(const char *attr, const char *val)
+{
+	char path[256];
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", lb_sysfs_dir, attr);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	close(fd);
+	return ret;
 }
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: lifeboat <command>\n\ncommands:\n  status   show the state of the capture image\n");
+	size_t i;
+
+	fprintf(out, "usage: lifeboat <command> [options]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'lifeboat <command> --help' describes each command.\n");
 }
 
 int main(int argc, char **argv)
 {
+	size_t i;
+
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "status"))
-		return cmd_status();
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help")) {
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "lifeboat: unknown command '%s'\n", argv[1]);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	lb_error("unknown command '%s'", argv[1]);
 	usage(stderr);
 	return 2;
 }

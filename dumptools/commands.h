@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The lifeboat command's subcommands. Each lives in its own cmd_*.c file and
+ * is listed once in lifeboat.c's table. A subcommand gets argv from its own
+ * name on, prints data on stdout and diagnostics on stderr, and returns the
+ * exit status: 0 success, 1 failure, 2 usage error.
+ */
+#ifndef LIFEBOAT_COMMANDS_H
+#define LIFEBOAT_COMMANDS_H
+
+#include <stdio.h>
+
+struct lb_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+extern const char lb_sysfs_dir[];
+extern const char lb_dev_path[];
+
+/* "lifeboat: " + message + "\n" on stderr; returns 1 for `return lb_error(...)`. */
+int lb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reads a sysfs attribute of /sys/kernel/lifeboat into buf, newline stripped; 0 or -errno. */
+int lb_sysfs_read(const char *attr, char *buf, size_t len);
+/* Writes a string to a sysfs attribute; 0 or -errno. */
+int lb_sysfs_write(const char *attr, const char *val);
+
+int cmd_status(int argc, char **argv);
+
+#endif
