@@ -27,6 +27,16 @@ int lb_sysfs_read(const char *attr, char *buf, size_t len);
 /* Writes a string to a sysfs attribute; 0 or -errno. */
 int lb_sysfs_write(const char *attr, const char *val);
 
+/*
+ * Load and arm, shared by `lifeboat load`/`arm` and the boot-time start
+ * (cmd_load.c). Each prints its own diagnostic and returns 0 or 1.
+ * append may be NULL for the default capture command line.
+ */
+int lb_do_load(const char *kernel, const char *initrd, const char *append);
+int lb_do_unload(void);
+int lb_do_arm(void);
+int lb_do_disarm(void);
+
 int cmd_status(int argc, char **argv);
 
 #endif
