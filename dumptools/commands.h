@@ -38,5 +38,9 @@ int lb_do_arm(void);
 int lb_do_disarm(void);
 
 int cmd_status(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_unload(int argc, char **argv);
+int cmd_arm(int argc, char **argv);
+int cmd_disarm(int argc, char **argv);
 
 #endif

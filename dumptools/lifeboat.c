@@ -17,6 +17,10 @@ const char lb_sysfs_dir[] = "/sys/kernel/lifeboat";
 const char lb_dev_path[] = "/dev/lifeboat";
 
 static const struct lb_command commands[] = {
+	{ "load", cmd_load, "place a capture kernel and initramfs in the reserved region" },
+	{ "unload", cmd_unload, "disarm and forget the capture image" },
+	{ "arm", cmd_arm, "arm the loaded image: a panic now jumps to it" },
+	{ "disarm", cmd_disarm, "disarm; the image stays loaded" },
 	{ "status", cmd_status, "show the region, the state and the loaded image" },
 };
 

@@ -5,15 +5,16 @@
 # kbuild writes nothing into the source folders.
 
 KMOD_DIR := $(BUILD)/kmod
-KMOD_SRCS := $(wildcard kernel/*.c kernel/*.h kernel/*.S kernel/Kbuild)
+KMOD_SRCS := $(wildcard kernel/*.c kernel/*.h kernel/*.S kernel/Kbuild kernel/uapi/*.h)
 KMOD_CAPTURE_SRCS := $(wildcard capture-kernel/lib/*.c capture-kernel/lib/*.h capture-kernel/include/lifeboat/*.h)
 
 all: $(BUILD)/lifeboat.ko
 
 $(BUILD)/lifeboat.ko: $(KMOD_SRCS) $(KMOD_CAPTURE_SRCS) kernel/kernel.mk
 	@test -d $(KDIR) || { echo "no kernel headers at '$(KDIR)': run 'make deps'" >&2; exit 1; }
-	@mkdir -p $(KMOD_DIR)/capture $(KMOD_DIR)/include/lifeboat
-	@cp -u $(filter kernel/%,$(KMOD_SRCS)) $(KMOD_DIR)/
+	@mkdir -p $(KMOD_DIR)/capture $(KMOD_DIR)/include/lifeboat $(KMOD_DIR)/uapi
+	@cp -u $(filter-out kernel/uapi/%,$(filter kernel/%,$(KMOD_SRCS))) $(KMOD_DIR)/
+	@cp -u $(filter kernel/uapi/%,$(KMOD_SRCS)) $(KMOD_DIR)/uapi/
 	@cp -u $(filter capture-kernel/lib/%,$(KMOD_CAPTURE_SRCS)) $(KMOD_DIR)/capture/ 2>/dev/null || true
 	@cp -u $(filter capture-kernel/include/%,$(KMOD_CAPTURE_SRCS)) $(KMOD_DIR)/include/lifeboat/ 2>/dev/null || true
 	$(MAKE) -C $(KDIR) M=$(KMOD_DIR) modules

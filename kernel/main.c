@@ -2,26 +2,141 @@
 /*
  * Lifeboat: crash capture without the kernel's kexec.
  *
- * Module entry: creates /sys/kernel/lifeboat/ and tears it down again.
+ * Module entry: the region, /dev/lifeboat (load, unload, arm, disarm by
+ * ioctl, with a sentence back on failure) and /sys/kernel/lifeboat/:
+ *
+ *   armed    0 or 1; writing 1 arms the loaded image, 0 disarms
+ *   state    empty, loaded or armed
+ *   region   start end size kind, or "none: <why>"
+ *   image    the loaded image: loader, where its pieces are, its digest
+ *   cmdline  the capture kernel's command line
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/fs.h>
 #include <linux/kobject.h>
+#include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/sysfs.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+#include "uapi/lifeboat.h"
+
+DEFINE_MUTEX(lb_mutex);
+
+static char *region;
+module_param(region, charp, 0444);
+MODULE_PARM_DESC(region, "SIZE@START of a memmap=SIZE$START region (default: the crashkernel= region)");
 
 static struct kobject *lb_kobj;
+static struct lb_err lb_region_err;	/* why there is no region */
+
+static const char *lb_state(void)
+{
+	if (!READ_ONCE(lb_live.valid))
+		return "empty";
+	return READ_ONCE(lb_armed) ? "armed" : "loaded";
+}
 
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
-	return sysfs_emit(buf, "empty\n");
+	return sysfs_emit(buf, "%s\n", lb_state());
+}
+
+static ssize_t armed_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(lb_armed));
+}
+
+static int lb_do_arm(bool arm, struct lb_err *err)
+{
+	int ret = 0;
+
+	mutex_lock(&lb_mutex);
+	if (arm)
+		ret = lb_arm(err);
+	else
+		lb_disarm();
+	mutex_unlock(&lb_mutex);
+	return ret;
+}
+
+static ssize_t armed_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	struct lb_err err = { };
+	bool arm;
+	int ret;
+
+	ret = kstrtobool(buf, &arm);
+	if (ret)
+		return ret;
+	ret = lb_do_arm(arm, &err);
+	if (ret) {
+		pr_err("cannot arm: %s\n", err.msg);
+		return ret;
+	}
+	return count;
+}
+
+static ssize_t region_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	if (!lb_region.virt)
+		return sysfs_emit(buf, "none: %s\n", lb_region_err.msg);
+	return sysfs_emit(buf, "0x%llx 0x%llx %llu %s\n", (u64)lb_region.start,
+			  (u64)lb_region.end, (u64)(lb_region.end - lb_region.start),
+			  lb_region.kind);
+}
+
+static ssize_t image_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	const struct lb_image *img = &lb_live.img;
+	ssize_t n;
+
+	mutex_lock(&lb_mutex);
+	if (!lb_live.valid) {
+		n = sysfs_emit(buf, "none\n");
+	} else {
+		n = sysfs_emit(buf,
+			       "loader=%s kernel=%llu@0x%llx initrd=%llu@0x%llx elfcorehdr=0x%llx free=%llu sha256=%*phN\n",
+			       img->loader, lb_live.kernel_len, img->kernel_load,
+			       lb_live.initrd_len, img->initrd_pa,
+			       img->elfcorehdr_pa, img->free_ram,
+			       (int)sizeof(lb_live.digest), lb_live.digest);
+	}
+	mutex_unlock(&lb_mutex);
+	return n;
+}
+
+static ssize_t cmdline_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	ssize_t n;
+
+	mutex_lock(&lb_mutex);
+	n = sysfs_emit(buf, "%s\n", lb_live.valid ? lb_live.cmdline : "");
+	mutex_unlock(&lb_mutex);
+	return n;
 }
 
 static struct kobj_attribute state_attr = __ATTR_RO(state);
+static struct kobj_attribute armed_attr = __ATTR_RW_MODE(armed, 0644);
+static struct kobj_attribute region_attr = __ATTR_RO(region);
+static struct kobj_attribute image_attr = __ATTR_RO(image);
+static struct kobj_attribute cmdline_attr = __ATTR_RO(cmdline);
 
 static struct attribute *lb_attrs[] = {
 	&state_attr.attr,
+	&armed_attr.attr,
+	&region_attr.attr,
+	&image_attr.attr,
+	&cmdline_attr.attr,
 	NULL,
 };
 
@@ -29,31 +144,120 @@ static const struct attribute_group lb_attr_group = {
 	.attrs = lb_attrs,
 };
 
+static int lb_put_err(u64 uaddr, const struct lb_err *err)
+{
+	if (!uaddr)
+		return 0;
+	if (copy_to_user(u64_to_user_ptr(uaddr), err->msg,
+			 min_t(size_t, sizeof(err->msg), LIFEBOAT_ERR_LEN)))
+		return -EFAULT;
+	return 0;
+}
+
+static long lb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct lb_err err = { };
+	struct lifeboat_load load;
+	struct lifeboat_req req;
+	u64 err_addr;
+	long ret;
+
+	if (!capable(CAP_SYS_BOOT))
+		return -EPERM;
+	if (cmd == LIFEBOAT_IOC_LOAD) {
+		if (copy_from_user(&load, (void __user *)arg, sizeof(load)))
+			return -EFAULT;
+		err_addr = load.err;
+		ret = lb_load(&load, &err);
+	} else {
+		if (copy_from_user(&req, (void __user *)arg, sizeof(req)))
+			return -EFAULT;
+		err_addr = req.err;
+		if (req.version != LIFEBOAT_ABI_VERSION || req.flags) {
+			ret = lb_err_set(&err, EINVAL, "unsupported request");
+		} else if (cmd == LIFEBOAT_IOC_UNLOAD) {
+			ret = lb_unload(&err);
+		} else if (cmd == LIFEBOAT_IOC_ARM) {
+			ret = lb_do_arm(true, &err);
+		} else if (cmd == LIFEBOAT_IOC_DISARM) {
+			ret = lb_do_arm(false, &err);
+		} else {
+			return -ENOTTY;
+		}
+	}
+	if (ret && lb_put_err(err_addr, &err))
+		return -EFAULT;
+	return ret;
+}
+
+static const struct file_operations lb_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = lb_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice lb_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "lifeboat",
+	.fops = &lb_fops,
+	.mode = 0600,
+};
+
 static int __init lb_init(void)
 {
 	int ret;
 
+	ret = lb_region_init(region, &lb_region_err);
+	if (ret) {
+		/* A wrong region= is the administrator's mistake: refuse to load. */
+		if (region && *region) {
+			pr_err("%s\n", lb_region_err.msg);
+			return ret;
+		}
+		pr_warn("%s\n", lb_region_err.msg);
+	} else {
+		pr_info("region %pa-%pa (%llu MiB, %s)\n", &lb_region.start,
+			&lb_region.end,
+			(u64)(lb_region.end - lb_region.start) >> 20,
+			lb_region.kind);
+	}
+
 	lb_kobj = kobject_create_and_add("lifeboat", kernel_kobj);
-	if (!lb_kobj)
-		return -ENOMEM;
+	if (!lb_kobj) {
+		ret = -ENOMEM;
+		goto out_region;
+	}
 	ret = sysfs_create_group(lb_kobj, &lb_attr_group);
 	if (ret)
 		goto out_put;
-	pr_info("ready\n");
+	ret = misc_register(&lb_misc);
+	if (ret)
+		goto out_group;
 	return 0;
 
+out_group:
+	sysfs_remove_group(lb_kobj, &lb_attr_group);
 out_put:
 	kobject_put(lb_kobj);
+out_region:
+	lb_region_exit();
 	return ret;
 }
 
 static void __exit lb_exit(void)
 {
+	misc_deregister(&lb_misc);
 	sysfs_remove_group(lb_kobj, &lb_attr_group);
 	kobject_put(lb_kobj);
+	mutex_lock(&lb_mutex);
+	lb_disarm();
+	WRITE_ONCE(lb_live.valid, false);
+	mutex_unlock(&lb_mutex);
+	lb_region_exit();
 }
 
 module_init(lb_init);
 module_exit(lb_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Lifeboat crash capture");
+MODULE_DESCRIPTION("Lifeboat: crash capture into a preloaded capture kernel");

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lifeboat load / unload / arm / disarm: hand the capture image to the module
+ * through /dev/lifeboat and switch the panic hooks on and off. The module
+ * answers a refusal with a sentence, which we print as is.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "lifeboat.h"
+
+/* What a kdump capture kernel wants, besides the console of the first kernel. */
+static const char default_append[] = "nr_cpus=1 irqpoll reset_devices";
+
+static int read_file(const char *path, const char *what, void **buf, size_t *len)
+{
+	struct stat st;
+	ssize_t n;
+	size_t done = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lb_error("cannot open %s '%s': %s", what, path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return lb_error("%s '%s' is not a regular file", what, path);
+	}
+	*len = (size_t)st.st_size;
+	*buf = malloc(*len ? *len : 1);
+	if (!*buf) {
+		close(fd);
+		return lb_error("out of memory reading %s '%s'", what, path);
+	}
+	while (done < *len) {
+		n = read(fd, (char *)*buf + done, *len - done);
+		if (n <= 0) {
+			lb_error("cannot read %s '%s': %s", what, path,
+				 n < 0 ? strerror(errno) : "file shrank");
+			free(*buf);
+			close(fd);
+			return 1;
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The console= options of the running kernel, so the capture kernel talks where it does. */
+static void append_consoles(char *out, size_t len)
+{
+	char line[4096], *tok, *save = NULL;
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f)) {
+		for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+			if (strncmp(tok, "console=", 8) && strncmp(tok, "earlyprintk=", 12))
+				continue;
+			if (strlen(out) + strlen(tok) + 2 < len) {
+				strcat(out, " ");
+				strcat(out, tok);
+			}
+		}
+	}
+	fclose(f);
+}
+
+/* Address of crashing_cpu from /proc/kallsyms; 0 if hidden or absent. */
+static uint64_t crashing_cpu_addr(void)
+{
+	char line[512], name[256], type;
+	unsigned long long addr;
+	uint64_t found = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 &&
+		    !strcmp(name, "crashing_cpu") && (type == 'd' || type == 'D' ||
+						      type == 'b' || type == 'B')) {
+			found = addr;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int open_dev(int *fd)
+{
+	*fd = open(lb_dev_path, O_RDWR | O_CLOEXEC);
+	if (*fd < 0)
+		return lb_error("cannot open %s: %s%s", lb_dev_path, strerror(errno),
+				errno == ENOENT ? " (is lifeboat.ko loaded?)" : "");
+	return 0;
+}
+
+static int simple_request(unsigned long cmd, const char *what)
+{
+	char err[LIFEBOAT_ERR_LEN] = "";
+	struct lifeboat_req req = {
+		.version = LIFEBOAT_ABI_VERSION,
+		.err = (uintptr_t)err,
+	};
+	int fd, ret;
+
+	if (open_dev(&fd))
+		return 1;
+	ret = ioctl(fd, cmd, &req);
+	if (ret < 0)
+		ret = lb_error("cannot %s: %s", what, err[0] ? err : strerror(errno));
+	close(fd);
+	return ret ? 1 : 0;
+}
+
+int lb_do_load(const char *kernel, const char *initrd, const char *append)
+{
+	char err[LIFEBOAT_ERR_LEN] = "", cmdline[2048];
+	struct lifeboat_load req = { .version = LIFEBOAT_ABI_VERSION };
+	void *kbuf = NULL, *ibuf = NULL;
+	size_t klen = 0, ilen = 0;
+	int fd, ret = 1;
+
+	if (append) {
+		if (strlen(append) >= sizeof(cmdline))
+			return lb_error("the command line is longer than %zu characters",
+					sizeof(cmdline) - 1);
+		strcpy(cmdline, append);
+	} else {
+		strcpy(cmdline, default_append);
+		append_consoles(cmdline, sizeof(cmdline));
+	}
+	if (read_file(kernel, "kernel", &kbuf, &klen))
+		return 1;
+	if (initrd && read_file(initrd, "initramfs", &ibuf, &ilen))
+		goto out;
+	if (open_dev(&fd))
+		goto out;
+	req.kernel = (uintptr_t)kbuf;
+	req.kernel_len = klen;
+	req.initrd = (uintptr_t)ibuf;
+	req.initrd_len = ilen;
+	req.cmdline = (uintptr_t)cmdline;
+	req.cmdline_len = strlen(cmdline) + 1;
+	req.crashing_cpu = crashing_cpu_addr();
+	req.err = (uintptr_t)err;
+	if (ioctl(fd, LIFEBOAT_IOC_LOAD, &req) < 0)
+		lb_error("cannot load '%s': %s", kernel, err[0] ? err : strerror(errno));
+	else
+		ret = 0;
+	close(fd);
+out:
+	free(ibuf);
+	free(kbuf);
+	return ret;
+}
+
+int lb_do_unload(void)
+{
+	return simple_request(LIFEBOAT_IOC_UNLOAD, "unload");
+}
+
+int lb_do_arm(void)
+{
+	return simple_request(LIFEBOAT_IOC_ARM, "arm");
+}
+
+int lb_do_disarm(void)
+{
+	return simple_request(LIFEBOAT_IOC_DISARM, "disarm");
+}
+
+static void load_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: lifeboat load --kernel FILE [--initrd FILE] [--append STRING]\n\n"
+		"Places the capture kernel, its initramfs and command line in the reserved\n"
+		"region. A new load replaces the old image at once; a failed one changes\n"
+		"nothing. Default command line: \"%s\" plus the console= of this kernel.\n",
+		default_append);
+}
+
+int cmd_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *kernel = NULL, *initrd = NULL, *append = NULL;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:i:a:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			kernel = optarg;
+			break;
+		case 'i':
+			initrd = optarg;
+			break;
+		case 'a':
+			append = optarg;
+			break;
+		case 'h':
+			load_usage(stdout);
+			return 0;
+		default:
+			load_usage(stderr);
+			return 2;
+		}
+	}
+	if (!kernel || optind != argc) {
+		load_usage(stderr);
+		return 2;
+	}
+	return lb_do_load(kernel, initrd, append);
+}
+
+static int no_args(int argc, char **argv, int (*fn)(void))
+{
+	if (argc > 1) {
+		lb_error("'%s' takes no arguments", argv[0]);
+		return 2;
+	}
+	return fn();
+}
+
+int cmd_unload(int argc, char **argv)
+{
+	return no_args(argc, argv, lb_do_unload);
+}
+
+int cmd_arm(int argc, char **argv)
+{
+	return no_args(argc, argv, lb_do_arm);
+}
+
+int cmd_disarm(int argc, char **argv)
+{
+	return no_args(argc, argv, lb_do_disarm);
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Lifeboat module internals, shared by the files of kernel/.
+ *
+ * Object lifetime: the region is found at module init and kept until exit.
+ * An image is loaded into it (load.c), which fills lb_live, the one
+ * structure the panic path reads. Arming (hooks.c) installs the hooks that
+ * lead to lb_crash() (panic.c). lb_mutex serialises load, unload, arm and
+ * disarm; the panic path takes no lock and trusts lb_live only while
+ * lb_live.valid is set.
+ */
+#ifndef LIFEBOAT_INTERNAL_H
+#define LIFEBOAT_INTERNAL_H
+
+#include <crypto/sha2.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include "lifeboat/image.h"
+
+struct pt_regs;
+
+/* The reserved region [start, end) and its kernel mapping. */
+struct lb_region {
+	phys_addr_t start;
+	phys_addr_t end;
+	void *virt;
+	const char *kind;	/* "crashkernel" or "memmap" */
+	struct resource *claim;	/* our request_mem_region, memmap kind only */
+};
+
+/* A range of the region the digest covers, by its kernel mapping. */
+struct lb_digest_seg {
+	const void *virt;
+	u64 len;
+};
+
+/*
+ * Everything the panic path needs, prepared at load time. Written only under
+ * lb_mutex with valid cleared; read locklessly by the panic path.
+ */
+struct lb_live {
+	bool valid;
+	struct lb_digest_seg seg[LB_NR_SEGS];
+	u8 digest[SHA256_DIGEST_SIZE];
+	void *notes;			/* note buffer of CPU n at notes + n * LB_NOTE_BUF_SIZE */
+	unsigned int nr_cpus;
+	void *vmcoreinfo;		/* our copy of the VMCOREINFO note */
+	u64 pgd_pa;			/* CR3 for the switch */
+	u64 tramp_ident_pa;		/* where the trampoline continues, identity mapped */
+	int *crashing_cpu;		/* the kernel's crashing_cpu, or NULL */
+	/* What sysfs shows. */
+	struct lb_image img;
+	u64 kernel_len;
+	u64 initrd_len;
+	char cmdline[2048];
+};
+
+extern struct lb_region lb_region;
+extern struct lb_live lb_live;
+extern struct mutex lb_mutex;
+extern bool lb_armed;
+
+/* region.c */
+int lb_region_init(const char *param, struct lb_err *err);
+void lb_region_exit(void);
+
+/* load.c */
+struct lifeboat_load;
+int lb_load(const struct lifeboat_load *req, struct lb_err *err);
+int lb_unload(struct lb_err *err);
+void lb_digest(u8 out[SHA256_DIGEST_SIZE]);
+int lb_kdump_conflict(struct lb_err *err);
+
+/* hooks.c */
+int lb_arm(struct lb_err *err);
+void lb_disarm(void);
+
+/* quiesce.c: interrupt controllers and devices the capture kernel must find quiet. */
+int lb_quiesce_prepare(struct lb_err *err);
+void lb_quiesce_release(void);
+void lb_quiesce_this_cpu(void);
+void lb_quiesce_machine(void);
+
+/* panic.c */
+void lb_crash(struct pt_regs *regs);
+int lb_nmi_handler(unsigned int type, struct pt_regs *regs);
+void lb_oops_save(struct pt_regs *regs);
+
+/* entry.S: smp_ops hooks that record the caller's registers, then call C. */
+void lb_stop_other_cpus_entry(int wait);
+void lb_crash_stop_other_cpus_entry(void);
+void lb_stop_other_cpus(int wait, struct pt_regs *regs);
+void lb_crash_stop_other_cpus(struct pt_regs *regs);
+
+/* tramp.S: the page that switches to the identity tables and enters the kernel. */
+extern const u8 lb_tramp_start[];
+extern const u8 lb_tramp_nmi[];
+extern const u8 lb_tramp_fault[];
+extern const u8 lb_tramp_ident[];
+extern const u8 lb_tramp_end[];
+void __noreturn lb_tramp_jump(u64 cr3, u64 ident_pa);
+
+#endif /* LIFEBOAT_INTERNAL_H */

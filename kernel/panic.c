@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The panic path: from a panicking CPU to the capture kernel.
+ *
+ * Rules, as for the kernel's own machine_kexec(): no allocation, no
+ * sleeping, no lock another CPU may hold, no trust in the current stack.
+ * Everything was prepared and checked at load time (load.c) and mapped at
+ * arm time (quiesce.c); here we only save registers, send NMIs, copy bytes,
+ * check the digest, write device registers and jump. If anything is wrong we
+ * return, and the kernel's normal panic path goes on.
+ *
+ * Order, on the panicking CPU, on our own stack:
+ *   1. its registers: the faulting ones if an oops led here, else the
+ *      caller's at the call into smp_ops, into its NT_PRSTATUS note;
+ *   2. an NMI to every other online CPU, which saves its registers in its
+ *      note and halts with NMIs blocked; CPUs that do not answer within a
+ *      second are named in the log and left out;
+ *   3. CRASHTIME into our VMCOREINFO copy, crashing_cpu for the dump readers;
+ *   4. the SHA-256 of the image against the one recorded at load;
+ *   5. interrupt controllers quiet, then the trampoline.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/timekeeping.h>
+#include <asm/apic.h>
+#include <asm/irq_stack.h>
+#include <asm/msr.h>
+#include <asm/nmi.h>
+#include <asm/ptrace.h>
+#include <asm/segment.h>
+
+#include "internal.h"
+
+#define LB_PANIC_STACK_SIZE 16384
+#define LB_NMI_WAIT_MS 1000
+
+static u8 lb_panic_stack[LB_PANIC_STACK_SIZE] __aligned(16);
+static atomic_t lb_crashing_cpu = ATOMIC_INIT(-1);
+static atomic_t lb_waiting;
+static struct cpumask lb_stop_mask;
+static struct cpumask lb_answered;
+static struct pt_regs *lb_entry_regs;
+
+static DEFINE_PER_CPU(struct pt_regs, lb_oops_regs);
+static DEFINE_PER_CPU(struct task_struct *, lb_oops_task);
+
+/**
+ * lb_oops_save() - remember the registers of an oops on this CPU
+ * @regs: the faulting registers
+ *
+ * Context: die notifier, IRQs off. If this oops ends in a panic on this CPU
+ * in the same task, these registers go into the panicking CPU's note.
+ */
+void lb_oops_save(struct pt_regs *regs)
+{
+	if (!regs)
+		return;
+	*this_cpu_ptr(&lb_oops_regs) = *regs;
+	this_cpu_write(lb_oops_task, current);
+}
+
+/* Write this CPU's NT_PRSTATUS note from @regs. */
+static void lb_save_cpu(int cpu, struct pt_regs *regs)
+{
+	u64 r[LB_NR_REGS];
+	unsigned int sel;
+
+	if (cpu >= lb_live.nr_cpus)
+		return;
+	r[LB_R15] = regs->r15;
+	r[LB_R14] = regs->r14;
+	r[LB_R13] = regs->r13;
+	r[LB_R12] = regs->r12;
+	r[LB_RBP] = regs->bp;
+	r[LB_RBX] = regs->bx;
+	r[LB_R11] = regs->r11;
+	r[LB_R10] = regs->r10;
+	r[LB_R9] = regs->r9;
+	r[LB_R8] = regs->r8;
+	r[LB_RAX] = regs->ax;
+	r[LB_RCX] = regs->cx;
+	r[LB_RDX] = regs->dx;
+	r[LB_RSI] = regs->si;
+	r[LB_RDI] = regs->di;
+	r[LB_ORIG_RAX] = regs->orig_ax;
+	r[LB_RIP] = regs->ip;
+	r[LB_CS] = regs->cs;
+	r[LB_EFLAGS] = regs->flags;
+	r[LB_RSP] = regs->sp;
+	r[LB_SS] = regs->ss;
+	rdmsrl(MSR_FS_BASE, r[LB_FS_BASE]);
+	rdmsrl(MSR_KERNEL_GS_BASE, r[LB_GS_BASE]);
+	savesegment(ds, sel);
+	r[LB_DS] = sel;
+	savesegment(es, sel);
+	r[LB_ES] = sel;
+	savesegment(fs, sel);
+	r[LB_FS] = sel;
+	savesegment(gs, sel);
+	r[LB_GS] = sel;
+	lb_note_write_prstatus((u8 *)lb_live.notes + cpu * LB_NOTE_BUF_SIZE,
+			       current->pid, r);
+}
+
+/**
+ * lb_nmi_handler() - stop a CPU other than the panicking one
+ * @type: NMI_LOCAL
+ * @regs: where the NMI interrupted this CPU
+ *
+ * Context: NMI. Runs on every NMI while armed: does nothing unless a crash
+ * is under way on another CPU. Never returns then: the CPU halts inside the
+ * NMI, so NMIs stay blocked and it stays out of the capture kernel's way.
+ */
+int lb_nmi_handler(unsigned int type, struct pt_regs *regs)
+{
+	int cpu = raw_smp_processor_id();
+	int crashing = atomic_read(&lb_crashing_cpu);
+
+	if (crashing < 0 || crashing == cpu)
+		return NMI_DONE;
+	lb_save_cpu(cpu, regs);
+	lb_quiesce_this_cpu();
+	cpumask_set_cpu(cpu, &lb_answered);
+	atomic_dec(&lb_waiting);
+	for (;;)
+		native_halt();
+}
+
+static void lb_stop_others(int cpu)
+{
+	unsigned int n, ms, other;
+
+	cpumask_copy(&lb_stop_mask, cpu_online_mask);
+	cpumask_clear_cpu(cpu, &lb_stop_mask);
+	cpumask_clear(&lb_answered);
+	n = cpumask_weight(&lb_stop_mask);
+	atomic_set(&lb_waiting, n);
+	if (!n)
+		return;
+	apic->send_IPI_mask(&lb_stop_mask, NMI_VECTOR);
+	for (ms = 0; ms < LB_NMI_WAIT_MS && atomic_read(&lb_waiting) > 0; ms++)
+		mdelay(1);
+	for_each_cpu(other, &lb_stop_mask)
+		if (!cpumask_test_cpu(other, &lb_answered))
+			pr_emerg("CPU %u did not answer the NMI within %u ms: its registers are not in the dump\n",
+				 other, LB_NMI_WAIT_MS);
+}
+
+/* Runs on lb_panic_stack. Returns only to give up. */
+static void lb_crash_body(void)
+{
+	int cpu = raw_smp_processor_id();
+	struct pt_regs *regs = lb_entry_regs;
+	u8 digest[SHA256_DIGEST_SIZE];
+
+	if (!READ_ONCE(lb_live.valid)) {
+		pr_emerg("no valid capture image; going on with the normal panic\n");
+		return;
+	}
+	smp_rmb();
+	if (this_cpu_read(lb_oops_task) == current)
+		regs = this_cpu_ptr(&lb_oops_regs);
+	lb_save_cpu(cpu, regs);
+	lb_stop_others(cpu);
+
+	lb_vmcoreinfo_add_crashtime(lb_live.vmcoreinfo, LB_VMCOREINFO_BUF_SIZE,
+				    ktime_get_real_seconds());
+	lb_digest(digest);
+	if (memcmp(digest, lb_live.digest, sizeof(digest))) {
+		pr_emerg("the capture image was damaged after it was loaded (digest mismatch); going on with the normal panic\n");
+		return;
+	}
+	if (lb_live.crashing_cpu)
+		WRITE_ONCE(*lb_live.crashing_cpu, cpu);
+
+	pr_emerg("jumping to the capture kernel from CPU %d\n", cpu);
+	lb_quiesce_this_cpu();
+	lb_quiesce_machine();
+	lb_tramp_jump(lb_live.pgd_pa, lb_live.tramp_ident_pa);
+}
+
+/**
+ * lb_crash() - take the machine to the capture kernel
+ * @regs: the panicking CPU's registers where the hook was called
+ *
+ * Context: panic(), IRQs off, any context (process, IRQ, NMI), any stack.
+ * Returns only if it gives up.
+ */
+void lb_crash(struct pt_regs *regs)
+{
+	int cpu = raw_smp_processor_id();
+	int old;
+
+	old = atomic_cmpxchg(&lb_crashing_cpu, -1, cpu);
+	if (old == cpu)
+		return;	/* we panicked inside our own path: step aside */
+	if (old != -1) {
+		/* Another CPU is taking the jump; its NMI will stop us. */
+		for (;;)
+			cpu_relax();
+	}
+	lb_entry_regs = regs;
+	call_on_stack(lb_panic_stack + LB_PANIC_STACK_SIZE - 16,
+		      lb_crash_body, ASM_CALL_ARG0);
+}

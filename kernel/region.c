@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The reserved region: where the capture image lives.
+ *
+ * Either the kernel reserved it with crashkernel=SIZE (the "Crash kernel"
+ * resource, found by its descriptor), or the administrator kept it from the
+ * kernel with memmap=SIZE$START and names it with the module parameter
+ * region=SIZE@START. In the second case we check that the range really is
+ * E820-reserved and holds no System RAM, and claim it so nothing else (and
+ * not /dev/mem) can use it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+
+#include "internal.h"
+
+struct lb_region lb_region;
+
+static int lb_crashk_cb(struct resource *res, void *arg)
+{
+	struct resource *best = arg;
+
+	/* crashkernel=X,high also has a small low part: take the larger. */
+	if (resource_size(res) > resource_size(best))
+		*best = *res;
+	return 0;
+}
+
+static int lb_region_find_crashkernel(struct lb_err *err)
+{
+	struct resource best = { .start = 1, .end = 0 };
+
+	walk_iomem_res_desc(IORES_DESC_CRASH_KERNEL,
+			    IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, 0, -1,
+			    &best, lb_crashk_cb);
+	if (best.end < best.start)
+		return lb_err_set(err, ENODEV,
+				  "no reserved region: boot with crashkernel=SIZE, or with memmap=SIZE$START and load the module with region=SIZE@START");
+	lb_region.start = best.start;
+	lb_region.end = best.end + 1;
+	lb_region.kind = "crashkernel";
+	return 0;
+}
+
+static int lb_region_parse(const char *param, u64 *start, u64 *size,
+			   struct lb_err *err)
+{
+	char *rest;
+
+	*size = memparse(param, &rest);
+	if (rest == param || *rest != '@')
+		goto bad;
+	param = rest + 1;
+	*start = memparse(param, &rest);
+	if (rest == param || (*rest && *rest != '\n'))
+		goto bad;
+	return 0;
+bad:
+	return lb_err_set(err, EINVAL,
+			  "region='%s' is not SIZE@START (for example 256M@0x30000000)",
+			  param);
+}
+
+static int lb_region_claim_memmap(const char *param, struct lb_err *err)
+{
+	u64 start, size;
+	int ret;
+
+	ret = lb_region_parse(param, &start, &size, err);
+	if (ret)
+		return ret;
+	if (!size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size) ||
+	    start + size < start)
+		return lb_err_set(err, EINVAL,
+				  "region=%s: start and size must be non-zero multiples of 4 KiB",
+				  param);
+	if (region_intersects(start, size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT)
+		return lb_err_set(err, EINVAL,
+				  "region=%s overlaps System RAM the kernel uses: reserve it with memmap=SIZE$START",
+				  param);
+	if (region_intersects(start, size, IORESOURCE_MEM,
+			      IORES_DESC_RESERVED) != REGION_INTERSECTS)
+		return lb_err_set(err, EINVAL,
+				  "region=%s is not wholly reserved in the memory map: boot with memmap=SIZE$START over the same range",
+				  param);
+	lb_region.claim = request_mem_region(start, size, "Lifeboat region");
+	if (!lb_region.claim)
+		return lb_err_set(err, EBUSY,
+				  "region=%s is already claimed by another driver",
+				  param);
+	lb_region.start = start;
+	lb_region.end = start + size;
+	lb_region.kind = "memmap";
+	return 0;
+}
+
+/**
+ * lb_region_init() - find or claim the reserved region and map it
+ * @param: the region= module parameter, or NULL/empty for crashkernel=
+ * @err: the reason, on failure
+ *
+ * Context: process context, at module init.
+ * Return: 0, or a negative errno with @err filled and nothing held.
+ */
+int lb_region_init(const char *param, struct lb_err *err)
+{
+	int ret;
+
+	if (param && *param)
+		ret = lb_region_claim_memmap(param, err);
+	else
+		ret = lb_region_find_crashkernel(err);
+	if (ret)
+		return ret;
+
+	/*
+	 * A crashkernel region is System RAM and comes back as its direct
+	 * map; a memmap region is not RAM and gets a cached vmap.
+	 */
+	lb_region.virt = memremap(lb_region.start,
+				  lb_region.end - lb_region.start, MEMREMAP_WB);
+	if (!lb_region.virt) {
+		lb_region_exit();
+		return lb_err_set(err, ENOMEM, "cannot map the region %pa-%pa",
+				  &lb_region.start, &lb_region.end);
+	}
+	return 0;
+}
+
+void lb_region_exit(void)
+{
+	if (lb_region.virt)
+		memunmap(lb_region.virt);
+	if (lb_region.claim)
+		release_mem_region(lb_region.start,
+				   lb_region.end - lb_region.start);
+	memset(&lb_region, 0, sizeof(lb_region));
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * The ABI between the lifeboat command and lifeboat.ko: ioctls on
+ * /dev/lifeboat. Fixed-width fields only; pointers travel as __u64.
+ */
+#ifndef _UAPI_LIFEBOAT_H
+#define _UAPI_LIFEBOAT_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define LIFEBOAT_ABI_VERSION 1
+
+/* Room for the sentence that explains a failed request. */
+#define LIFEBOAT_ERR_LEN 256
+
+/**
+ * struct lifeboat_load - a capture image to place in the region
+ * @version:	LIFEBOAT_ABI_VERSION
+ * @flags:	none defined yet; must be 0
+ * @kernel:	user address of the capture kernel (a bzImage)
+ * @kernel_len:	its length in bytes
+ * @initrd:	user address of the capture initramfs (0 for none)
+ * @initrd_len:	its length in bytes
+ * @cmdline:	user address of the capture command line, NUL-terminated;
+ *		elfcorehdr= is prepended by the module
+ * @cmdline_len: its length including the NUL
+ * @crashing_cpu: kernel address of the variable crashing_cpu (from
+ *		/proc/kallsyms), which dump readers use to find the CPU that
+ *		panicked; 0 if unknown
+ * @err:	user address of LIFEBOAT_ERR_LEN bytes for the sentence
+ *		explaining a failure (0 for none)
+ */
+struct lifeboat_load {
+	__u32 version;
+	__u32 flags;
+	__u64 kernel;
+	__u64 kernel_len;
+	__u64 initrd;
+	__u64 initrd_len;
+	__u64 cmdline;
+	__u64 cmdline_len;
+	__u64 crashing_cpu;
+	__u64 err;
+};
+
+/**
+ * struct lifeboat_req - a request that only needs the error sentence
+ * @version:	LIFEBOAT_ABI_VERSION
+ * @flags:	must be 0
+ * @err:	user address of LIFEBOAT_ERR_LEN bytes, or 0
+ */
+struct lifeboat_req {
+	__u32 version;
+	__u32 flags;
+	__u64 err;
+};
+
+#define LIFEBOAT_IOC_LOAD	_IOW('L', 1, struct lifeboat_load)
+#define LIFEBOAT_IOC_UNLOAD	_IOW('L', 2, struct lifeboat_req)
+#define LIFEBOAT_IOC_ARM	_IOW('L', 3, struct lifeboat_req)
+#define LIFEBOAT_IOC_DISARM	_IOW('L', 4, struct lifeboat_req)
+
+#endif /* _UAPI_LIFEBOAT_H */
