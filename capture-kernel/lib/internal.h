@@ -41,10 +41,10 @@
 #define LB_SZ_16M	0x1000000ULL
 #define LB_SZ_1G	0x40000000ULL
 /* The architectural limit of physical addresses (MAXPHYADDR <= 52). */
-#define LB_PHYS_LIMIT	(1ULL << 52)
+#define LB_PHYS_LIMIT	0x0010000000000000ULL	/* 2^52 */
 /* Identity addresses must stay in the lower half of the top-level table. */
-#define LB_IDENT_LIMIT_4L	(1ULL << 47)
-#define LB_IDENT_LIMIT_5L	(1ULL << 56)
+#define LB_IDENT_LIMIT_4L	0x0000800000000000ULL	/* 2^47 */
+#define LB_IDENT_LIMIT_5L	0x0100000000000000ULL	/* 2^56 */
 
 #define LB_MIB(x)	((unsigned long long)((x) >> 20))
 #define LB_MIB_UP(x)	((unsigned long long)(((x) + LB_SZ_1M - 1) >> 20))
@@ -112,8 +112,8 @@ enum {
 #define LB_PTE_ADDR	0x000ffffffffff000ULL
 #define LB_PTE_TABLE	(LB_PTE_PRESENT | LB_PTE_RW)
 #define LB_PTE_LARGE	(LB_PTE_PRESENT | LB_PTE_RW | LB_PTE_PS)
-#define LB_CR4_PAE	(1ULL << 5)
-#define LB_CR4_LA57	(1ULL << 12)
+#define LB_CR4_PAE	0x20ULL		/* bit 5 */
+#define LB_CR4_LA57	0x1000ULL	/* bit 12 */
 
 /* Inside the trampoline page. */
 enum {
