@@ -192,8 +192,7 @@ static void *lb_region_ptr(u64 pa)
  * Cannot fail. Caller holds lb_mutex.
  */
 static void lb_commit(const struct lb_image *img, int *crashing_cpu,
-		      unsigned int nr_cpus, const struct lifeboat_load *req,
-		      const char *cmdline)
+		      unsigned int nr_cpus, const struct lifeboat_load *req)
 {
 	int i;
 
@@ -220,7 +219,8 @@ static void lb_commit(const struct lb_image *img, int *crashing_cpu,
 		lb_live.img.seg[i].src = NULL;
 	lb_live.kernel_len = req->kernel_len;
 	lb_live.initrd_len = req->initrd_len;
-	strscpy(lb_live.cmdline, cmdline, sizeof(lb_live.cmdline));
+	/* The command line as the capture kernel will see it, elfcorehdr= included. */
+	strscpy(lb_live.cmdline, lb_region_ptr(img->cmdline_pa), sizeof(lb_live.cmdline));
 	lb_digest(lb_live.digest);
 	smp_wmb();
 	WRITE_ONCE(lb_live.valid, true);
@@ -330,7 +330,7 @@ int lb_load(const struct lifeboat_load *req, struct lb_err *err)
 	mutex_lock(&lb_mutex);
 	ret = lb_kdump_conflict(err);
 	if (!ret) {
-		lb_commit(&img, crashing_cpu, m.nr_cpus, req, cmdline);
+		lb_commit(&img, crashing_cpu, m.nr_cpus, req);
 		pr_info("loaded a %s capture kernel: %llu MiB free for it in %llu MiB at %pa%s\n",
 			img.loader, img.free_ram >> 20, region_size >> 20,
 			&lb_region.start, lb_armed ? "; still armed" : "");

@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: GPL-2.0
+"""
+Issue 3: Lifeboat's own capture path, from panic to a dump that crash and
+drgn read, without the kernel's kexec; and bad input refused with a clear
+error that changes nothing.
+"""
+import os
+import re
+
+import checker
+import lbvm
+import lifeboat_chain
+
+ORDER = 20
+
+
+def fmt(x):
+    return "n/a" if x is None else f"{x:.1f}s"
+
+
+def check_chain(res, disk, work, cpus=2, panic="sysrq triggered crash"):
+    assert not res.timed_out, f"time limit reached; serial log tail:\n{res.tail()}"
+    for bad in ("arm-failed", "capture-failed"):
+        assert bad not in res.markers, \
+            f"{bad} {res.marker_args[bad]}; serial log tail:\n{res.tail()}"
+    for m in ("armed", "panic", "capture-kernel", "capture-init", "dump-saved"):
+        assert m in res.markers, f"marker '{m}' never seen; serial log tail:\n{res.tail()}"
+    text = res.text()
+    assert "lifeboat: jumping to the capture kernel" in text, "the jump was not announced"
+    assert re.search(r"Command line: elfcorehdr=0x[0-9a-f]+ ", text), \
+        "the capture kernel's command line does not start with elfcorehdr="
+    vmcore = lbvm.disk_get(disk, "/vmcore", os.path.join(work, "vmcore"))
+    assert vmcore, f"no vmcore on the dump disk: {lbvm.disk_ls(disk)}"
+    problems, info = checker.check_dump(lbvm.env()["VMLINUX_DBG"], vmcore, panic, cpus)
+    assert not problems, "checker: " + "; ".join(problems)
+    return {
+        "panic_to_capture_kernel": fmt(res.since("panic", "capture-kernel")),
+        "panic_to_capture_init": fmt(res.since("panic", "capture-init")),
+        "dump_mb": f"{os.path.getsize(vmcore) / 1e6:.1f}",
+    }
+
+
+def test_crashkernel_sysrq():
+    """crashkernel=256M, sysrq-c, 1 GiB, 2 CPUs: the dump passes the checker."""
+    work = lbvm.workdir("capture-crashkernel")
+    res, disk = lifeboat_chain.run(work, kernel_append="crashkernel=256M")
+    return check_chain(res, disk, work)
+
+
+def test_memmap_region():
+    """memmap=256M$512M with region=256M@0x20000000: the same, from a reserved range."""
+    work = lbvm.workdir("capture-memmap")
+    res, disk = lifeboat_chain.run(work, kernel_append="memmap=256M$0x20000000",
+                                   modparams="region=256M@0x20000000")
+    figures = check_chain(res, disk, work)
+    assert "(256 MiB, memmap)" in res.text(), "the module did not report the memmap region"
+    return figures
+
+
+# Each case prints "LBCASE <name> <exit status> <last line of stderr>", then
+# the state after it, so the harness can check the refusal and that nothing
+# changed. Runs in one boot, with no panic.
+ERRORS_INIT = lbvm.INIT_PRELUDE + r"""
+mark first-init
+try_case() {	# name command...
+	name=$1; shift
+	out=$("$@" 2>&1 >/dev/null); rc=$?
+	echo "LBCASE $name $rc $(echo "$out" | tail -n 1)" > /dev/ttyS0
+	echo "LBSTATE $name $(cat /sys/kernel/lifeboat/state 2>/dev/null) $(sed 's/.*sha256=//' /sys/kernel/lifeboat/image 2>/dev/null)" > /dev/ttyS0
+}
+K=/boot/vmlinuz; I=/boot/capture.img
+head -c 4096 $K > /tmp/short.img
+dd if=/dev/urandom of=/tmp/garbage.img bs=1k count=2048 2>/dev/null
+cp $K /tmp/nomagic.img && printf 'XXXX' | dd of=/tmp/nomagic.img bs=1 seek=514 conv=notrunc 2>/dev/null
+
+# Module with a region= that is RAM: refused, module not loaded.
+try_case insmod-ram-region insmod /lib/lifeboat.ko region=64M@0x4000000
+try_case insmod-bad-syntax insmod /lib/lifeboat.ko region=lots
+insmod /lib/lifeboat.ko || mark errors-failed insmod
+try_case arm-empty lifeboat arm
+try_case unload-empty lifeboat unload
+try_case load-missing lifeboat load --kernel /nonexistent --initrd $I
+try_case load-ok lifeboat load --kernel $K --initrd $I --append "console=ttyS0 nr_cpus=1"
+try_case arm-ok lifeboat arm
+try_case load-short lifeboat load --kernel /tmp/short.img --initrd $I
+try_case load-garbage lifeboat load --kernel /tmp/garbage.img --initrd $I
+try_case load-nomagic lifeboat load --kernel /tmp/nomagic.img --initrd $I
+try_case load-bigcmdline lifeboat load --kernel $K --initrd $I --append "$(head -c 2040 /dev/zero | tr '\0' a)"
+echo 'nobody:x:65534:65534::/:/bin/sh' >> /etc/passwd
+try_case arm-nonroot su nobody -s /bin/sh -c 'lifeboat arm'
+try_case disarm-nonroot su nobody -s /bin/sh -c 'echo 0 > /sys/kernel/lifeboat/armed'
+try_case reload-ok lifeboat load --kernel $K --initrd $I --append "console=ttyS0 nr_cpus=1 reloaded"
+echo "LBCMDLINE $(cat /sys/kernel/lifeboat/cmdline)" > /dev/ttyS0
+try_case sysfs-disarm sh -c 'echo 0 > /sys/kernel/lifeboat/armed'
+try_case sysfs-arm sh -c 'echo 1 > /sys/kernel/lifeboat/armed'
+try_case unload-ok lifeboat unload
+try_case rmmod rmmod lifeboat
+mark done
+poweroff -f
+"""
+
+SMALL_INIT = lbvm.INIT_PRELUDE + r"""
+insmod /lib/lifeboat.ko
+out=$(lifeboat load --kernel /boot/vmlinuz --initrd /boot/capture.img 2>&1); rc=$?
+echo "LBCASE load-small-region $rc $out" > /dev/ttyS0
+echo "LBSTATE load-small-region $(cat /sys/kernel/lifeboat/state)" > /dev/ttyS0
+mark done
+poweroff -f
+"""
+
+
+def run_cases(work, init, append, name):
+    capture = lbvm.build_initramfs(os.path.join(work, "capture.img"), lbvm.CAPTURE_INIT,
+                                   bins=["/usr/bin/makedumpfile"], modules=lbvm.DISK_MODULES)
+    first = lbvm.build_initramfs(
+        os.path.join(work, "first.img"), init,
+        bins=[f"{os.path.join(lbvm.BUILD, 'lifeboat')}:/usr/bin/lifeboat"],
+        files=lifeboat_chain.first_files(capture))
+    vm = lbvm.VM(work, first, f"console=ttyS0 {append}", timeout=180, name=name,
+                 fail_markers=("errors-failed", "panic"))
+    res = vm.run()
+    assert not res.timed_out, f"time limit reached; serial log tail:\n{res.tail()}"
+    assert "errors-failed" not in res.markers, f"setup failed: {res.tail()}"
+    cases, states = {}, {}
+    for _, line in res.lines:
+        m = re.match(r"^LBCASE (\S+) (\d+) ?(.*)$", line)
+        if m:
+            cases[m.group(1)] = (int(m.group(2)), m.group(3))
+        m = re.match(r"^LBSTATE (\S+) ?(\S*) ?(\S*)$", line)
+        if m:
+            states[m.group(1)] = (m.group(2), m.group(3))
+    return res, cases, states
+
+
+def expect(cases, name, rc, pattern):
+    assert name in cases, f"case {name} did not run"
+    got_rc, msg = cases[name]
+    assert got_rc == rc, f"{name}: exit status {got_rc}, expected {rc} ({msg})"
+    assert re.search(pattern, msg), f"{name}: message '{msg}' does not match '{pattern}'"
+
+
+def test_bad_input_changes_nothing():
+    """Refusals with a clear error; the armed image survives every failed load."""
+    work = lbvm.workdir("capture-errors")
+    res, cases, states = run_cases(work, ERRORS_INIT, "crashkernel=256M", "errors")
+    text = res.text()
+    # busybox insmod exits with the errno of init_module: EINVAL.
+    expect(cases, "insmod-ram-region", 22, r"Invalid argument")
+    assert re.search(r"lifeboat: region=64M@0x4000000 overlaps System RAM", text), \
+        "insmod with a RAM region= did not say why"
+    expect(cases, "insmod-bad-syntax", 22, r"Invalid argument")
+    assert "is not SIZE@START" in text, "insmod with a malformed region= did not say why"
+    expect(cases, "arm-empty", 1, r"cannot arm: no capture image is loaded")
+    expect(cases, "unload-empty", 1, r"cannot unload: no capture image is loaded")
+    expect(cases, "load-missing", 1, r"cannot open kernel '/nonexistent': No such file")
+    expect(cases, "load-ok", 0, r"^$")
+    expect(cases, "arm-ok", 0, r"^$")
+    armed = states["arm-ok"]
+    assert armed[0] == "armed" and len(armed[1]) == 64, f"after arm: {armed}"
+    expect(cases, "load-short", 1, r"cannot load '/tmp/short.img': .*(too short|truncated|beyond)")
+    expect(cases, "load-garbage", 1, r"cannot load '/tmp/garbage.img': .*(not a bzImage|HdrS|no loader)")
+    expect(cases, "load-nomagic", 1, r"cannot load '/tmp/nomagic.img': .*HdrS")
+    expect(cases, "load-bigcmdline", 1, r"cannot load '/boot/vmlinuz': .*command line")
+    for c in ("load-short", "load-garbage", "load-nomagic", "load-bigcmdline"):
+        assert states[c] == armed, f"after {c} the image changed: {states[c]} != {armed}"
+    expect(cases, "arm-nonroot", 1, r"cannot open /dev/lifeboat: Permission denied")
+    expect(cases, "disarm-nonroot", 1, r"Permission denied")
+    assert states["disarm-nonroot"] == armed, "a non-root write disarmed"
+    expect(cases, "reload-ok", 0, r"^$")
+    assert states["reload-ok"][0] == "armed", "a new load dropped the armed state"
+    assert states["reload-ok"][1] != armed[1], "a new command line left the digest as it was"
+    assert re.search(r"^LBCMDLINE elfcorehdr=0x[0-9a-f]+ console=ttyS0 nr_cpus=1 reloaded$", text,
+                     re.M), "the reloaded command line is not in sysfs"
+    expect(cases, "sysfs-disarm", 0, r"^$")
+    assert states["sysfs-disarm"][0] == "loaded"
+    expect(cases, "sysfs-arm", 0, r"^$")
+    assert states["sysfs-arm"][0] == "armed"
+    expect(cases, "unload-ok", 0, r"^$")
+    assert states["unload-ok"][0] == "empty"
+    expect(cases, "rmmod", 0, r"^$")
+
+
+def test_region_too_small():
+    """crashkernel=72M cannot hold the stock kernel's init_size plus a working margin."""
+    work = lbvm.workdir("capture-small")
+    res, cases, states = run_cases(work, SMALL_INIT, "crashkernel=72M", "small")
+    expect(cases, "load-small-region", 1, r"cannot load '/boot/vmlinuz': .*region.*MiB")
+    assert states["load-small-region"][0] == "empty"
+
+
+def test_no_region():
+    """Without crashkernel= or region=, the module loads but says why it cannot."""
+    work = lbvm.workdir("capture-noregion")
+    res, cases, states = run_cases(work, SMALL_INIT, "", "noregion")
+    expect(cases, "load-small-region", 1,
+           r"cannot load '/boot/vmlinuz': no reserved region: boot with crashkernel=SIZE")
+    assert states["load-small-region"][0] == "empty"
