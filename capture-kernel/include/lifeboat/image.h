@@ -64,7 +64,15 @@ enum {
 	LB_MIN_RUNTIME = 32 << 20,	/* free RAM the capture kernel needs beyond its image */
 };
 
-/* Facts about the running machine, gathered at load time. */
+/*
+ * Facts about the running machine, gathered at load time. The builder checks
+ * them (-EINVAL with a sentence when they do not hold): the map is sorted,
+ * its ranges non-empty, non-overlapping and below 2^52; the region is page
+ * aligned, at or above 1 MiB, and entirely covered by RAM (crashkernel=) or
+ * reserved (memmap=SIZE$START) ranges; every RAM, ACPI and NVS range and the
+ * region lie below 2^47 (2^56 with la57) so they can be identity mapped;
+ * 1 <= nr_cpus <= 8192.
+ */
 struct lb_machine {
 	/* Memory map of the running kernel: sorted, non-overlapping. */
 	const struct lb_mem_range *ranges;
@@ -85,7 +93,10 @@ struct lb_machine {
 	 * The trampoline: its code (position independent, at most
 	 * LB_TRAMP_CODE_MAX bytes), the page-aligned virtual address it runs
 	 * at before the switch (mapped to its copy in the new tables), and the
-	 * offsets of its exception stubs within the code.
+	 * offsets of its exception stubs within the code. The copy sits at
+	 * offset 0 of the trampoline page, so the code must also sit at offset
+	 * 0 of the page at tramp_va; tramp_va must be in the kernel half (top-
+	 * level index >= 256), where the identity map never goes.
 	 */
 	const void *tramp_code;
 	lb_u64 tramp_len;
@@ -106,7 +117,12 @@ struct lb_image_input {
 	const char *cmdline;	/* NUL-terminated; elfcorehdr= is prepended */
 };
 
-/* Parameters the trampoline reads, at LB_TRAMP_PARAMS_OFF in its page. */
+/*
+ * Parameters the trampoline reads, at LB_TRAMP_PARAMS_OFF in its page. Every
+ * address is physical: the descriptors, the tables they point to, the stack
+ * and the IDT's handlers (tramp_pa + stub offset) are only reachable once
+ * CR3 holds the identity tables.
+ */
 struct lb_tramp_params {
 	lb_u64 cr3;		/* identity page tables */
 	lb_u64 cr4;		/* PAE, plus LA57 when the tables have five levels */
@@ -116,6 +132,7 @@ struct lb_tramp_params {
 	lb_u64 boot_params;	/* physical address of the zero page: %rsi at entry */
 	lb_u64 entry;		/* 64-bit entry point of the capture kernel */
 };
+
 #define LB_TRAMP_PARAMS_OFF 2048
 
 /* A piece of the image that is copied to dest when the image is committed. */
@@ -136,9 +153,9 @@ struct lb_image {
 	/* Bytes of the metadata block covered by the digest, from its start. */
 	lb_u64 meta_fixed_len;
 	lb_u64 kernel_load;	/* protected-mode part */
-	lb_u64 kernel_memsz;	/* init_size: room reserved at kernel_load */
+	lb_u64 kernel_memsz;	/* init_size, page aligned: room reserved at kernel_load */
 	lb_u64 entry;		/* kernel_load + 0x200 */
-	lb_u64 initrd_pa;
+	lb_u64 initrd_pa;	/* 0 without an initrd (seg[LB_SEG_INITRD] is then empty) */
 	lb_u64 boot_params_pa;
 	lb_u64 cmdline_pa;
 	lb_u64 elfcorehdr_pa;
@@ -158,7 +175,9 @@ struct lb_image {
 
 /*
  * Size of the metadata block for this machine: what the caller must provide
- * to lb_image_build(). Depends only on the machine, not on the files.
+ * to lb_image_build(). Depends only on the machine, not on the files. 0 when
+ * the machine facts do not hold (lb_image_build() then says why). The layout
+ * of the block is described in capture-kernel/lib/internal.h.
  */
 lb_u64 lb_image_meta_size(const struct lb_machine *m);
 
@@ -191,8 +210,9 @@ void lb_note_write_prstatus(void *buf, lb_u32 pid, const lb_u64 regs[LB_NR_REGS]
 
 /*
  * Appends "CRASHTIME=<seconds>\n" to the VMCOREINFO note in buf (cap bytes)
- * and rewrites its size and terminator. Returns 0, or -ENOSPC if it does not fit
- * (the note is then left as it was).
+ * and rewrites its size and terminator. Returns 0, or -ENOSPC if it does not fit,
+ * or -EINVAL if seconds is 0 (makedumpfile rejects CRASHTIME=0) or buf holds no
+ * VMCOREINFO note within cap; the note is then left as it was.
  */
 int lb_vmcoreinfo_add_crashtime(void *buf, lb_u64 cap, lb_u64 seconds);
 
