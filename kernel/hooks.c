@@ -148,6 +148,7 @@ int lb_arm(struct lb_err *err)
 	lb_orig_stop_other_cpus = smp_ops.stop_other_cpus;
 	lb_orig_crash_stop_other_cpus = smp_ops.crash_stop_other_cpus;
 	WRITE_ONCE(lb_armed, true);
+	/* The saved pointers and lb_armed are visible before the hooks are. */
 	smp_wmb();
 	WRITE_ONCE(smp_ops.stop_other_cpus, lb_stop_other_cpus_entry);
 	WRITE_ONCE(smp_ops.crash_stop_other_cpus, lb_crash_stop_other_cpus_entry);

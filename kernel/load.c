@@ -197,6 +197,7 @@ static void lb_commit(const struct lb_image *img, int *crashing_cpu,
 	int i;
 
 	WRITE_ONCE(lb_live.valid, false);
+	/* A panic from now on sees no image before it sees any half-copied byte. */
 	smp_mb();
 	for (i = 0; i < LB_NR_SEGS; i++)
 		memcpy(lb_region_ptr(img->seg[i].dest), img->seg[i].src,
@@ -222,6 +223,7 @@ static void lb_commit(const struct lb_image *img, int *crashing_cpu,
 	/* The command line as the capture kernel will see it, elfcorehdr= included. */
 	strscpy(lb_live.cmdline, lb_region_ptr(img->cmdline_pa), sizeof(lb_live.cmdline));
 	lb_digest(lb_live.digest);
+	/* Pairs with the smp_rmb() in lb_crash_body(): all of lb_live before valid. */
 	smp_wmb();
 	WRITE_ONCE(lb_live.valid, true);
 }
@@ -363,6 +365,7 @@ int lb_unload(struct lb_err *err)
 	} else {
 		lb_disarm();
 		WRITE_ONCE(lb_live.valid, false);
+		/* The panic path stops trusting lb_live before it is wiped. */
 		smp_mb();
 		memset(&lb_live, 0, sizeof(lb_live));
 		pr_info("capture image unloaded\n");

@@ -24,6 +24,7 @@
 #include "internal.h"
 #include "uapi/lifeboat.h"
 
+/* Serialises load, unload, arm and disarm; never taken on the panic path. */
 DEFINE_MUTEX(lb_mutex);
 
 static char *region;
@@ -173,17 +174,16 @@ static long lb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (copy_from_user(&req, (void __user *)arg, sizeof(req)))
 			return -EFAULT;
 		err_addr = req.err;
-		if (req.version != LIFEBOAT_ABI_VERSION || req.flags) {
+		if (req.version != LIFEBOAT_ABI_VERSION || req.flags)
 			ret = lb_err_set(&err, EINVAL, "unsupported request");
-		} else if (cmd == LIFEBOAT_IOC_UNLOAD) {
+		else if (cmd == LIFEBOAT_IOC_UNLOAD)
 			ret = lb_unload(&err);
-		} else if (cmd == LIFEBOAT_IOC_ARM) {
+		else if (cmd == LIFEBOAT_IOC_ARM)
 			ret = lb_do_arm(true, &err);
-		} else if (cmd == LIFEBOAT_IOC_DISARM) {
+		else if (cmd == LIFEBOAT_IOC_DISARM)
 			ret = lb_do_arm(false, &err);
-		} else {
+		else
 			return -ENOTTY;
-		}
 	}
 	if (ret && lb_put_err(err_addr, &err))
 		return -EFAULT;

@@ -161,6 +161,7 @@ static void lb_crash_body(void)
 		pr_emerg("no valid capture image; going on with the normal panic\n");
 		return;
 	}
+	/* Pairs with the smp_wmb() in lb_commit(). */
 	smp_rmb();
 	if (this_cpu_read(lb_oops_task) == current)
 		regs = this_cpu_ptr(&lb_oops_regs);
