@@ -106,8 +106,8 @@ static void fill_addresses(const struct lb_layout *l, struct lb_image *img)
  * @meta_cap: size of @meta; the builder zeroes all of it
  * @err: error context, may be NULL
  *
- * Context: any that may spend a few milliseconds per GiB of machine RAM;
- * no allocation, no locks.
+ * Context: any; time linear in the identity-mapped memory (one entry per
+ * 2 MiB); no allocation, no locks.
  * Return: 0, or -ENOEXEC (no loader takes the kernel, or it is malformed),
  * -ENOSPC (the region is too small), -EINVAL (inconsistent machine facts or
  * arguments), -E2BIG (too many memory ranges, or a command line too long),
@@ -124,16 +124,17 @@ int lb_image_build(const struct lb_machine *m, const struct lb_image_input *in,
 	lb_u8 *mb = meta;
 	int ret;
 
-	if (!in || !img || !meta)
-		return lb_err_set(err, EINVAL, "no input, image or metadata buffer");
+	if (!in || !img)
+		return lb_err_set(err, EINVAL, "no input or image");
 	memset(img, 0, sizeof(*img));
+	/* The machine first: a caller given size 0 learns why here. */
 	ret = lb_layout_compute(m, &l, err);
 	if (ret)
 		return ret;
-	if (meta_cap < l.len)
+	if (!meta || meta_cap < l.len)
 		return lb_err_set(err, EINVAL,
 				  "metadata buffer of %llu bytes, %llu needed",
-				  (unsigned long long)meta_cap,
+				  (unsigned long long)(meta ? meta_cap : 0),
 				  (unsigned long long)l.len);
 	if (in->initrd_len && !in->initrd)
 		return lb_err_set(err, EINVAL, "initrd of %llu bytes but no data",

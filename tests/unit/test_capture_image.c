@@ -262,7 +262,14 @@ START_TEST(image_meta_buffer_too_small)
 	in.kernel_len = len;
 	ck_assert_int_eq(lb_image_build(&cm.m, &in, &img, meta, size - PAGE, &err), -EINVAL);
 	ck_assert_msg(strstr(err.msg, "metadata buffer of"), "message: %s", err.msg);
+	ck_assert_int_eq(lb_image_build(&cm.m, &in, &img, NULL, size, &err), -EINVAL);
+	ck_assert_msg(strstr(err.msg, "metadata buffer of 0 bytes"), "message: %s", err.msg);
 	ck_assert_int_eq(lb_image_build(&cm.m, &in, &img, meta, size, NULL), 0);
+	/* Bad machine facts: the reason comes first, even without a buffer. */
+	cm.m.nr_cpus = 0;
+	ck_assert_uint_eq(lb_image_meta_size(&cm.m), 0);
+	ck_assert_int_eq(lb_image_build(&cm.m, &in, &img, NULL, 0, &err), -EINVAL);
+	ck_assert_msg(strstr(err.msg, "0 CPUs"), "message: %s", err.msg);
 	free(meta);
 	free(k);
 }
