@@ -13,8 +13,12 @@
  *   1. its registers: the faulting ones if an oops led here, else the
  *      caller's at the call into smp_ops, into its NT_PRSTATUS note;
  *   2. an NMI to every other online CPU, which saves its registers in its
- *      note and halts with NMIs blocked; CPUs that do not answer within a
- *      second are named in the log and left out;
+ *      note and halts with NMIs blocked. A CPU that does not answer within
+ *      a second is named in the log. If it is stuck inside an NMI (say it
+ *      panicked there too and loops in nmi_panic_self_stop()), its note
+ *      gets the registers that NMI interrupted, which our handler saw pass
+ *      by; otherwise its note has its task but no registers, so that notes
+ *      still map to CPUs in order;
  *   3. CRASHTIME into our VMCOREINFO copy, crashing_cpu for the dump readers;
  *   4. the SHA-256 of the image against the one recorded at load;
  *   5. interrupt controllers quiet, then the trampoline.
@@ -24,9 +28,11 @@
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include <asm/apic.h>
+#include <asm/current.h>
 #include <asm/irq_stack.h>
 #include <asm/msr.h>
 #include <asm/nmi.h>
@@ -47,6 +53,8 @@ static struct pt_regs *lb_entry_regs;
 
 static DEFINE_PER_CPU(struct pt_regs, lb_oops_regs);
 static DEFINE_PER_CPU(struct task_struct *, lb_oops_task);
+/* The registers the NMI this CPU is handling, or last handled, interrupted. */
+static DEFINE_PER_CPU(struct pt_regs *, lb_nmi_regs);
 
 /**
  * lb_oops_save() - remember the registers of an oops on this CPU
@@ -63,14 +71,20 @@ void lb_oops_save(struct pt_regs *regs)
 	this_cpu_write(lb_oops_task, current);
 }
 
-/* Write this CPU's NT_PRSTATUS note from @regs. */
-static void lb_save_cpu(int cpu, struct pt_regs *regs)
+/*
+ * Write the NT_PRSTATUS note of @cpu for task @pid from @regs (NULL: no
+ * registers known). The MSR and segment fields can only be read on the CPU
+ * itself (@local).
+ */
+static void lb_save_cpu(int cpu, pid_t pid, struct pt_regs *regs, bool local)
 {
-	u64 r[LB_NR_REGS];
+	u64 r[LB_NR_REGS] = { };
 	unsigned int sel;
 
 	if (cpu >= lb_live.nr_cpus)
 		return;
+	if (!regs)
+		goto write;
 	r[LB_R15] = regs->r15;
 	r[LB_R14] = regs->r14;
 	r[LB_R13] = regs->r13;
@@ -92,6 +106,8 @@ static void lb_save_cpu(int cpu, struct pt_regs *regs)
 	r[LB_EFLAGS] = regs->flags;
 	r[LB_RSP] = regs->sp;
 	r[LB_SS] = regs->ss;
+	if (!local)
+		goto write;
 	rdmsrl(MSR_FS_BASE, r[LB_FS_BASE]);
 	rdmsrl(MSR_KERNEL_GS_BASE, r[LB_GS_BASE]);
 	savesegment(ds, sel);
@@ -102,8 +118,9 @@ static void lb_save_cpu(int cpu, struct pt_regs *regs)
 	r[LB_FS] = sel;
 	savesegment(gs, sel);
 	r[LB_GS] = sel;
+write:
 	lb_note_write_prstatus((u8 *)lb_live.notes + cpu * LB_NOTE_BUF_SIZE,
-			       current->pid, r);
+			       pid, r);
 }
 
 /**
@@ -120,14 +137,33 @@ int lb_nmi_handler(unsigned int type, struct pt_regs *regs)
 	int cpu = raw_smp_processor_id();
 	int crashing = atomic_read(&lb_crashing_cpu);
 
+	this_cpu_write(lb_nmi_regs, regs);
 	if (crashing < 0 || crashing == cpu)
 		return NMI_DONE;
-	lb_save_cpu(cpu, regs);
+	lb_save_cpu(cpu, current->pid, regs, true);
 	lb_quiesce_this_cpu();
 	cpumask_set_cpu(cpu, &lb_answered);
 	atomic_dec(&lb_waiting);
 	for (;;)
 		native_halt();
+}
+
+/* A CPU that did not answer our NMI: say so, and save what we know of it. */
+static void lb_save_silent_cpu(unsigned int cpu)
+{
+	struct task_struct *task = per_cpu(current_task, cpu);
+	struct pt_regs *regs = per_cpu(lb_nmi_regs, cpu);
+	pid_t pid = task ? task->pid : 0;
+
+	if (regs && (per_cpu(__preempt_count, cpu) & NMI_MASK)) {
+		pr_emerg("CPU %u did not answer the NMI within %u ms: it is stuck in NMI context; its registers are those that NMI interrupted\n",
+			 cpu, LB_NMI_WAIT_MS);
+		lb_save_cpu(cpu, pid, regs, false);
+	} else {
+		pr_emerg("CPU %u did not answer the NMI within %u ms: its registers are not in the dump\n",
+			 cpu, LB_NMI_WAIT_MS);
+		lb_save_cpu(cpu, pid, NULL, false);
+	}
 }
 
 static void lb_stop_others(int cpu)
@@ -146,8 +182,7 @@ static void lb_stop_others(int cpu)
 		mdelay(1);
 	for_each_cpu(other, &lb_stop_mask)
 		if (!cpumask_test_cpu(other, &lb_answered))
-			pr_emerg("CPU %u did not answer the NMI within %u ms: its registers are not in the dump\n",
-				 other, LB_NMI_WAIT_MS);
+			lb_save_silent_cpu(other);
 }
 
 /* Runs on lb_panic_stack. Returns only to give up. */
@@ -165,7 +200,7 @@ static void lb_crash_body(void)
 	smp_rmb();
 	if (this_cpu_read(lb_oops_task) == current)
 		regs = this_cpu_ptr(&lb_oops_regs);
-	lb_save_cpu(cpu, regs);
+	lb_save_cpu(cpu, current->pid, regs, true);
 	lb_stop_others(cpu);
 
 	lb_vmcoreinfo_add_crashtime(lb_live.vmcoreinfo, LB_VMCOREINFO_BUF_SIZE,
