@@ -9,14 +9,18 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import checker  # noqa: E402
 import lbvm  # noqa: E402
-import reference  # noqa: E402
+import lifeboat_chain  # noqa: E402
 
 
 def main():
     work = lbvm.workdir("demo")
-    print("demo: booting a 1 GiB, 2-CPU guest under QEMU, arming the capture kernel, "
-          "and crashing it with sysrq-c", flush=True)
-    res, disk = reference.run(work)
+    print("demo: booting a 1 GiB, 2-CPU guest under QEMU with crashkernel=256M; inside it: "
+          "insmod lifeboat.ko, lifeboat load, lifeboat arm, echo c > /proc/sysrq-trigger",
+          flush=True)
+    res, disk = lifeboat_chain.run(work)
+    for line in res.text().splitlines():
+        if "lifeboat:" in line or "Kernel panic" in line or "LBMARK" in line:
+            print(f"  guest| {line}")
     if "dump-saved" not in res.markers:
         print(f"demo: no dump was saved; serial log tail:\n{res.tail()}", file=sys.stderr)
         return 1
