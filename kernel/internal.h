@@ -70,6 +70,7 @@ struct lifeboat_load;
 int lb_load(const struct lifeboat_load *req, struct lb_err *err);
 int lb_unload(struct lb_err *err);
 void lb_digest(u8 out[SHA256_DIGEST_SIZE]);
+int lb_verify(struct lb_err *err);
 int lb_kdump_conflict(struct lb_err *err);
 
 /* hooks.c */

@@ -182,6 +182,26 @@ void lb_digest(u8 out[SHA256_DIGEST_SIZE])
 	sha256_final(&st, out);
 }
 
+/**
+ * lb_verify() - is the image in the region still the one we loaded?
+ * @err: the reason, if not
+ *
+ * Context: process context, lb_mutex held, image valid.
+ * Return: 0, or -EBADMSG when the region no longer matches the digest taken
+ * at load (something wrote into it, such as a kdump image loaded with
+ * kexec -p into the same crashkernel= region).
+ */
+int lb_verify(struct lb_err *err)
+{
+	u8 digest[SHA256_DIGEST_SIZE];
+
+	lb_digest(digest);
+	if (memcmp(digest, lb_live.digest, sizeof(digest)))
+		return lb_err_set(err, EBADMSG,
+				  "the capture image in the region was overwritten since it was loaded: load it again");
+	return 0;
+}
+
 static void *lb_region_ptr(u64 pa)
 {
 	return (u8 *)lb_region.virt + (pa - lb_region.start);

@@ -195,3 +195,66 @@ def test_no_region():
     expect(cases, "load-small-region", 1,
            r"cannot load '/boot/vmlinuz': no reserved region: boot with crashkernel=SIZE")
     assert states["load-small-region"][0] == "empty"
+
+
+KDUMP_INIT = lbvm.INIT_PRELUDE + r"""
+mark first-init
+try_case() {	# name command...
+	name=$1; shift
+	out=$("$@" 2>&1 >/dev/null); rc=$?
+	echo "LBCASE $name $rc $(echo "$out" | tail -n 1)" > /dev/ttyS0
+	echo "LBSTATE $name $(cat /sys/kernel/lifeboat/state 2>/dev/null)" > /dev/ttyS0
+}
+K=/boot/vmlinuz; I=/boot/capture.img
+kdump_load() { kexec -p $K --initrd=$I --append="console=ttyS0 nr_cpus=1" > /dev/ttyS0 2>&1; }
+insmod /lib/lifeboat.ko || mark errors-failed insmod
+try_case load-ok lifeboat load --kernel $K --initrd $I --append "console=ttyS0 nr_cpus=1"
+try_case arm-ok lifeboat arm
+kdump_load || mark errors-failed kexec
+try_case load-while-kdump lifeboat load --kernel $K --initrd $I
+try_case disarm-ok lifeboat disarm
+try_case arm-while-kdump lifeboat arm
+kexec -p -u || mark errors-failed kexec-unload
+try_case arm-overwritten lifeboat arm
+try_case reload-ok lifeboat load --kernel $K --initrd $I --append "console=ttyS0 nr_cpus=1"
+try_case rearm-ok lifeboat arm
+# The region is overwritten while armed: at panic the digest must catch it.
+kdump_load && kexec -p -u || mark errors-failed kexec-again
+mark trigger
+echo c > /proc/sysrq-trigger
+"""
+
+
+def test_kdump_coexistence():
+    """The kernel's own kdump in the way: load and arm refused, an overwritten
+    image never armed, and at panic a damaged image is left alone."""
+    work = lbvm.workdir("capture-kdump")
+    capture = lbvm.build_initramfs(os.path.join(work, "capture.img"), lbvm.CAPTURE_INIT,
+                                   bins=["/usr/bin/makedumpfile"], modules=lbvm.DISK_MODULES)
+    first = lbvm.build_initramfs(
+        os.path.join(work, "first.img"), KDUMP_INIT,
+        bins=[f"{os.path.join(lbvm.BUILD, 'lifeboat')}:/usr/bin/lifeboat", "/usr/sbin/kexec"],
+        files=lifeboat_chain.first_files(capture))
+    vm = lbvm.VM(work, first, "console=ttyS0 crashkernel=256M", timeout=180, name="kdump",
+                 done_markers=("panic-end", "capture-kernel"), fail_markers=("errors-failed",))
+    res = vm.run()
+    assert not res.timed_out, f"time limit reached; serial log tail:\n{res.tail()}"
+    assert "errors-failed" not in res.markers, f"setup failed: {res.tail()}"
+    cases = {}
+    for _, line in res.lines:
+        m = re.match(r"^LBCASE (\S+) (\d+) ?(.*)$", line)
+        if m:
+            cases[m.group(1)] = (int(m.group(2)), m.group(3))
+    expect(cases, "load-ok", 0, r"^$")
+    expect(cases, "arm-ok", 0, r"^$")
+    expect(cases, "load-while-kdump", 1, r"kernel's own crash kernel is loaded \(kexec -p\)")
+    expect(cases, "disarm-ok", 0, r"^$")
+    expect(cases, "arm-while-kdump", 1, r"cannot arm: the kernel's own crash kernel is loaded")
+    expect(cases, "arm-overwritten", 1, r"cannot arm: the capture image in the region was overwritten")
+    expect(cases, "reload-ok", 0, r"^$")
+    expect(cases, "rearm-ok", 0, r"^$")
+    text = res.text()
+    assert "capture-kernel" not in res.markers, "a damaged image was jumped to"
+    assert "panic-end" in res.markers, "the normal panic did not go on"
+    assert "lifeboat: the capture image was damaged after it was loaded (digest mismatch)" in text, \
+        "the digest mismatch was not reported"
