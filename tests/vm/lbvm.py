@@ -30,8 +30,9 @@ MKINITRAMFS = os.path.join(ROOT, "initramfs", "lb-initramfs")
 # Kernel lines that mark a moment of interest, by the name they are stored under.
 KERNEL_MARKERS = [
     ("panic", re.compile(r"Kernel panic - not syncing")),
-    ("oops", re.compile(r"(BUG: |Oops: |general protection fault)")),
+    ("oops", re.compile(r"(BUG: |Oops: |general protection fault|kernel BUG at )")),
     ("capture-kernel", re.compile(r"Linux version .*elfcorehdr|Command line: .*elfcorehdr")),
+    ("panic-end", re.compile(r"---\[ end Kernel panic")),
 ]
 MARK_RE = re.compile(r"LBMARK (\S+)(?: (.*))?")
 
