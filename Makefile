@@ -22,7 +22,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=address,undefined \
 	-fno-omit-frame-pointer
 
-.PHONY: all deps test test-unit test-vm demo clean check style
+.PHONY: all deps test test-unit test-vm demo bench clean check style
 all:
 
 include capture-kernel/capture-kernel.mk
@@ -34,6 +34,12 @@ include tests/tests.mk
 
 deps:
 	@tests/deps.sh
+
+# Figures side by side with Linux's own kdump, in the same run (tests/vm/bench_*.py).
+BENCH_RUNS ?= 3
+bench: deps
+	$(MAKE) all
+	@for b in tests/vm/bench_*.py; do $(PYTHON) $$b --runs $(BENCH_RUNS) || exit 1; done
 
 clean:
 	rm -rf $(BUILD)

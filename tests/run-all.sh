@@ -70,6 +70,11 @@ if [ "$vm_rc" -ne 0 ] && [ "$vm_failed" -eq 0 ]; then
 fi
 while read -r line; do failures+=("${line#not ok - }"); done < <(grep '^not ok - ' "$vm_log")
 
+# Figures next to Linux's own kdump; fails only if a run does not capture.
+for b in tests/vm/bench_*.py; do
+	stage "benchmark $(basename "$b" .py) (1 run each)" /usr/bin/python3 "$b" --runs 1
+done
+
 echo
 for f in "${failures[@]+"${failures[@]}"}"; do echo "FAILED: $f"; done
 echo "$passed passed, $failed failed, 0 skipped"
