@@ -26,3 +26,8 @@ check: check-kernel
 check-kernel:
 	$(CACHE)/linux-source/scripts/checkpatch.pl --no-tree --strict --quiet \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $(filter-out kernel/Kbuild,$(KMOD_SRCS))
+	@# The portable builder also builds on the host: C11's _Static_assert, the
+	@# shim's uint*_t and __attribute__((format)) are what it must use there.
+	$(CACHE)/linux-source/scripts/checkpatch.pl --no-tree --strict --quiet \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,CAMELCASE,PREFER_KERNEL_TYPES \
+		--ignore PREFER_DEFINED_ATTRIBUTE_MACRO,MACRO_ARG_REUSE -f $(KMOD_CAPTURE_SRCS)
