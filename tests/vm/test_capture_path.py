@@ -48,12 +48,17 @@ def test_crashkernel_sysrq():
 
 
 def test_memmap_region():
-    """memmap=256M$512M with region=256M@0x20000000: the same, from a reserved range."""
+    """memmap=256M$512M with region=256M@0x20000000: the same, from a reserved
+    range; and with 4-level paging (no5lvl), so the capture kernel, whose
+    command line lacks no5lvl, switches to 5 levels itself right after the jump."""
     work = lbvm.workdir("capture-memmap")
-    res, disk = lifeboat_chain.run(work, kernel_append="memmap=256M$0x20000000",
+    res, disk = lifeboat_chain.run(work, kernel_append="memmap=256M$0x20000000 no5lvl",
                                    modparams="region=256M@0x20000000")
     figures = check_chain(res, disk, work)
     assert "(256 MiB, memmap)" in res.text(), "the module did not report the memmap region"
+    with open(os.path.join(work, "vmcore"), "rb") as f:
+        assert b"NUMBER(pgtable_l5_enabled)=0" in f.read(1 << 20), \
+            "the first kernel did not run with 4-level paging"
     return figures
 
 
