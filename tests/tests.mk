@@ -19,8 +19,30 @@ $(BUILD)/tests/unit-san: $(UNIT_SRCS) $(UNIT_HDRS) $(BUILD)/san/libcapture.a
 .PHONY: unit-bins
 unit-bins: $(BUILD)/tests/unit $(BUILD)/tests/unit-san
 
+# The crasher module the VM tests kill their guests with, built out of tree
+# in build/crasher-kmod like the module itself (kernel/kernel.mk).
+CRASHER_DIR := $(BUILD)/crasher-kmod
+CRASHER_SRCS := $(wildcard tests/crasher/*.c tests/crasher/Kbuild)
+
+$(BUILD)/crasher.ko: $(CRASHER_SRCS) tests/tests.mk
+	@test -d $(KDIR) || { echo "no kernel headers at '$(KDIR)': run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(CRASHER_DIR)
+	@cp -u $(CRASHER_SRCS) $(CRASHER_DIR)/
+	$(MAKE) -C $(KDIR) M=$(CRASHER_DIR) modules
+	cp $(CRASHER_DIR)/crasher.ko $@
+
+# What the VM tests need beyond `make all`.
+.PHONY: vm-bins check-crasher
+vm-bins: $(BUILD)/crasher.ko
+
+# AVOID_BUG is ignored: calling BUG() is what the crasher is for.
+check-kernel: check-crasher
+check-crasher:
+	$(CACHE)/linux-source/scripts/checkpatch.pl --no-tree --strict --quiet \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,AVOID_BUG -f $(filter-out tests/crasher/Kbuild,$(CRASHER_SRCS))
+
 test: deps
-	$(MAKE) all unit-bins fuzzers
+	$(MAKE) all unit-bins vm-bins fuzzers
 	tests/run-all.sh
 
 # Only the host tests, for a quick loop while developing.

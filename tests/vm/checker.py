@@ -35,7 +35,7 @@ try:
 except Exception as e:
     print(json.dumps({"error": "set_core_dump: %s" % e})); sys.exit(0)
 try:
-    prog.load_debug_info([sys.argv[2]])
+    prog.load_debug_info(sys.argv[2:])
 except drgn.MissingDebugInfoError as e:
     out["debug_warning"] = str(e)[:300]
 except Exception as e:
@@ -43,9 +43,15 @@ except Exception as e:
 try:
     thread = prog.crashed_thread()
     out["crashed_tid"] = thread.tid
+    # Every idle task has pid 0, and drgn cannot find a pid-0 thread's
+    # registers by its pid; by the task it looks them up by its CPU.
+    trace = prog.stack_trace(thread.object) if thread.tid == 0 else thread.stack_trace()
     frames = []
-    for frame in thread.stack_trace():
-        frames.append(frame.name or hex(frame.pc))
+    for frame in trace:
+        try:
+            frames.append(frame.name or hex(frame.pc))
+        except LookupError:
+            frames.append("???")  # the last frame of an unwind that ran out
     out["frames"] = frames
 except Exception as e:
     out["error"] = "crashed_thread: %s" % e
@@ -109,6 +115,9 @@ def parse_bt_all(text):
         f = re.match(r"^\s*(?:#\d+\s+)?\[[0-9a-f]+\]\s+(\S+)\s+at\s+", line)
         if cur is not None and f:
             cur[3].append(f.group(1))
+        x = re.match(r"^\s*\[exception RIP: ([A-Za-z_][\w.]*)", line)
+        if cur is not None and x:
+            cur[3].append(x.group(1))
         # Exception frames print the RIP line: "    RIP: ffffffff...  func+0x.."
         r_ = re.match(r"^\s*RIP:\s+[0-9a-f]+\s+\[?([A-Za-z_][\w.]*)", line)
         if cur is not None and r_:
@@ -150,10 +159,10 @@ def kdump_file_problems(path):
     return []
 
 
-def run_drgn(vmlinux, dump):
+def run_drgn(vmlinux, dump, modules=()):
     try:
-        r = subprocess.run([DRGN_PYTHON, "-c", DRGN_SCRIPT, dump, vmlinux], capture_output=True,
-                           text=True, timeout=CRASH_TIMEOUT)
+        r = subprocess.run([DRGN_PYTHON, "-c", DRGN_SCRIPT, dump, vmlinux, *modules],
+                           capture_output=True, text=True, timeout=CRASH_TIMEOUT)
     except subprocess.TimeoutExpired:
         return {"error": f"drgn did not finish in {CRASH_TIMEOUT} s"}
     if r.returncode != 0:
@@ -164,15 +173,29 @@ def run_drgn(vmlinux, dump):
         return {"error": f"drgn printed no answer: {r.stderr.strip()[-400:]}"}
 
 
+def exception_rips(text):
+    """Functions named by crash's "[exception RIP: func+off]" lines."""
+    return re.findall(r"\[exception RIP: ([A-Za-z_][\w.]*)", text)
+
+
 def check_dump(vmlinux, dump, panic_msg, cpus, bt_funcs=("panic",), cpu_funcs=None,
-               drgn_funcs=("panic",), extra_crash=()):
+               drgn_funcs=("panic",), extra_crash=(), exception_rip=None, log_msgs=(),
+               panic_cpu=None, modules=()):
     """Return (problems, info). problems is a list of sentences, empty when
     the dump passed. info holds the raw crash sections and drgn's answer.
 
-    panic_msg: text that must appear in crash's PANIC line and in `log`.
+    panic_msg: text that must appear in crash's PANIC line and in `log`;
+               "" means the PANIC line must be empty (crash found no panic
+               message, as for an oops that kdump captured before panic()).
     cpus:      number of entries `bt -a` must show, one per CPU.
     bt_funcs:  functions the crashed task's `bt` must go through.
     cpu_funcs: {cpu: function} that `bt -a` must show on that CPU.
+    exception_rip: function an exception frame in the crashed task's `bt`
+               must name as its RIP (where an oops happened).
+    log_msgs:  further text that must appear in `log`.
+    panic_cpu: the CPU the crashed task's `bt` must show.
+    modules:   .ko files with the debug info drgn needs to unwind through
+               those modules' functions.
     """
     problems = []
     info = {}
@@ -197,26 +220,39 @@ def check_dump(vmlinux, dump, panic_msg, cpus, bt_funcs=("panic",), cpu_funcs=No
         problems.append(f"crash could not open the dump: {err}")
         return problems, info
 
-    m = re.search(r'^\s*PANIC:\s*"?(.*?)"?\s*$', out.get("sys"), re.M)
+    # PANIC: "message"  or, for an oops:  PANIC: "Oops: ..." (check log for details)
+    m = re.search(r'^\s*PANIC:\s*(?:"(.*)"(?:\s+\(.*\))?|(.*?))\s*$', out.get("sys"), re.M)
     if not m:
         problems.append("crash shows no PANIC line in 'sys'")
     else:
-        info["panic_line"] = m.group(1)
-        if panic_msg not in m.group(1):
-            problems.append(f"PANIC line is '{m.group(1)}', expected it to contain '{panic_msg}'")
+        line = m.group(1) if m.group(1) is not None else m.group(2)
+        info["panic_line"] = line
+        if not panic_msg and line:
+            problems.append(f"PANIC line is '{line}', expected it empty")
+        elif panic_msg not in line:
+            problems.append(f"PANIC line is '{line}', expected it to contain '{panic_msg}'")
     m = re.search(r"^\s*CPUS:\s*(\d+)", out.get("sys"), re.M)
     if m and int(m.group(1)) != cpus:
         problems.append(f"crash counts {m.group(1)} CPUs, expected {cpus}")
 
     bt = out.get("bt")
-    bt_names = [e[3] for e in parse_bt_all(bt)]
-    names = bt_names[0] if bt_names else []
+    bt_entries = parse_bt_all(bt)
+    names = bt_entries[0][3] if bt_entries else []
     info["bt_frames"] = names
     if not names:
         problems.append(f"'bt' shows no frames: {bt.strip()[:300]}")
+    if panic_cpu is not None and bt_entries and bt_entries[0][0] != panic_cpu:
+        problems.append(f"the crashed task's 'bt' is on CPU {bt_entries[0][0]}, expected {panic_cpu}")
     for fn in bt_funcs:
         if fn not in names:
             problems.append(f"'bt' of the crashed task does not go through {fn}(): {names}")
+
+    if exception_rip is not None:
+        rips = exception_rips(bt)
+        info["exception_rips"] = rips
+        if exception_rip not in rips:
+            problems.append(f"'bt' of the crashed task shows no exception frame at "
+                            f"{exception_rip}(): exception RIPs {rips}")
 
     entries = parse_bt_all(out.get("bt -a"))
     info["bt_all"] = [(c, p, cmd, fr) for c, p, cmd, fr in entries]
@@ -233,8 +269,11 @@ def check_dump(vmlinux, dump, panic_msg, cpus, bt_funcs=("panic",), cpu_funcs=No
 
     if panic_msg not in out.get("log"):
         problems.append(f"'log' does not contain the panic message '{panic_msg}'")
+    for msg in log_msgs:
+        if msg not in out.get("log"):
+            problems.append(f"'log' does not contain '{msg}'")
 
-    d = run_drgn(vmlinux, dump)
+    d = run_drgn(vmlinux, dump, modules)
     info["drgn"] = d
     if "error" in d:
         problems.append(f"drgn: {d['error']}")
