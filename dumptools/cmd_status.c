@@ -3,22 +3,62 @@
  * lifeboat status: the region, the state and the loaded image at a glance.
  * Exits 0 when armed, 3 when not armed (as kdumpctl status does), 1 on error.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 
+/* Prints "label: value" for one attribute; returns 0 or -errno. */
+static int show(const char *label, const char *attr, char *buf, size_t len)
+{
+	int ret = lb_sysfs_read(attr, buf, len);
+
+	if (!ret)
+		printf("%-8s %s\n", label, buf);
+	return ret;
+}
+
+static void show_region(void)
+{
+	unsigned long long start, end, size;
+	char buf[512], kind[32];
+
+	if (lb_sysfs_read("region", buf, sizeof(buf)))
+		return;
+	if (sscanf(buf, "%llx %llx %llu %31s", &start, &end, &size, kind) == 4)
+		printf("%-8s %#llx-%#llx, %llu MiB (%s)\n", "region:", start, end - 1,
+		       size >> 20, kind);
+	else
+		printf("%-8s %s\n", "region:", buf);
+}
+
 int cmd_status(int argc, char **argv)
 {
-	char state[64];
+	char state[64], buf[4096];
+	FILE *f;
 	int ret;
 
 	(void)argv;
-	if (argc > 1)
-		return lb_error("status takes no arguments"), 2;
+	if (argc > 1) {
+		lb_error("status takes no arguments");
+		return 2;
+	}
 	ret = lb_sysfs_read("state", state, sizeof(state));
 	if (ret)
 		return lb_error("cannot read %s/state: %s (is lifeboat.ko loaded?)", lb_sysfs_dir,
 				strerror(-ret));
-	printf("state: %s\n", state);
+	printf("%-8s %s\n", "state:", state);
+	show_region();
+	if (strcmp(state, "empty")) {
+		show("image:", "image", buf, sizeof(buf));
+		show("cmdline:", "cmdline", buf, sizeof(buf));
+	}
+	f = fopen("/sys/kernel/kexec_crash_loaded", "r");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f) && atoi(buf) == 1)
+			printf("%-8s the kernel's own crash kernel is loaded (kexec -p): Lifeboat cannot arm\n",
+			       "kdump:");
+		fclose(f);
+	}
 	return strcmp(state, "armed") ? 3 : 0;
 }

@@ -87,6 +87,8 @@ try_case unload-empty lifeboat unload
 try_case load-missing lifeboat load --kernel /nonexistent --initrd $I
 try_case load-ok lifeboat load --kernel $K --initrd $I --append "console=ttyS0 nr_cpus=1"
 try_case arm-ok lifeboat arm
+lifeboat status > /tmp/status.txt; echo "LBSTATUS rc=$?" > /dev/ttyS0
+sed 's/^/LBSTATUS /' /tmp/status.txt > /dev/ttyS0
 try_case load-short lifeboat load --kernel /tmp/short.img --initrd $I
 try_case load-garbage lifeboat load --kernel /tmp/garbage.img --initrd $I
 try_case load-nomagic lifeboat load --kernel /tmp/nomagic.img --initrd $I
@@ -160,6 +162,13 @@ def test_bad_input_changes_nothing():
     expect(cases, "load-missing", 1, r"cannot open kernel '/nonexistent': No such file")
     expect(cases, "load-ok", 0, r"^$")
     expect(cases, "arm-ok", 0, r"^$")
+    status = "\n".join(line[len("LBSTATUS "):] for _, line in res.lines
+                        if line.startswith("LBSTATUS "))
+    assert "rc=0" in status, f"lifeboat status did not exit 0 when armed: {status}"
+    for pattern in (r"^state: +armed$", r"^region: +0x[0-9a-f]+-0x[0-9a-f]+, 256 MiB \(crashkernel\)$",
+                    r"^image: +loader=bzImage kernel=\d+@0x[0-9a-f]+ .*sha256=[0-9a-f]{64}$",
+                    r"^cmdline: +elfcorehdr=0x[0-9a-f]+ console=ttyS0 nr_cpus=1$"):
+        assert re.search(pattern, status, re.M), f"lifeboat status lacks '{pattern}':\n{status}"
     armed = states["arm-ok"]
     assert armed[0] == "armed" and len(armed[1]) == 64, f"after arm: {armed}"
     expect(cases, "load-short", 1, r"cannot load '/tmp/short.img': .*(too short|truncated|beyond)")
