@@ -63,9 +63,9 @@ def test_memmap_region():
 
 
 # Each case prints "LBCASE <name> <exit status> <last line of stderr>", then
-# the state after it, so the harness can check the refusal and that nothing
-# changed. Runs in one boot, with no panic.
-ERRORS_INIT = lbvm.INIT_PRELUDE + r"""
+# the state and digest after it, so the harness can check the refusal and
+# that nothing changed.
+CASES_PRELUDE = lbvm.INIT_PRELUDE + r"""
 mark first-init
 try_case() {	# name command...
 	name=$1; shift
@@ -74,6 +74,10 @@ try_case() {	# name command...
 	echo "LBSTATE $name $(cat /sys/kernel/lifeboat/state 2>/dev/null) $(sed 's/.*sha256=//' /sys/kernel/lifeboat/image 2>/dev/null)" > /dev/ttyS0
 }
 K=/boot/vmlinuz; I=/boot/capture.img
+"""
+
+# Runs in one boot, with no panic.
+ERRORS_INIT = CASES_PRELUDE + r"""
 head -c 4096 $K > /tmp/short.img
 dd if=/dev/urandom of=/tmp/garbage.img bs=1k count=2048 2>/dev/null
 cp $K /tmp/nomagic.img && printf 'XXXX' | dd of=/tmp/nomagic.img bs=1 seek=514 conv=notrunc 2>/dev/null
@@ -126,6 +130,11 @@ def run_cases(work, init, append, name):
     vm = lbvm.VM(work, first, f"console=ttyS0 {append}", timeout=180, name=name,
                  fail_markers=("errors-failed", "panic"))
     res = vm.run()
+    return (res,) + parse_cases(res)
+
+
+def parse_cases(res):
+    """The LBCASE and LBSTATE lines of a run, by case name."""
     assert not res.timed_out, f"time limit reached; serial log tail:\n{res.tail()}"
     assert "errors-failed" not in res.markers, f"setup failed: {res.tail()}"
     cases, states = {}, {}
@@ -136,7 +145,7 @@ def run_cases(work, init, append, name):
         m = re.match(r"^LBSTATE (\S+) ?(\S*) ?(\S*)$", line)
         if m:
             states[m.group(1)] = (m.group(2), m.group(3))
-    return res, cases, states
+    return cases, states
 
 
 def expect(cases, name, rc, pattern):
@@ -211,15 +220,7 @@ def test_no_region():
     assert states["load-small-region"][0] == "empty"
 
 
-KDUMP_INIT = lbvm.INIT_PRELUDE + r"""
-mark first-init
-try_case() {	# name command...
-	name=$1; shift
-	out=$("$@" 2>&1 >/dev/null); rc=$?
-	echo "LBCASE $name $rc $(echo "$out" | tail -n 1)" > /dev/ttyS0
-	echo "LBSTATE $name $(cat /sys/kernel/lifeboat/state 2>/dev/null)" > /dev/ttyS0
-}
-K=/boot/vmlinuz; I=/boot/capture.img
+KDUMP_INIT = CASES_PRELUDE + r"""
 kdump_load() { kexec -p $K --initrd=$I --append="console=ttyS0 nr_cpus=1" > /dev/ttyS0 2>&1; }
 insmod /lib/lifeboat.ko || mark errors-failed insmod
 try_case load-ok lifeboat load --kernel $K --initrd $I --append "console=ttyS0 nr_cpus=1"
@@ -252,13 +253,7 @@ def test_kdump_coexistence():
     vm = lbvm.VM(work, first, "console=ttyS0 crashkernel=256M", timeout=180, name="kdump",
                  done_markers=("panic-end", "capture-kernel"), fail_markers=("errors-failed",))
     res = vm.run()
-    assert not res.timed_out, f"time limit reached; serial log tail:\n{res.tail()}"
-    assert "errors-failed" not in res.markers, f"setup failed: {res.tail()}"
-    cases = {}
-    for _, line in res.lines:
-        m = re.match(r"^LBCASE (\S+) (\d+) ?(.*)$", line)
-        if m:
-            cases[m.group(1)] = (int(m.group(2)), m.group(3))
+    cases, _ = parse_cases(res)
     expect(cases, "load-ok", 0, r"^$")
     expect(cases, "arm-ok", 0, r"^$")
     expect(cases, "load-while-kdump", 1, r"kernel's own crash kernel is loaded \(kexec -p\)")
