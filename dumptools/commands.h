@@ -38,6 +38,11 @@ int lb_do_arm(void);
 int lb_do_disarm(void);
 
 int cmd_status(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_mkinitramfs(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
 int cmd_arm(int argc, char **argv);

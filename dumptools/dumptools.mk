@@ -1,9 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The lifeboat command and the capture-side saver.
+#
+# dumptools/lib/ is the capture side's logic without I/O (configuration,
+# dump names and pruning, free space, metadata, dmesg reading, superblocks):
+# linked into the command, into the unit tests (plain and sanitized
+# archives, as capture-kernel/ does) and into the fuzzers under
+# dumptools/fuzz/.
 
-LIFEBOAT_SRCS := $(wildcard dumptools/*.c)
-LIFEBOAT_HDRS := $(wildcard dumptools/*.h) $(wildcard kernel/uapi/*.h)
+DT_LIB_SRCS := $(wildcard dumptools/lib/*.c)
+DT_LIB_HDRS := $(wildcard dumptools/lib/*.h)
+DT_INC := -Idumptools/lib
+
+LIFEBOAT_SRCS := $(wildcard dumptools/*.c) $(DT_LIB_SRCS)
+LIFEBOAT_HDRS := $(wildcard dumptools/*.h) $(DT_LIB_HDRS) $(wildcard kernel/uapi/*.h)
 LIFEBOAT_INC := -Idumptools -Ikernel/uapi
 LIFEBOAT_LIBS := -lelf
 
@@ -12,3 +22,49 @@ all: $(BUILD)/lifeboat
 $(BUILD)/lifeboat: $(LIFEBOAT_SRCS) $(LIFEBOAT_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LIFEBOAT_INC) -o $@ $(LIFEBOAT_SRCS) $(LIFEBOAT_LIBS)
+
+DT_OBJS := $(patsubst dumptools/lib/%.c,$(BUILD)/host/dumptools/%.o,$(DT_LIB_SRCS))
+DT_SAN_OBJS := $(patsubst dumptools/lib/%.c,$(BUILD)/san/dumptools/%.o,$(DT_LIB_SRCS))
+
+$(BUILD)/host/dumptools/%.o: dumptools/lib/%.c $(DT_LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(DT_INC) -c -o $@ $<
+
+$(BUILD)/san/dumptools/%.o: dumptools/lib/%.c $(DT_LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(DT_INC) -c -o $@ $<
+
+$(BUILD)/host/libdumptools.a: $(DT_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/san/libdumptools.a: $(DT_SAN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# Fuzzers for the parsers of outside input: the configuration file, and what
+# `lifeboat report` and the saver read from a dead kernel (dmesg, metadata,
+# VMCOREINFO, makedumpfile's output). tests/run-all.sh runs every build/fuzz/*.
+DT_FUZZ_SRCS := $(wildcard dumptools/fuzz/*.c)
+DT_FUZZERS := $(patsubst dumptools/fuzz/%.c,$(BUILD)/fuzz/%,$(DT_FUZZ_SRCS))
+
+$(DT_FUZZERS): $(BUILD)/fuzz/%: dumptools/fuzz/%.c $(DT_LIB_SRCS) $(DT_LIB_HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) $(DT_INC) -o $@ $< $(DT_LIB_SRCS)
+
+fuzzers: $(DT_FUZZERS)
+
+# Installs the command, the capture initramfs' builder and /init, the unit
+# and an example configuration under DESTDIR (the VM tests build their
+# guest's root filesystem with it).
+PREFIX ?= /usr
+.PHONY: install-dumptools
+install-dumptools: $(BUILD)/lifeboat
+	install -D -m 0755 $(BUILD)/lifeboat $(DESTDIR)$(PREFIX)/sbin/lifeboat
+	install -D -m 0755 initramfs/lb-initramfs $(DESTDIR)$(PREFIX)/lib/lifeboat/lb-initramfs
+	install -D -m 0755 initramfs/capture-init $(DESTDIR)$(PREFIX)/lib/lifeboat/capture-init
+	install -D -m 0644 dumptools/systemd/lifeboat.service \
+		$(DESTDIR)/lib/systemd/system/lifeboat.service
+	test -e $(DESTDIR)/etc/lifeboat.conf || \
+		install -D -m 0644 dumptools/lifeboat.conf $(DESTDIR)/etc/lifeboat.conf
+	install -d -m 0755 $(DESTDIR)/var/lib/lifeboat $(DESTDIR)/var/crash

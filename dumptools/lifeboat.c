@@ -22,6 +22,11 @@ static const struct lb_command commands[] = {
 	{ "arm", cmd_arm, "arm the loaded image: a panic now jumps to it" },
 	{ "disarm", cmd_disarm, "disarm; the image stays loaded" },
 	{ "status", cmd_status, "show the region, the state and the loaded image" },
+	{ "start", cmd_start, "at boot: rebuild the capture initramfs if needed, load and arm" },
+	{ "stop", cmd_stop, "disarm and unload (what the boot-time unit runs at stop)" },
+	{ "mkinitramfs", cmd_mkinitramfs, "build the capture initramfs for /etc/lifeboat.conf" },
+	{ "save", cmd_save, "in the capture kernel: save the dump, then reboot" },
+	{ "report", cmd_report, "list the crash dumps and show what happened" },
 };
 
 int lb_error(const char *fmt, ...)

@@ -43,7 +43,9 @@ fuzz() {	# fuzzer binary
 	name=$(basename "$1")
 	corpus=$BUILD/fuzz/corpus-$name
 	mkdir -p "$corpus"
-	[ -d "capture-kernel/fuzz/corpus/$name" ] && cp -n capture-kernel/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
+	for seeds in capture-kernel/fuzz/corpus dumptools/fuzz/corpus; do
+		[ -d "$seeds/$name" ] && cp -n "$seeds/$name"/* "$corpus"/ 2>/dev/null
+	done
 	"$1" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 "$corpus" 2>&1 | tail -n 4
 	return "${PIPESTATUS[0]}"
 }
@@ -52,7 +54,8 @@ for f in "$BUILD"/fuzz/*; do
 done
 
 stage "kernel style (checkpatch.pl)" make --no-print-directory check-kernel
-stage "shell scripts (shellcheck)" shellcheck -x tests/deps.sh tests/run-all.sh initramfs/lb-initramfs .ci/run
+stage "shell scripts (shellcheck)" shellcheck -x tests/deps.sh tests/run-all.sh initramfs/lb-initramfs \
+	initramfs/capture-init .ci/run
 
 vm_args=()
 for k in ${VM_TESTS:-}; do vm_args+=(-k "$k"); done

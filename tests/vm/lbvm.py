@@ -197,7 +197,7 @@ class VM:
 
     def __init__(self, workdir, initrd, append, mem="1G", smp=2, kernel=None,
                  disk=None, timeout=240, done_markers=("done",), fail_markers=(),
-                 reboot=False, name="vm", extra_args=()):
+                 reboot=False, name="vm", extra_args=(), markers=()):
         self.workdir = workdir
         self.kernel = kernel or env()["KVMLINUZ"]
         self.initrd = initrd
@@ -211,6 +211,8 @@ class VM:
         self.reboot = reboot
         self.name = name
         self.extra_args = list(extra_args)
+        # More (name, regex) pairs, like KERNEL_MARKERS, for this guest's own lines.
+        self.markers = list(markers)
         self.pidfile = os.path.join(workdir, f"{name}.pid")
         self.qmp_path = os.path.join(workdir, f"{name}.qmp")
         self.log_path = os.path.join(workdir, f"{name}.serial.log")
@@ -333,7 +335,7 @@ class VM:
             m = MARK_RE.search(line)
             if m:
                 names.append((m.group(1), m.group(2) or ""))
-            for name, rx in KERNEL_MARKERS:
+            for name, rx in KERNEL_MARKERS + self.markers:
                 if rx.search(line):
                     names.append((name, line))
             for name, arg in names:

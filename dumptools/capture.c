@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The capture initramfs. Its content follows from the configuration and
+ * from this machine:
+ *
+ *   /init                     initramfs/capture-init: loads the modules, runs the saver
+ *   /usr/sbin/lifeboat        this program ("lifeboat save"), with its libraries
+ *   /usr/bin/makedumpfile     with its libraries
+ *   /bin/busybox              the rest of the userland
+ *   /lib/modules/<kver>/...   exactly what the dump target needs: the drivers
+ *                             between the disk and the bus (from sysfs), the
+ *                             filesystem, and extra_modules, with dependencies
+ *   /etc/lifeboat.conf        the configuration with the target resolved to
+ *                             a UUID, its fstype, and path within it
+ *
+ * initramfs/lb-initramfs packs it reproducibly: the same inputs give the same
+ * bytes, so a digest of the inputs tells `lifeboat start` whether the image
+ * it has is still the one it would build.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "capture.h"
+
+enum { BZ_HEADER = 0x8000, BZ_MIN_PROTOCOL = 0x20a };
+
+int lb_kernel_info(const char *path, char *release, size_t rlen, unsigned long long *init_size,
+		   struct lb_dterr *err)
+{
+	unsigned char *h;
+	unsigned int off, version;
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lb_dterr_set(err, errno, "cannot open the capture kernel '%s': %s", path,
+				    strerror(errno));
+	h = calloc(1, BZ_HEADER + 1);
+	if (!h) {
+		close(fd);
+		return lb_dterr_set(err, ENOMEM, "out of memory");
+	}
+	n = pread(fd, h, BZ_HEADER, 0);
+	close(fd);
+	version = n >= 0x264 ? (unsigned int)(h[0x206] | h[0x207] << 8) : 0;
+	if (n < 0x264 || memcmp(h + 0x202, "HdrS", 4) || version < BZ_MIN_PROTOCOL) {
+		ret = lb_dterr_set(err, EINVAL, "'%s' is not a bzImage of boot protocol 2.10 or later",
+				   path);
+		goto out;
+	}
+	*init_size = (unsigned long long)(h[0x260] | h[0x261] << 8 | h[0x262] << 16 |
+					  (unsigned int)h[0x263] << 24);
+	/* kernel_version points 0x200 before "6.1.0-56-amd64 (debian-kernel@...) #1 ...". */
+	off = (unsigned int)(h[0x20e] | h[0x20f] << 8) + 0x200;
+	if (!(h[0x20e] | h[0x20f]) || off >= (unsigned int)n) {
+		ret = lb_dterr_set(err, EINVAL, "'%s' does not say its release", path);
+		goto out;
+	}
+	h[n] = '\0';
+	lb_copy_printable(release, rlen, (const char *)h + off, strcspn((const char *)h + off, " "));
+	if (!release[0])
+		ret = lb_dterr_set(err, EINVAL, "'%s' does not say its release", path);
+out:
+	free(h);
+	return ret;
+}
+
+/* lb-initramfs and capture-init: installed beside the program, or in the source tree. */
+static int find_libdir(char *out, size_t len, const char *self, struct lb_dterr *err)
+{
+	const char *env = getenv("LIFEBOAT_LIBDIR");
+	static const char *const rel[] = { "../lib/lifeboat", "../initramfs" };
+	char dir[PATH_MAX], try[PATH_MAX * 2], real[PATH_MAX], copy[PATH_MAX];
+	size_t i;
+
+	if (env && *env) {
+		snprintf(try, sizeof(try), "%s/lb-initramfs", env);
+		if (access(try, X_OK))
+			return lb_dterr_set(err, ENOENT, "LIFEBOAT_LIBDIR='%s' has no lb-initramfs", env);
+		snprintf(out, len, "%s", env);
+		return 0;
+	}
+	snprintf(copy, sizeof(copy), "%s", self);
+	snprintf(dir, sizeof(dir), "%s", dirname(copy));
+	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(try, sizeof(try), "%s/%s/lb-initramfs", dir, rel[i]);
+		if (access(try, X_OK))
+			continue;
+		snprintf(try, sizeof(try), "%s/%s", dir, rel[i]);
+		if (!realpath(try, real))
+			continue;
+		snprintf(out, len, "%s", real);
+		return 0;
+	}
+	return lb_dterr_set(err, ENOENT, "cannot find lb-initramfs in %s/../lib/lifeboat (is lifeboat installed?)",
+			    dir);
+}
+
+static const char *fs_module(const char *fstype)
+{
+	if (!strcmp(fstype, "ext2") || !strcmp(fstype, "ext3") || !strcmp(fstype, "ext4"))
+		return "ext4";
+	return fstype;
+}
+
+static int add_module(char *list, size_t len, const char *name)
+{
+	size_t n = strlen(name), o = strlen(list);
+	const char *p = list;
+
+	while ((p = strstr(p, name))) {
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 0;
+		p += n;
+	}
+	if (o + n + 2 > len)
+		return -ENOSPC;
+	if (o)
+		list[o++] = ' ';
+	memcpy(list + o, name, n + 1);
+	return 0;
+}
+
+/* makedumpfile -v lists "lzo\tenabled", "zstd\tdisabled"...: refuse what it cannot do. */
+static int check_compression(const struct lb_plan *p, struct lb_dterr *err)
+{
+	const char *name = lb_compression_name(p->conf.compression), *line;
+	const char *argv[] = { p->makedumpfile, "-v", NULL };
+	char out[4096];
+	int ret;
+
+	if (p->conf.compression == LB_COMP_ZLIB || p->conf.compression == LB_COMP_NONE)
+		return 0;
+	ret = lb_run(argv, out, sizeof(out), 0);
+	if (ret < 0)
+		return lb_dterr_set(err, -ret, "cannot run '%s': %s", p->makedumpfile,
+				    strerror(-ret));
+	for (line = out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		size_t n = strlen(name);
+
+		if (!strncmp(line, name, n) && (line[n] == '\t' || line[n] == ' ')) {
+			if (strstr(line, "enabled") && strstr(line, "enabled") < strchrnul(line, '\n'))
+				return 0;
+			break;
+		}
+	}
+	return lb_dterr_set(err, ENOTSUP, "%s cannot compress with %s (makedumpfile -v says so): set compression = lzo or zlib",
+			    p->makedumpfile, name);
+}
+
+static int resolve_target(struct lb_plan *p, int offline, char *drivers, size_t dlen,
+			  struct lb_dterr *err)
+{
+	struct lb_conf *c = &p->conf;
+	struct lb_fsinfo fs = { 0 };
+	char mnt[PATH_MAX], fstype[32], mnt_dev[256];
+	int ret;
+
+	if (offline) {
+		if (!c->target[0])
+			return lb_dterr_set(err, EINVAL, "offline, the configuration must name the target (UUID=, LABEL= or a device)");
+		if (!c->fstype[0])
+			return lb_dterr_set(err, EINVAL, "offline, the configuration must give the target's fstype");
+		return 0;
+	}
+	if (!c->target[0]) {
+		/* The filesystem that holds path here: by UUID, path made relative to it. */
+		ret = lb_fs_of_path(c->path, p->dev, sizeof(p->dev), mnt, sizeof(mnt), fstype,
+				    sizeof(fstype), err);
+		if (ret)
+			return ret;
+		snprintf(mnt_dev, sizeof(mnt_dev), "%s", p->dev);
+		if (!lb_target_find(mnt_dev, p->dev, sizeof(p->dev), &fs, err) && fs.uuid[0]) {
+			snprintf(c->target, sizeof(c->target), "UUID=%s", fs.uuid);
+		} else {
+			fprintf(stderr, "lifeboat: warning: cannot read the UUID of %s; the capture kernel will look for the dump target by that name\n",
+				p->dev);
+			snprintf(c->target, sizeof(c->target), "%s", p->dev);
+		}
+		if (strcmp(mnt, "/")) {
+			char rel[LB_CONF_STR];
+
+			snprintf(rel, sizeof(rel), "%s", c->path + strlen(mnt));
+			snprintf(c->path, sizeof(c->path), "%s", rel[0] ? rel : "/");
+		}
+		if (!c->fstype[0])
+			snprintf(c->fstype, sizeof(c->fstype), "%s", fs.type[0] ? fs.type : fstype);
+	} else {
+		ret = lb_target_find(c->target, p->dev, sizeof(p->dev), &fs, err);
+		if (ret)
+			return ret;
+		/* Device names move between boots; UUIDs do not. */
+		if (!strncmp(c->target, "/dev/", 5) && fs.uuid[0])
+			snprintf(c->target, sizeof(c->target), "UUID=%s", fs.uuid);
+		if (!c->fstype[0]) {
+			if (!fs.type[0])
+				return lb_dterr_set(err, EINVAL, "cannot tell the filesystem on %s: set fstype in the configuration",
+						    p->dev);
+			snprintf(c->fstype, sizeof(c->fstype), "%s", fs.type);
+		}
+	}
+	return lb_block_modules(p->dev, drivers, dlen, err);
+}
+
+int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modroot,
+		 const char *compress, int offline, struct lb_plan *p, struct lb_dterr *err)
+{
+	char drivers[LB_CONF_LONG] = "", extra[LB_CONF_LONG], *tok, *save;
+	unsigned long long init_size;
+	struct utsname u;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	p->conf = *conf;
+	snprintf(p->compress, sizeof(p->compress), "%s", compress ? compress : LB_INITRAMFS_COMPRESS);
+	if (strcmp(p->compress, "xz") && strcmp(p->compress, "zstd") &&
+	    strcmp(p->compress, "gzip") && strcmp(p->compress, "none"))
+		return lb_dterr_set(err, EINVAL, "unknown initramfs compression '%s' (xz, zstd, gzip or none)",
+				    p->compress);
+	snprintf(p->modroot, sizeof(p->modroot), "%s", modroot ? modroot : "/");
+
+	if (uname(&u))
+		return lb_dterr_set(err, errno, "uname: %s", strerror(errno));
+	if (conf->kernel[0])
+		snprintf(p->kernel, sizeof(p->kernel), "%s", conf->kernel);
+	else
+		snprintf(p->kernel, sizeof(p->kernel), "/boot/vmlinuz-%s", kver ? kver : u.release);
+	if (kver) {
+		snprintf(p->kver, sizeof(p->kver), "%s", kver);
+	} else if (conf->kernel[0]) {
+		ret = lb_kernel_info(p->kernel, p->kver, sizeof(p->kver), &init_size, err);
+		if (ret)
+			return ret;
+	} else {
+		snprintf(p->kver, sizeof(p->kver), "%s", u.release);
+	}
+
+	ret = lb_self_exe(p->self, sizeof(p->self));
+	if (ret)
+		return lb_dterr_set(err, -ret, "cannot find this program: %s", strerror(-ret));
+	ret = find_libdir(p->libdir, sizeof(p->libdir), p->self, err);
+	if (ret)
+		return ret;
+	if (lb_find_exe("makedumpfile", p->makedumpfile, sizeof(p->makedumpfile)))
+		return lb_dterr_set(err, ENOENT, "makedumpfile is not installed (apt-get install makedumpfile)");
+	if (!access("/bin/busybox", X_OK))
+		snprintf(p->busybox, sizeof(p->busybox), "/bin/busybox");
+	else if (lb_find_exe("busybox", p->busybox, sizeof(p->busybox)))
+		return lb_dterr_set(err, ENOENT, "busybox is not installed (apt-get install busybox-static)");
+	ret = check_compression(p, err);
+	if (ret)
+		return ret;
+
+	ret = resolve_target(p, offline, drivers, sizeof(drivers), err);
+	if (ret)
+		return ret;
+	snprintf(p->modules, sizeof(p->modules), "%s", drivers);
+	if (add_module(p->modules, sizeof(p->modules), fs_module(p->conf.fstype)))
+		return lb_dterr_set(err, ENOSPC, "too many modules");
+	snprintf(extra, sizeof(extra), "%s", conf->extra_modules);
+	for (tok = strtok_r(extra, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (add_module(p->modules, sizeof(p->modules), tok))
+			return lb_dterr_set(err, ENOSPC, "too many modules");
+	return 0;
+}
+
+size_t lb_plan_conf_text(const struct lb_plan *p, char *buf, size_t len)
+{
+	return lb_conf_format(&p->conf, buf, len);
+}
+
+static int hash_file(uint64_t *h, const char *path, struct lb_dterr *err)
+{
+	char buf[65536];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lb_dterr_set(err, errno, "cannot read '%s': %s", path, strerror(errno));
+	*h = lb_fnv1a(*h, path, strlen(path) + 1);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		*h = lb_fnv1a(*h, buf, (size_t)n);
+	close(fd);
+	return n < 0 ? lb_dterr_set(err, EIO, "cannot read '%s'", path) : 0;
+}
+
+int lb_plan_digest(const struct lb_plan *p, uint64_t *ret, struct lb_dterr *err)
+{
+	char conf[4096], path[PATH_MAX * 2];
+	const char *files[6];
+	uint64_t h = LB_FNV_INIT;
+	size_t n, i;
+	int rc;
+
+	n = lb_plan_conf_text(p, conf, sizeof(conf));
+	if (n >= sizeof(conf))
+		return lb_dterr_set(err, E2BIG, "configuration too long");
+	h = lb_fnv1a(h, conf, n);
+	h = lb_fnv1a(h, p->kver, strlen(p->kver) + 1);
+	h = lb_fnv1a(h, p->modules, strlen(p->modules) + 1);
+	h = lb_fnv1a(h, p->compress, strlen(p->compress) + 1);
+	files[0] = p->self;
+	files[1] = p->makedumpfile;
+	files[2] = p->busybox;
+	for (i = 0; i < 3; i++) {
+		rc = hash_file(&h, files[i], err);
+		if (rc)
+			return rc;
+	}
+	snprintf(path, sizeof(path), "%s/lb-initramfs", p->libdir);
+	rc = hash_file(&h, path, err);
+	if (!rc) {
+		snprintf(path, sizeof(path), "%s/capture-init", p->libdir);
+		rc = hash_file(&h, path, err);
+	}
+	/* A kernel update under the same release changes modules.dep or the image. */
+	if (!rc) {
+		snprintf(path, sizeof(path), "%s/lib/modules/%s/modules.dep",
+			 strcmp(p->modroot, "/") ? p->modroot : "", p->kver);
+		rc = hash_file(&h, path, err);
+	}
+	if (!rc && !access(p->kernel, R_OK))
+		rc = hash_file(&h, p->kernel, err);
+	if (!rc)
+		*ret = h;
+	return rc;
+}
+
+static const char *const decompressors[][3] = {
+	{ "xz", "xz", "-dc" },
+	{ "zstd", "zstd", "-dcq" },
+	{ "gzip", "gzip", "-dc" },
+};
+
+int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *packed,
+		  unsigned long long *unpacked, struct lb_dterr *err)
+{
+	char tmpdir[] = "/tmp/lifeboat-mkinitramfs.XXXXXX", conf_path[PATH_MAX];
+	char tool[PATH_MAX + 16], init[PATH_MAX + 16], tmp_out[PATH_MAX], self_spec[PATH_MAX + 32];
+	char conf_spec[PATH_MAX + 32], text[4096], modules[sizeof(p->modules)], *tok, *save;
+	const char *argv[96];
+	char log[4096];
+	struct stat st;
+	size_t n, i;
+	int ac = 0, ret;
+
+	n = lb_plan_conf_text(p, text, sizeof(text));
+	if (n >= sizeof(text))
+		return lb_dterr_set(err, E2BIG, "configuration too long");
+	if (!mkdtemp(tmpdir))
+		return lb_dterr_set(err, errno, "cannot create a temporary directory: %s",
+				    strerror(errno));
+	snprintf(conf_path, sizeof(conf_path), "%s/lifeboat.conf", tmpdir);
+	ret = lb_write_file(conf_path, text, n);
+	if (ret) {
+		lb_dterr_set(err, -ret, "cannot write '%s': %s", conf_path, strerror(-ret));
+		goto out_rm;
+	}
+	snprintf(tool, sizeof(tool), "%s/lb-initramfs", p->libdir);
+	snprintf(init, sizeof(init), "%s/capture-init", p->libdir);
+	snprintf(tmp_out, sizeof(tmp_out), "%s.tmp", out);
+	snprintf(self_spec, sizeof(self_spec), "%s:/usr/sbin/lifeboat", p->self);
+	snprintf(conf_spec, sizeof(conf_spec), "%s:/etc/lifeboat.conf", conf_path);
+	argv[ac++] = tool;
+	argv[ac++] = "--out";
+	argv[ac++] = tmp_out;
+	argv[ac++] = "--init";
+	argv[ac++] = init;
+	argv[ac++] = "--busybox";
+	argv[ac++] = p->busybox;
+	argv[ac++] = "--compress";
+	argv[ac++] = p->compress;
+	argv[ac++] = "--kver";
+	argv[ac++] = p->kver;
+	argv[ac++] = "--modroot";
+	argv[ac++] = p->modroot;
+	argv[ac++] = "--bin";
+	argv[ac++] = p->makedumpfile;
+	argv[ac++] = "--bin";
+	argv[ac++] = self_spec;
+	argv[ac++] = "--file";
+	argv[ac++] = conf_spec;
+	snprintf(modules, sizeof(modules), "%s", p->modules);
+	for (tok = strtok_r(modules, " ", &save); tok && ac < 92; tok = strtok_r(NULL, " ", &save)) {
+		argv[ac++] = "--module";
+		argv[ac++] = tok;
+	}
+	argv[ac] = NULL;
+	ret = lb_run(argv, log, sizeof(log), 0);
+	if (ret) {
+		n = strlen(log);
+		while (n && log[n - 1] == '\n')
+			log[--n] = '\0';
+		ret = lb_dterr_set(err, EIO, "lb-initramfs failed (status %d): %s", ret, log);
+		unlink(tmp_out);
+		goto out_rm;
+	}
+	if (stat(tmp_out, &st)) {
+		ret = lb_dterr_set(err, errno, "lb-initramfs wrote no '%s'", tmp_out);
+		goto out_rm;
+	}
+	*packed = (unsigned long long)st.st_size;
+	*unpacked = *packed;
+	for (i = 0; i < sizeof(decompressors) / sizeof(decompressors[0]); i++) {
+		const char *dargv[] = { decompressors[i][1], decompressors[i][2], NULL };
+
+		if (strcmp(p->compress, decompressors[i][0]))
+			continue;
+		/* Unpacking it again checks it and measures what the capture kernel's RAM must hold. */
+		ret = lb_run_count(dargv, tmp_out, unpacked);
+		if (ret) {
+			ret = lb_dterr_set(err, EIO, "the new image does not unpack with %s -d (status %d)",
+					   decompressors[i][1], ret);
+			unlink(tmp_out);
+			goto out_rm;
+		}
+	}
+	ret = lb_fsync_path(tmp_out);
+	if (!ret && rename(tmp_out, out))
+		ret = -errno;
+	if (ret) {
+		lb_dterr_set(err, -ret, "cannot write '%s': %s", out, strerror(-ret));
+		unlink(tmp_out);
+	}
+out_rm:
+	lb_rm_rf(tmpdir);
+	return ret;
+}
+
+static void stamp_path(char *buf, size_t len, const char *img)
+{
+	snprintf(buf, len, "%s.inputs", img);
+}
+
+int lb_stamp_read(const char *img, uint64_t *digest, unsigned long long *packed,
+		  unsigned long long *unpacked)
+{
+	char path[PATH_MAX + 16], *text, *l;
+	size_t len;
+	int ret, have = 0;
+
+	stamp_path(path, sizeof(path), img);
+	ret = lb_read_file(path, &text, &len, 65536);
+	if (ret)
+		return ret;
+	for (l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		unsigned long long v;
+
+		if (sscanf(l, "digest=%llx", &v) == 1) {
+			*digest = v;
+			have |= 1;
+		} else if (sscanf(l, "packed=%llu", &v) == 1) {
+			*packed = v;
+			have |= 2;
+		} else if (sscanf(l, "unpacked=%llu", &v) == 1) {
+			*unpacked = v;
+			have |= 4;
+		}
+	}
+	free(text);
+	return have == 7 ? 0 : -EINVAL;
+}
+
+int lb_stamp_write(const char *img, uint64_t digest, const struct lb_plan *p,
+		   unsigned long long packed, unsigned long long unpacked)
+{
+	char path[PATH_MAX + 16], text[8192];
+	int n;
+
+	stamp_path(path, sizeof(path), img);
+	n = snprintf(text, sizeof(text),
+		     "# what lifeboat built %s from; 'lifeboat start' rebuilds it when this changes\n"
+		     "digest=%016llx\npacked=%llu\nunpacked=%llu\nkver=%s\nkernel=%s\n"
+		     "target=%s\nfstype=%s\npath=%s\nmodules=%s\ncompress=%s\n",
+		     img, (unsigned long long)digest, packed, unpacked, p->kver, p->kernel,
+		     p->conf.target, p->conf.fstype, p->conf.path, p->modules, p->compress);
+	if (n < 0 || n >= (int)sizeof(text))
+		return -E2BIG;
+	return lb_write_file(path, text, (size_t)n);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The capture initramfs: what goes in it (a plan, made from the
+ * configuration and this machine), building it with initramfs/lb-initramfs,
+ * and knowing when it must be rebuilt. Shared by `lifeboat mkinitramfs` and
+ * `lifeboat start`. See capture.c.
+ */
+#ifndef LIFEBOAT_CAPTURE_H
+#define LIFEBOAT_CAPTURE_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "sys.h"
+
+/* xz: the smallest image of the compressors every Debian kernel unpacks. */
+#define LB_INITRAMFS_COMPRESS "xz"
+
+struct lb_plan {
+	struct lb_conf conf;		/* as written into the initramfs: target resolved */
+	char kver[65];			/* the capture kernel's release */
+	char kernel[PATH_MAX];		/* the capture kernel's image */
+	char modroot[PATH_MAX];		/* holds lib/modules/<kver> */
+	char modules[2 * LB_CONF_LONG];	/* module names, space-separated */
+	char compress[8];
+	char libdir[PATH_MAX];		/* lb-initramfs and capture-init */
+	char self[PATH_MAX];		/* this lifeboat binary, the saver */
+	char makedumpfile[PATH_MAX];
+	char busybox[PATH_MAX];
+	char dev[256];			/* the target's device on this machine, if known */
+};
+
+/*
+ * Decides what the capture initramfs holds. kver, modroot and compress may
+ * be NULL for the defaults (the capture kernel's release, "/", xz). Offline,
+ * nothing of this machine is looked at: the configuration must name the
+ * target by UUID=/LABEL=/device and give fstype, and extra_modules must list
+ * the drivers of the target's disk.
+ */
+int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modroot,
+		 const char *compress, int offline, struct lb_plan *p, struct lb_dterr *err);
+
+/* A digest of every input of the build: equal digests, equal images. */
+int lb_plan_digest(const struct lb_plan *p, uint64_t *ret, struct lb_dterr *err);
+
+/* Builds the image at out (through out.tmp); reports its size packed and unpacked. */
+int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *packed,
+		  unsigned long long *unpacked, struct lb_dterr *err);
+
+/* What /etc/lifeboat.conf in the initramfs says. Return: length, as lb_conf_format(). */
+size_t lb_plan_conf_text(const struct lb_plan *p, char *buf, size_t len);
+
+/*
+ * The record of what an image was built from, in <image>.inputs: its
+ * digest, and its size packed and unpacked.
+ */
+int lb_stamp_read(const char *img, uint64_t *digest, unsigned long long *packed,
+		  unsigned long long *unpacked);
+int lb_stamp_write(const char *img, uint64_t digest, const struct lb_plan *p,
+		   unsigned long long packed, unsigned long long unpacked);
+
+/* A bzImage's release (from its header) and init_size, the room it needs to unpack and run. */
+int lb_kernel_info(const char *path, char *release, size_t rlen, unsigned long long *init_size,
+		   struct lb_dterr *err);
+
+#endif

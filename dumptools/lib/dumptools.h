@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The capture side's logic, kept apart from the I/O so that it runs and is
+ * tested anywhere: the configuration file (/etc/lifeboat.conf), the names of
+ * the dump directories and their pruning, the free-space decision, the
+ * metadata file written beside each dump, VMCOREINFO, makedumpfile's
+ * statistics, the reading of a saved dmesg, and filesystem superblocks.
+ *
+ * Everything here works on buffers the caller filled: no file or process
+ * I/O. The lifeboat command (dumptools/cmd_*.c) does the I/O; the unit tests
+ * and the fuzzers link this library directly. Text that comes from outside
+ * (the configuration, a dead kernel's dmesg, a metadata file) is treated as
+ * hostile: lengths are explicit, nothing needs a terminating NUL, and every
+ * string handed back is printable ASCII and NUL-terminated.
+ */
+#ifndef LIFEBOAT_DUMPTOOLS_H
+#define LIFEBOAT_DUMPTOOLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A failure's sentence for the operator, beside the errno the caller gets. */
+struct lb_dterr {
+	char msg[256];
+};
+
+/* Formats into err (if not NULL) and returns -errnum, for `return lb_dterr_set(...)`. */
+int lb_dterr_set(struct lb_dterr *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Copies at most len bytes of src into dst (size dstlen) as printable ASCII:
+ * other bytes become '?', the copy stops at a newline or NUL. */
+void lb_copy_printable(char *dst, size_t dstlen, const char *src, size_t len);
+
+/* ---- /etc/lifeboat.conf ---------------------------------------------- */
+
+enum lb_action {
+	LB_ACTION_REBOOT,
+	LB_ACTION_POWEROFF,
+	LB_ACTION_SHELL,
+};
+
+enum lb_compression {
+	LB_COMP_LZO,
+	LB_COMP_ZLIB,
+	LB_COMP_SNAPPY,
+	LB_COMP_ZSTD,
+	LB_COMP_NONE,
+};
+
+enum {
+	LB_CONF_STR = 256,
+	LB_CONF_LONG = 1024,
+	LB_CONF_MAX_THREADS = 64,
+	LB_CONF_MAX_KEEP = 1000,
+};
+
+struct lb_conf {
+	/* UUID=..., LABEL=... or a /dev/ path; "" for the filesystem holding path. */
+	char target[LB_CONF_STR];
+	/* Directory on the target, absolute within that filesystem. */
+	char path[LB_CONF_STR];
+	/* Filesystem type; "" to detect it when the initramfs is built. */
+	char fstype[32];
+	unsigned int dump_level;		/* makedumpfile -d, 0..31 */
+	enum lb_compression compression;
+	unsigned int threads;			/* makedumpfile --num-threads; 0: none */
+	unsigned int keep;			/* dumps kept on the target; 0: all */
+	unsigned long long min_free;		/* bytes left free on the target */
+	enum lb_action final_action;		/* after a complete dump */
+	enum lb_action failure_action;		/* after anything less */
+	char append[LB_CONF_LONG];		/* extra capture kernel parameters */
+	char kernel[LB_CONF_STR];		/* capture kernel; "": /boot/vmlinuz-RELEASE */
+	char extra_modules[LB_CONF_LONG];	/* more modules for the initramfs */
+};
+
+/* The defaults: a production machine that must come back unattended. */
+void lb_conf_defaults(struct lb_conf *conf);
+
+/*
+ * Parses "key = value" lines over the values already in conf (start from
+ * lb_conf_defaults()). name is the file's name for messages. On error conf
+ * may be partly updated: parse into a scratch copy to keep the old one.
+ * Return: 0, or -EINVAL with err saying which line and why.
+ */
+int lb_conf_parse(struct lb_conf *conf, const char *text, size_t len, const char *name,
+		  struct lb_dterr *err);
+
+/*
+ * Writes every key, one per line, in a form lb_conf_parse() reads back to the
+ * same values. Return: the length the text needs (without the NUL); the
+ * text is complete when that is below len.
+ */
+size_t lb_conf_format(const struct lb_conf *conf, char *buf, size_t len);
+
+const char *lb_action_name(enum lb_action action);
+const char *lb_compression_name(enum lb_compression comp);
+/* makedumpfile's flag for the compression ("-l"...), NULL for none. */
+const char *lb_compression_flag(enum lb_compression comp);
+
+/* ---- dump directories ------------------------------------------------- */
+
+/*
+ * A dump lives in <path>/<name>/ with name = YYYYMMDD-HHMMSS (UTC), or
+ * YYYYMMDD-HHMMSS-N when that second is taken. While it is written the
+ * directory is <name>.incomplete; it is renamed when the saver is done.
+ */
+enum lb_dump_kind {
+	LB_DUMP_NONE,		/* not a dump directory name */
+	LB_DUMP_COMPLETE,
+	LB_DUMP_INCOMPLETE,
+};
+
+enum { LB_DUMP_NAME_LEN = 32 };
+
+#define LB_INCOMPLETE_SUFFIX ".incomplete"
+
+/* name for time t (seconds since the epoch, UTC) and collision number n (0: none). */
+int lb_dump_name(long long t, unsigned int n, char *buf, size_t len);
+enum lb_dump_kind lb_dump_kind(const char *name);
+
+/*
+ * Which dumps to remove so that at most keep remain, oldest first; names in
+ * any order, those that are not dump names are never chosen. Writes the
+ * indices of the victims to victims (room for n) and returns how many.
+ * (The configuration's keep = 0, "keep all", is the caller's to honour.)
+ */
+size_t lb_dumps_to_prune(const char *const *names, size_t n, unsigned int keep,
+			 size_t *victims);
+
+/* Compares two dump names by time (the .incomplete suffix ignored), for qsort of char *. */
+int lb_dump_name_cmp(const void *a, const void *b);
+
+/* ---- free space -------------------------------------------------------- */
+
+/*
+ * An upper bound on makedumpfile's kdump-compressed output for a machine of
+ * ram bytes: every page stored whole, plus the two bitmaps, one page
+ * descriptor per page and the headers. A target with this much room needs no
+ * closer estimate.
+ */
+unsigned long long lb_dump_bound(unsigned long long ram_bytes, unsigned int page_size);
+
+/*
+ * Room a dump estimated at est bytes takes on a filesystem: the estimate plus
+ * 1/64 for the filesystem's own blocks and 1 MiB.
+ */
+unsigned long long lb_dump_need(unsigned long long est);
+
+/* Does need fit in free while leaving min_free? */
+int lb_space_fits(unsigned long long free, unsigned long long need,
+		  unsigned long long min_free);
+
+/* "Write bytes     : N" in makedumpfile --show-stats output. 0 or -ENOENT. */
+int lb_mdf_write_bytes(const char *text, size_t len, unsigned long long *ret);
+
+/* Parses sizes such as 64M, 1G, 512K, 4096 (bytes). 0 or -EINVAL. */
+int lb_parse_size(const char *s, unsigned long long *ret);
+
+/* ---- the reserved region ------------------------------------------------ */
+
+/*
+ * Memory the capture kernel works in beyond its image and its initramfs:
+ * with a 3.5 MB initramfs the stock 6.1 kernel captured a 1 GiB guest in
+ * 96 MiB and ran out of memory in 80 MiB (init_size is 63.6 MiB).
+ */
+#define LB_CAPTURE_RUNTIME (16ULL << 20)
+
+/* Bytes the region needs for a kernel of init_size and an initramfs. */
+unsigned long long lb_capture_need(unsigned long long init_size, unsigned long long packed,
+				   unsigned long long unpacked);
+
+/*
+ * 0 when region bytes are enough; otherwise -ENODEV (no region) or -ENOSPC
+ * (too small), with err saying so and what crashkernel= to boot with.
+ */
+int lb_region_check(unsigned long long region, unsigned long long init_size,
+		    unsigned long long packed, unsigned long long unpacked, struct lb_dterr *err);
+
+/* ---- VMCOREINFO --------------------------------------------------------- */
+
+struct lb_vmcoreinfo {
+	char release[65];		/* OSRELEASE */
+	long long crash_time;		/* CRASHTIME, -1 if absent */
+	unsigned int page_size;		/* PAGESIZE, 0 if absent */
+};
+
+/* Parses the note's "KEY=value" lines. 0, or -ENOENT without OSRELEASE. */
+int lb_vmcoreinfo_parse(const char *text, size_t len, struct lb_vmcoreinfo *ret);
+
+/* ---- the metadata file beside a dump ------------------------------------ */
+
+#define LB_META_FILE "metadata.txt"
+#define LB_META_FORMAT 1
+
+struct lb_meta {
+	unsigned int format;
+	char status[16];		/* complete, dmesg-only or failed */
+	char reason[256];		/* why not complete */
+	char kernel_release[65];
+	char panic[256];
+	long long crash_time;		/* seconds since the epoch; -1 unknown */
+	long long saved_time;
+	unsigned int dump_level;
+	char compression[16];
+	unsigned long long ram_bytes;
+	unsigned long long estimate_bytes;	/* 0: not estimated */
+	unsigned long long free_bytes;
+	unsigned long long vmcore_bytes;
+	unsigned long long dmesg_bytes;
+	unsigned long long save_ms;	/* from the saver's start to the end */
+	unsigned long long vmcore_ms;	/* makedumpfile writing the vmcore */
+	char capture_release[65];
+	char makedumpfile[32];
+};
+
+void lb_meta_init(struct lb_meta *meta);
+/* key=value lines; returns the length needed, as lb_conf_format(). */
+size_t lb_meta_format(const struct lb_meta *meta, char *buf, size_t len);
+/* Unknown keys are skipped. 0, or -EINVAL when the format line is missing. */
+int lb_meta_parse(struct lb_meta *meta, const char *text, size_t len);
+
+/* ---- a dead kernel's dmesg ----------------------------------------------- */
+
+enum {
+	LB_STACK_MAX = 48,
+	LB_FRAME_LEN = 96,
+};
+
+struct lb_crash {
+	char panic[256];	/* "Kernel panic - not syncing: ..." */
+	char cause[256];	/* the oops that led there: "BUG: ...", "Oops: ..." */
+	char task[256];		/* "CPU: 0 PID: 1 Comm: init ..." of the stack below */
+	char release[65];	/* from the "Linux version" line */
+	char frames[LB_STACK_MAX][LB_FRAME_LEN];	/* reliable frames, innermost first */
+	unsigned int nr_frames;
+	int frames_truncated;	/* more frames than LB_STACK_MAX */
+};
+
+/*
+ * Finds the panic, the oops before it and the crashed task's stack in the
+ * text of `makedumpfile --dump-dmesg` (or dmesg). The stack is the one
+ * printed with the panic, else the last one before it. Frames the unwinder
+ * marked unreliable ("? ") are left out.
+ * Return: 0, or -ENOENT when the log holds neither a panic nor an oops.
+ */
+int lb_dmesg_parse(const char *text, size_t len, struct lb_crash *ret);
+
+/* ---- filesystem superblocks --------------------------------------------- */
+
+enum { LB_PROBE_LEN = 0x10000 + 4096 };	/* what lb_fs_probe() wants to see */
+
+struct lb_fsinfo {
+	char type[16];		/* ext2, ext3, ext4, xfs, btrfs */
+	char uuid[40];		/* 8-4-4-4-12 lowercase */
+	char label[260];
+};
+
+/* Recognises the filesystem whose first bytes are buf. 0 or -ENOENT. */
+int lb_fs_probe(const unsigned char *buf, size_t len, struct lb_fsinfo *ret);
+
+/* Does spec ("UUID=x", "LABEL=x") name this filesystem? UUIDs compare without case. */
+int lb_fs_matches(const struct lb_fsinfo *fs, const char *spec);
+
+/* ---- change detection ---------------------------------------------------- */
+
+#define LB_FNV_INIT 0xcbf29ce484222325ULL
+uint64_t lb_fnv1a(uint64_t h, const void *buf, size_t len);
+
+#endif

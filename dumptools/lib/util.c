@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Small pieces the rest of the library shares: error sentences, printable
+ * copies of hostile text, sizes with units, and a hash for change detection.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dumptools.h"
+
+int lb_dterr_set(struct lb_dterr *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -errnum;
+}
+
+void lb_copy_printable(char *dst, size_t dstlen, const char *src, size_t len)
+{
+	size_t i, o = 0;
+
+	if (!dstlen)
+		return;
+	for (i = 0; i < len && o + 1 < dstlen; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (c == '\n' || c == '\0')
+			break;
+		if (c == '\t')
+			c = ' ';
+		dst[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	dst[o] = '\0';
+}
+
+int lb_parse_size(const char *s, unsigned long long *ret)
+{
+	unsigned long long v = 0;
+	unsigned int shift = 0;
+	const char *c = s;
+
+	if (!isdigit((unsigned char)*c))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*c); c++) {
+		unsigned long long d = (unsigned long long)(*c - '0');
+
+		if (v > (~0ULL - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	switch (toupper((unsigned char)*c)) {
+	case '\0':
+		break;
+	case 'K':
+		shift = 10;
+		break;
+	case 'M':
+		shift = 20;
+		break;
+	case 'G':
+		shift = 30;
+		break;
+	case 'T':
+		shift = 40;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*c) {
+		c++;
+		/* 64M, 64MB and 64MiB all mean 64 << 20. */
+		if (!strcmp(c, "iB") || !strcmp(c, "B"))
+			c += strlen(c);
+		if (*c)
+			return -EINVAL;
+	}
+	if (shift && v > (~0ULL >> shift))
+		return -EINVAL;
+	*ret = v << shift;
+	return 0;
+}
+
+uint64_t lb_fnv1a(uint64_t h, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The I/O the capture-side commands share (save, report, mkinitramfs,
+ * start): files written so that a crash or a power cut never leaves a
+ * half-written one under its final name, child processes, the dump target
+ * on this machine, the configuration file. Functions return 0 or -errno and
+ * fill a struct lb_dterr with the sentence; only the commands print.
+ */
+#ifndef LIFEBOAT_SYS_H
+#define LIFEBOAT_SYS_H
+
+#include <limits.h>
+#include <sys/types.h>
+
+#include "lib/dumptools.h"
+
+#define LB_CONF_PATH "/etc/lifeboat.conf"
+#define LB_STATE_DIR "/var/lib/lifeboat"
+#define LB_TARGET_MNT "/run/lifeboat/target"
+
+/*
+ * Reads the configuration: defaults, then the file. A missing file is an
+ * error only when must_exist (the user named it); otherwise the defaults hold.
+ */
+int lb_conf_load(const char *path, int must_exist, struct lb_conf *conf, struct lb_dterr *err);
+
+/* Reads a whole file (at most max bytes) into a NUL-terminated buffer to free(). */
+int lb_read_file(const char *path, char **buf, size_t *len, size_t max);
+/* Writes path through path.tmp, fsync and rename, then fsyncs the directory. */
+int lb_write_file(const char *path, const void *buf, size_t len);
+int lb_fsync_path(const char *path);
+int lb_mkdir_p(const char *path, mode_t mode);
+/* Removes a directory tree without following symlinks. */
+int lb_rm_rf(const char *path);
+unsigned long long lb_now_ms(void);
+
+/*
+ * Runs argv (argv[0] searched in PATH) and waits. With out, stdout and
+ * stderr are collected there (NUL-terminated, the tail kept when it does not
+ * fit); with echo they are also copied to stderr as they come. Without out,
+ * the child writes to our stdout and stderr.
+ * Return: the exit status (0-255), 128 + signal, or -errno if it did not start.
+ */
+int lb_run(const char *const argv[], char *out, size_t outlen, int echo);
+/*
+ * Runs argv with stdin from the file input and counts what it writes on
+ * stdout (a decompressor, to learn an image's unpacked size).
+ * Return: the exit status as lb_run(), or -errno.
+ */
+int lb_run_count(const char *const argv[], const char *input, unsigned long long *bytes);
+/* The full path of an executable in PATH, or -ENOENT. */
+int lb_find_exe(const char *name, char *buf, size_t len);
+/* Where this program is. */
+int lb_self_exe(char *buf, size_t len);
+
+/* ---- the dump target ------------------------------------------------- */
+
+/* Finds the block device spec names (UUID=, LABEL= or a /dev/ path) and its filesystem. */
+int lb_target_find(const char *spec, char *dev, size_t devlen, struct lb_fsinfo *fs,
+		   struct lb_dterr *err);
+
+/*
+ * The filesystem holding path (or its nearest existing parent) on this
+ * machine: its device node, mount point and type.
+ */
+int lb_fs_of_path(const char *path, char *dev, size_t devlen, char *mnt, size_t mntlen,
+		  char *fstype, size_t fslen, struct lb_dterr *err);
+
+/*
+ * The modules that drive dev, from its sysfs ancestors, bus first, as
+ * space-separated names. Built-in drivers have no module and are left out.
+ * Stacked devices (device-mapper, md) are refused.
+ */
+int lb_block_modules(const char *dev, char *out, size_t len, struct lb_dterr *err);
+
+/* The crash directory of the configured target on this machine. */
+struct lb_target {
+	char dev[256];		/* the target's device, "" when target is unset */
+	struct lb_fsinfo fs;
+	char mnt[PATH_MAX];	/* where it is mounted */
+	int we_mounted;		/* mounted by lb_target_open(), at LB_TARGET_MNT */
+	char dir[PATH_MAX];	/* mnt + path: where the dumps are */
+};
+
+/*
+ * Finds the target and its dump directory, mounting the target at
+ * LB_TARGET_MNT (read-only unless rw) when it is not mounted. An unset
+ * target means path on this machine as it is.
+ */
+int lb_target_open(const struct lb_conf *conf, int rw, struct lb_target *t,
+		   struct lb_dterr *err);
+void lb_target_close(struct lb_target *t);
+
+/*
+ * Lists the dump directories in dir, sorted oldest first. *names is an array
+ * of strings to free with lb_free_names(). A missing dir is an empty list.
+ */
+int lb_list_dumps(const char *dir, char ***names, size_t *nr);
+void lb_free_names(char **names, size_t nr);
+/*
+ * Removes the oldest dumps in dir so that keep remain, never the one named
+ * spare (may be NULL), which is not counted. Says what it removes on stderr
+ * (prefix "lifeboat: "). Return: the number removed, or -errno.
+ */
+int lb_prune_dumps(const char *dir, unsigned int keep, const char *spare, struct lb_dterr *err);
+
+#endif
