@@ -15,6 +15,8 @@
  *   nmi_panic       panic() from an NMI sent to the CPU (NMI context)
  *   spin_irqs_off   the CPU spins with interrupts disabled; the writer moves
  *                   to another CPU and panics from there, in the same call
+ *   spin_in_nmi     the same, but the CPU spins inside an NMI handler, where
+ *                   no further NMI reaches it
  *   stack_overflow  unbounded recursion in a kthread bound to the CPU, until
  *                   the stack guard page is hit (double fault)
  *
@@ -24,11 +26,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/irq_work.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -52,6 +57,8 @@ static struct dentry *lbcrash_dir;
 static struct timer_list lbcrash_timer;
 static DECLARE_COMPLETION(lbcrash_spinning);
 static int lbcrash_nmi_cpu = -1;
+static int lbcrash_nmi_spin_cpu = -1;
+static atomic_t lbcrash_nmi_spinning = ATOMIC_INIT(0);
 
 static noinline void lbcrash_panic(unsigned int cpu)
 {
@@ -103,12 +110,22 @@ static noinline void lbcrash_nmi_panic(void)
 	panic("crasher: panic in NMI on CPU %u", raw_smp_processor_id());
 }
 
+static noinline void lbcrash_spin_in_nmi(void)
+{
+	atomic_set(&lbcrash_nmi_spinning, 1);
+	for (;;)
+		cpu_relax();
+}
+
 static int lbcrash_nmi_handler(unsigned int type, struct pt_regs *regs)
 {
-	if (READ_ONCE(lbcrash_nmi_cpu) != raw_smp_processor_id())
-		return NMI_DONE;
-	lbcrash_nmi_panic();
-	return NMI_HANDLED;
+	int cpu = raw_smp_processor_id();
+
+	if (READ_ONCE(lbcrash_nmi_cpu) == cpu)
+		lbcrash_nmi_panic();
+	if (READ_ONCE(lbcrash_nmi_spin_cpu) == cpu)
+		lbcrash_spin_in_nmi();
+	return NMI_DONE;
 }
 
 static noinline void lbcrash_spin_irqs_off(void)
@@ -189,6 +206,16 @@ static int lbcrash_do_nmi_panic(unsigned int cpu)
 	return 0;
 }
 
+/* Moves the calling task to a CPU other than cpu. */
+static int lbcrash_leave_cpu(unsigned int cpu)
+{
+	unsigned int other = cpumask_any_but(cpu_online_mask, cpu);
+
+	if (other >= nr_cpu_ids)
+		return -EINVAL;
+	return set_cpus_allowed_ptr(current, cpumask_of(other));
+}
+
 /*
  * Everything happens in this one call: once the CPU spins with interrupts
  * off, anything that needs an IPI to it (exec, a TLB shootdown) hangs, so
@@ -196,12 +223,9 @@ static int lbcrash_do_nmi_panic(unsigned int cpu)
  */
 static int lbcrash_do_spin_irqs_off(unsigned int cpu)
 {
-	unsigned int other = cpumask_any_but(cpu_online_mask, cpu);
 	int ret;
 
-	if (other >= nr_cpu_ids)
-		return -EINVAL;
-	ret = set_cpus_allowed_ptr(current, cpumask_of(other));
+	ret = lbcrash_leave_cpu(cpu);
 	if (ret)
 		return ret;
 	reinit_completion(&lbcrash_spinning);
@@ -210,6 +234,28 @@ static int lbcrash_do_spin_irqs_off(unsigned int cpu)
 		return ret;
 	wait_for_completion(&lbcrash_spinning);
 	panic("crasher: panic on CPU %u while CPU %u spins with interrupts off",
+	      raw_smp_processor_id(), cpu);
+}
+
+static int lbcrash_do_spin_in_nmi(unsigned int cpu)
+{
+	unsigned long deadline;
+	int ret;
+
+	ret = lbcrash_leave_cpu(cpu);
+	if (ret)
+		return ret;
+	WRITE_ONCE(lbcrash_nmi_spin_cpu, cpu);
+	apic->send_IPI(cpu, NMI_VECTOR);
+	/* A second is plenty for an NMI; without it there is nothing to test. */
+	deadline = jiffies + HZ;
+	while (!atomic_read(&lbcrash_nmi_spinning) && time_before(jiffies, deadline))
+		usleep_range(1000, 2000);
+	if (!atomic_read(&lbcrash_nmi_spinning)) {
+		WRITE_ONCE(lbcrash_nmi_spin_cpu, -1);
+		return -ETIMEDOUT;
+	}
+	panic("crasher: panic on CPU %u while CPU %u spins in NMI",
 	      raw_smp_processor_id(), cpu);
 }
 
@@ -230,6 +276,7 @@ static const struct lbcrash_action lbcrash_actions[] = {
 	{ "hardirq_panic", lbcrash_do_hardirq_panic },
 	{ "nmi_panic", lbcrash_do_nmi_panic },
 	{ "spin_irqs_off", lbcrash_do_spin_irqs_off },
+	{ "spin_in_nmi", lbcrash_do_spin_in_nmi },
 	{ "stack_overflow", lbcrash_do_stack_overflow },
 };
 

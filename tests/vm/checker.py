@@ -242,7 +242,8 @@ def check_dump(vmlinux, dump, panic_msg, cpus, bt_funcs=("panic",), cpu_funcs=No
     if not names:
         problems.append(f"'bt' shows no frames: {bt.strip()[:300]}")
     if panic_cpu is not None and bt_entries and bt_entries[0][0] != panic_cpu:
-        problems.append(f"the crashed task's 'bt' is on CPU {bt_entries[0][0]}, expected {panic_cpu}")
+        problems.append(f"the crashed task's 'bt' is on CPU {bt_entries[0][0]}, "
+                        f"expected {panic_cpu}")
     for fn in bt_funcs:
         if fn not in names:
             problems.append(f"'bt' of the crashed task does not go through {fn}(): {names}")

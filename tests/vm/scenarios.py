@@ -1,0 +1,408 @@
+# SPDX-License-Identifier: GPL-2.0
+"""
+Every way a kernel dies (issue 4), as data, and the driver that runs one of
+them through a capture path.
+
+A Scenario says how the guest is set up (memory, CPUs, kernel command line,
+sysctls), how it is killed (shell commands in the first kernel's init, the
+crasher module in tests/crasher/, or a QMP command sent when the guest prints
+"LBMARK trigger"), and what crash and drgn must then see in the dump.
+
+An Arm says how the first kernel arms a capture path: a shell snippet for its
+init and the files it needs in the initramfs. The same scenarios run through
+each arm:
+
+  kdump        Linux's own kdump, `kexec -p`, exactly as reference.py does.
+               On an oops it jumps from oops_end(), before panic().
+  kdump-panic  the same, booted with crash_kexec_post_notifiers, so that it
+               jumps from panic() after the other CPUs were stopped: the
+               shape a panic()-based capture such as Lifeboat's has. Used to
+               check the "panic" expectations before Lifeboat can capture.
+  lifeboat     build/lifeboat.ko, `lifeboat load` and `lifeboat arm`.
+
+Where the dump depends on the capture path, the expectation is a dict: keyed
+by Arm.jumps_from ("oops_end" or "panic") for what crash shows, and for
+drgn_funcs by Arm.crash_regs ("oops" or "panic"), since drgn unwinds the
+crashed thread from the registers in the crashed CPU's note; a key that is an
+arm's name ("lifeboat") is for that arm alone.
+
+The s* scenarios are issue 4's list; the x* ones are further deaths the
+capture path must survive: a panic in NMI context on a CPU other than the
+boot CPU, and a CPU that no NMI can stop because it is stuck in one.
+"""
+import dataclasses
+import os
+import re
+import struct
+
+import checker
+import lbvm
+import reference
+
+CRASHER_KO = os.path.join(lbvm.BUILD, "crasher.ko")
+LIFEBOAT_KO = os.path.join(lbvm.BUILD, "lifeboat.ko")
+LIFEBOAT_BIN = os.path.join(lbvm.BUILD, "lifeboat")
+CRASHER_DIR = "/sys/kernel/debug/lifeboat_crasher"
+
+# The capture kernel's command line, the reference's: one CPU, interrupts
+# polled, devices reset.
+CAPTURE_APPEND = reference.CAPTURE_APPEND
+
+
+@dataclasses.dataclass(frozen=True)
+class Arm:
+    name: str
+    snippet: str              # shell, run in the first kernel's init; ends with `mark armed`
+    bins: tuple = ()          # binaries for the first initramfs (with their libraries)
+    files: tuple = ()         # "src:dest" files for the first initramfs
+    cmdline: str = ""         # added to the first kernel's command line
+    jumps_from: str = "panic"  # "oops_end" or "panic": where an oops is captured
+    # Whose registers the crashed CPU's note holds after an oops: "oops" (the
+    # faulting instruction's, so drgn's stack starts there) or "panic".
+    crash_regs: str = "oops"
+
+
+KEXEC_SNIPPET = r"""
+kexec -p /boot/vmlinuz --initrd=/boot/capture.img --append="@APPEND@" > /dev/ttyS0 2>&1 \
+	|| { mark arm-failed kexec; poweroff -f; }
+[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || { mark arm-failed not-loaded; poweroff -f; }
+kmark armed
+"""
+
+LIFEBOAT_SNIPPET = r"""
+insmod /lib/lifeboat.ko > /dev/ttyS0 2>&1 || { mark arm-failed insmod; poweroff -f; }
+lifeboat load --kernel /boot/vmlinuz --initrd /boot/capture.img --append "@APPEND@" \
+	> /dev/ttyS0 2>&1 || { mark arm-failed load; poweroff -f; }
+lifeboat arm > /dev/ttyS0 2>&1 || { mark arm-failed arm; poweroff -f; }
+state=$(cat /sys/kernel/lifeboat/state)
+[ "$state" = armed ] || { mark arm-failed "state is '$state'"; poweroff -f; }
+kmark armed
+"""
+
+
+def arm_kdump():
+    return Arm("kdump", KEXEC_SNIPPET, bins=("/usr/sbin/kexec",), jumps_from="oops_end")
+
+
+def arm_kdump_panic():
+    return Arm("kdump-panic", KEXEC_SNIPPET, bins=("/usr/sbin/kexec",),
+               cmdline="crash_kexec_post_notifiers", jumps_from="panic", crash_regs="panic")
+
+
+def arm_lifeboat():
+    """Lifeboat's own path. Fails, saying what is missing, if it is not built."""
+    lbvm.need(LIFEBOAT_KO, "build/lifeboat.ko ('make')")
+    lbvm.need(LIFEBOAT_BIN, "build/lifeboat ('make')")
+    return Arm("lifeboat", LIFEBOAT_SNIPPET, bins=(f"{LIFEBOAT_BIN}:/sbin/lifeboat",),
+               files=(f"{LIFEBOAT_KO}:/lib/lifeboat.ko",), jumps_from="panic",
+               crash_regs="oops")
+
+
+ARMS = {"kdump": arm_kdump, "kdump-panic": arm_kdump_panic, "lifeboat": arm_lifeboat}
+
+
+def crasher(action, cpu):
+    """Shell that kills the first kernel through the crasher module."""
+    return f"echo {cpu} > {CRASHER_DIR}/{action}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    name: str
+    what: str
+    trigger: str                    # shell run after arming, or "" when qmp does it
+    panic_msg: object               # str, or {jumps_from: str}: crash's PANIC line holds it
+    bt_funcs: object = ("panic",)   # tuple, or {jumps_from: tuple}: the crashed task's bt
+    cpu_funcs: dict = dataclasses.field(default_factory=dict)  # {cpu: function} in bt -a
+    exception_rip: str = None       # function named by "[exception RIP: ...]" in bt
+    drgn_funcs: object = ("panic",)  # tuple, or {jumps_from: tuple}
+    log_msgs: object = ()           # tuple, or {jumps_from: tuple}: text the dump's log holds
+    panic_cpu: int = None           # the CPU the crashed task's bt is on
+    mem: str = "1G"
+    smp: int = 2
+    crashkernel: str = "256M"
+    cmdline: str = ""               # added to the first kernel's command line
+    sysctls: tuple = ()             # ("kernel.panic_on_oops", "1"), set before arming
+    qmp: tuple = None               # (command, arguments) sent on "LBMARK trigger"
+    memory_mb: int = None           # the RAM crash's sys must count (within 1%)
+    kaslr: bool = False             # the dump must show a non-zero kernel offset
+    timeout: int = 300
+
+    def expect(self, field, arm):
+        """The expectation for this arm: a dict is looked up by the arm's
+        name, then by the trait the field depends on."""
+        v = getattr(self, field)
+        if not isinstance(v, dict):
+            return v
+        if arm.name in v:
+            return v[arm.name]
+        return v[arm.crash_regs if field == "drgn_funcs" else arm.jumps_from]
+
+
+# After an oops, the capture path's jump point shows in the dump:
+# - kdump jumps from oops_end() when the oops is fatal (panic_on_oops, in
+#   interrupt, init or idle task), before panic(): crash's bt goes through
+#   crash_kexec and oops_end, not panic, and the log has no "Kernel panic".
+# - a capture from panic() (Lifeboat, or kdump with crash_kexec_post_notifiers)
+#   comes after oops_end() called panic("Fatal exception[ in interrupt]"):
+#   bt goes through panic and the log ends with that line.
+# Either way crash's PANIC line is the first death message it recognises in
+# the log: "Oops: ..." or "kernel BUG at ...", before any "Kernel panic".
+# It knows no stack-guard message, so a stack overflow captured before
+# panic() has an empty PANIC line.
+FATAL = "Kernel panic - not syncing: Fatal exception"
+FATAL_IN_IRQ = "Kernel panic - not syncing: Fatal exception in interrupt"
+
+SCENARIOS = [
+    Scenario(
+        "s1_sysrq_last_cpu", "echo c > /proc/sysrq-trigger pinned to the last of 4 CPUs",
+        smp=4, trigger="taskset -c 3 sh -c 'echo c > /proc/sysrq-trigger'",
+        panic_msg="sysrq triggered crash", bt_funcs=("sysrq_handle_crash", "panic"),
+        panic_cpu=3),
+    Scenario(
+        "s2_null_deref", "NULL pointer write in a kthread on CPU 1, panic_on_oops=1",
+        sysctls=(("kernel.panic_on_oops", "1"),), trigger=crasher("null_deref", 1),
+        panic_msg="Oops: 0002",
+        bt_funcs={"oops_end": ("crash_kexec", "oops_end", "exc_page_fault",
+                               "lbcrash_null_deref_thread"),
+                  "panic": ("panic", "exc_page_fault", "lbcrash_null_deref_thread")},
+        drgn_funcs={"oops": ("lbcrash_null_deref", "lbcrash_null_deref_thread"),
+                    "panic": ("panic", "lbcrash_null_deref")},
+        exception_rip="lbcrash_null_deref", panic_cpu=1,
+        log_msgs={"oops_end": ("BUG: kernel NULL pointer dereference",),
+                  "panic": ("BUG: kernel NULL pointer dereference", FATAL)}),
+    Scenario(
+        "s3_timer_bug", "BUG() in a timer callback pinned to CPU 1 (softirq)",
+        trigger=crasher("timer_bug", 1),
+        panic_msg="kernel BUG at",
+        bt_funcs={"oops_end": ("crash_kexec", "oops_end", "exc_invalid_op", "call_timer_fn",
+                               "run_timer_softirq"),
+                  "panic": ("panic", "exc_invalid_op", "call_timer_fn", "run_timer_softirq")},
+        drgn_funcs={"oops": ("lbcrash_timer_fn", "call_timer_fn"),
+                    "panic": ("panic", "lbcrash_timer_fn")},
+        exception_rip="lbcrash_timer_fn", panic_cpu=1,
+        log_msgs={"oops_end": (), "panic": (FATAL_IN_IRQ,)}),
+    Scenario(
+        "s4_hardirq_panic", "panic() in a hard interrupt (irq_work) on CPU 1",
+        trigger=crasher("hardirq_panic", 1),
+        panic_msg="crasher: panic in hard interrupt on CPU 1",
+        bt_funcs=("panic", "lbcrash_hardirq_panic", "sysvec_irq_work"), panic_cpu=1),
+    Scenario(
+        "s5_nmi_unknown", "NMI injected from the QEMU monitor, unknown_nmi_panic=1",
+        # QEMU raises LINT1 on every CPU, but Linux leaves LINT1 unmasked as
+        # NMI on the boot CPU only: CPU 0 takes the NMI and panics in it.
+        sysctls=(("kernel.unknown_nmi_panic", "1"),), trigger="", qmp=("inject-nmi",),
+        panic_msg="NMI: Not continuing", bt_funcs=("panic", "exc_nmi"), panic_cpu=0,
+        log_msgs=("Uhhuh. NMI received for unknown reason",)),
+    Scenario(
+        "s6_spin_irqs_off", "CPU 1 spins with interrupts off while CPU 0 panics",
+        trigger=crasher("spin_irqs_off", 1),
+        panic_msg="crasher: panic on CPU 0 while CPU 1 spins with interrupts off",
+        bt_funcs=("panic", "lbcrash_do_spin_irqs_off"), cpu_funcs={1: "lbcrash_spin_irqs_off"},
+        panic_cpu=0),
+    Scenario(
+        "s7_stack_overflow", "unbounded recursion in a kthread on CPU 1 hits the guard page",
+        trigger=crasher("stack_overflow", 1),
+        # die() runs on the double-fault stack, in NMI context for in_interrupt().
+        panic_msg={"oops_end": "", "panic": FATAL_IN_IRQ},
+        bt_funcs={"oops_end": ("crash_kexec", "handle_stack_overflow", "exc_double_fault",
+                               "lbcrash_recurse_thread"),
+                  "panic": ("panic", "handle_stack_overflow", "exc_double_fault",
+                            "lbcrash_recurse_thread")},
+        drgn_funcs={"oops": ("lbcrash_recurse", "lbcrash_recurse_thread"),
+                    "panic": ("panic",)},
+        exception_rip="lbcrash_recurse", panic_cpu=1,
+        log_msgs={"oops_end": ("BUG: TASK stack guard page was hit",),
+                  "panic": ("BUG: TASK stack guard page was hit", FATAL_IN_IRQ)}),
+    Scenario(
+        "s8_memory_512m", "panic() in process context, 512 MiB guest, KASLR on",
+        mem="512M", crashkernel="128M", trigger=crasher("panic", 1),
+        panic_msg="crasher: panic on CPU 1", bt_funcs=("lbcrash_panic", "panic"), panic_cpu=1,
+        memory_mb=512, kaslr=True),
+    Scenario(
+        "s8_memory_4g", "panic() in process context, 4 GiB guest, KASLR on",
+        mem="4G", crashkernel="256M", trigger=crasher("panic", 1),
+        panic_msg="crasher: panic on CPU 1", bt_funcs=("lbcrash_panic", "panic"), panic_cpu=1,
+        memory_mb=4096, kaslr=True),
+    Scenario(
+        "x1_nmi_panic_cpu1", "panic() in an NMI the crasher sends to CPU 1",
+        trigger=crasher("nmi_panic", 1), panic_msg="crasher: panic in NMI on CPU 1",
+        bt_funcs=("panic", "lbcrash_nmi_panic", "exc_nmi"), panic_cpu=1),
+    Scenario(
+        "x2_spin_in_nmi", "CPU 1 spins inside an NMI handler while CPU 0 panics",
+        # No NMI reaches CPU 1, so no capture path can save what it does now:
+        # kdump gives up after a second and crash shows CPU 1's task as it
+        # was last scheduled; Lifeboat keeps the registers the stuck NMI
+        # interrupted and says so in the log.
+        trigger=crasher("spin_in_nmi", 1),
+        panic_msg="crasher: panic on CPU 0 while CPU 1 spins in NMI",
+        bt_funcs=("panic", "lbcrash_do_spin_in_nmi"), panic_cpu=0,
+        log_msgs={"lifeboat": ("lifeboat: CPU 1 did not answer the NMI",),
+                  "oops_end": (), "panic": ()}),
+]
+
+BY_NAME = {s.name: s for s in SCENARIOS}
+
+# The marks just before the death go through the kernel log: printk writes
+# to the console at once, while a write to /dev/ttyS0 may still sit in the
+# serial driver's buffer when the CPUs stop, and be lost.
+FIRST_INIT = lbvm.INIT_PRELUDE + r"""
+kmark() { echo "<2>LBMARK $*" > /dev/kmsg; }
+mark first-init
+@SYSCTLS@
+insmod /lib/crasher.ko > /dev/ttyS0 2>&1 || { mark crasher-failed; poweroff -f; }
+@ARM@
+kmark trigger
+@TRIGGER@
+sleep 60
+mark survived
+poweroff -f
+"""
+
+_capture_img = {}
+
+
+def capture_image():
+    """The capture initramfs (the reference's), built once per run."""
+    if "path" not in _capture_img or not os.path.exists(_capture_img["path"]):
+        d = os.path.join(lbvm.BUILD, "vm", "scenarios-capture")
+        os.makedirs(d, exist_ok=True)
+        _capture_img["path"] = lbvm.build_initramfs(
+            os.path.join(d, "capture.img"), lbvm.CAPTURE_INIT,
+            bins=["/usr/bin/makedumpfile"], modules=lbvm.DISK_MODULES)
+    return _capture_img["path"]
+
+
+def build_first(work, scn, arm):
+    e = lbvm.env()
+    sysctls = "\n".join(f"sysctl -w {k}={v} > /dev/ttyS0 || "
+                        f"{{ mark sysctl-failed {k}; poweroff -f; }}" for k, v in scn.sysctls)
+    init = (FIRST_INIT.replace("@SYSCTLS@", sysctls)
+            .replace("@ARM@", arm.snippet.replace("@APPEND@", CAPTURE_APPEND))
+            .replace("@TRIGGER@", scn.trigger))
+    files = [f"{e['KVMLINUZ']}:/boot/vmlinuz", f"{capture_image()}:/boot/capture.img",
+             f"{lbvm.need(CRASHER_KO, 'build/crasher.ko (make vm-bins)')}:/lib/crasher.ko"]
+    return lbvm.build_initramfs(os.path.join(work, "first.img"), init, bins=list(arm.bins),
+                                files=files + list(arm.files), compress="none")
+
+
+def kernel_offset(dump):
+    """KERNELOFFSET from the VMCOREINFO of a kdump-compressed dump, or None."""
+    with open(dump, "rb") as f:
+        head = f.read(4096)
+        if head[:8] != b"KDUMP   ":
+            return None
+        block_size = struct.unpack_from("<i", head, 428)[0]
+        f.seek(block_size)
+        sub = f.read(4096)
+    # struct kdump_sub_header: phys_base, dump_level, split, start_pfn,
+    # end_pfn, offset_vmcoreinfo, size_vmcoreinfo
+    off, size = struct.unpack_from("<QQ", sub, 8 + 4 + 4 + 8 + 8)
+    with open(dump, "rb") as f:
+        f.seek(off)
+        text = f.read(size).decode("ascii", "replace")
+    m = re.search(r"^KERNELOFFSET=([0-9a-f]+)$", text, re.M)
+    return int(m.group(1), 16) if m else None
+
+
+def crash_memory_mb(sys_text):
+    """crash's "MEMORY: 511.5 MB" (or GB) in MiB, or None."""
+    m = re.search(r"^\s*MEMORY:\s*([\d.]+)\s*([KMG])B\s*$", sys_text, re.M)
+    if not m:
+        return None
+    return float(m.group(1)) * {"K": 1 / 1024, "M": 1, "G": 1024}[m.group(2)]
+
+
+def death_time(res):
+    """Host time the death shows on the console: the first oops or panic line
+    after the trigger; for deaths in NMI context, whose messages do not reach
+    the console before the jump, the trigger marker."""
+    t = [res.markers[m] for m in ("oops", "panic") if m in res.markers
+         and res.markers[m] >= res.markers.get("trigger", 0)]
+    return (min(t), "death line") if t else (res.markers.get("trigger"), "trigger marker")
+
+
+def run_scenario(scn, arm):
+    """Boot, arm, kill, capture, check. Returns figures; raises AssertionError
+    (or lbvm.HarnessError) with a sentence when something is wrong."""
+    work = lbvm.workdir(f"scenario-{scn.name}")
+    first = build_first(work, scn, arm)
+    disk = lbvm.make_disk(os.path.join(work, "dump.ext4"))
+    append = " ".join(x for x in ("console=ttyS0", f"crashkernel={scn.crashkernel}",
+                                  arm.cmdline, scn.cmdline) if x)
+    vm = lbvm.VM(work, first, append, mem=scn.mem, smp=scn.smp, disk=disk, timeout=scn.timeout,
+                 fail_markers=("arm-failed", "crasher-failed", "sysctl-failed", "survived",
+                               "capture-failed"), name=scn.name)
+    qmp_answer = {}
+    if scn.qmp:
+        def send(v):
+            qmp_answer["answer"] = v.qmp(*scn.qmp)
+        vm.on_marker("trigger", send)
+    res = vm.run()
+    tail = f"serial log {res.log_path}, tail:\n{res.tail()}"
+    assert not res.timed_out, f"time limit ({scn.timeout} s) reached; {tail}"
+    for bad in ("arm-failed", "crasher-failed", "sysctl-failed", "capture-failed"):
+        assert bad not in res.markers, f"{bad} {res.marker_args[bad]}; {tail}"
+    assert "survived" not in res.markers, f"the first kernel survived the trigger; {tail}"
+    if scn.qmp:
+        ans = qmp_answer.get("answer")
+        assert ans and "return" in ans, f"QMP {scn.qmp[0]} failed: {ans}"
+    for m in ("armed", "trigger", "capture-kernel", "capture-init", "dump-saved"):
+        assert m in res.markers, f"marker '{m}' never seen; {tail}"
+
+    vmcore = lbvm.disk_get(disk, "/vmcore", os.path.join(work, "vmcore"))
+    assert vmcore, f"no vmcore on the dump disk, which holds {lbvm.disk_ls(disk)}"
+    problems, info = checker.check_dump(
+        lbvm.env()["VMLINUX_DBG"], vmcore, scn.expect("panic_msg", arm), scn.smp,
+        bt_funcs=scn.expect("bt_funcs", arm), cpu_funcs=scn.cpu_funcs,
+        drgn_funcs=scn.expect("drgn_funcs", arm), exception_rip=scn.exception_rip,
+        log_msgs=scn.expect("log_msgs", arm), panic_cpu=scn.panic_cpu, modules=(CRASHER_KO,))
+    if scn.memory_mb:
+        mb = crash_memory_mb(info.get("crash", {}).get("sys", ""))
+        if mb is None or abs(mb - scn.memory_mb) > scn.memory_mb / 100:
+            problems.append(f"crash's sys counts {mb} MiB of memory, expected {scn.memory_mb}")
+    figures = {"capture": arm.name, "panic_line": info.get("panic_line")}
+    if scn.kaslr:
+        off = kernel_offset(vmcore)
+        if not off:
+            problems.append(f"the dump's KERNELOFFSET is {off}: KASLR was not on")
+        else:
+            figures["kerneloffset"] = hex(off)
+    assert not problems, "checker: " + "; ".join(problems) + f" (dump {vmcore}, {res.log_path})"
+
+    t0, start = death_time(res)
+    figures["death_to_capture_kernel"] = f"{res.markers['capture-kernel'] - t0:.1f}s"
+    figures["timed_from"] = start
+    figures["capture_init_to_saved"] = f"{res.since('capture-init', 'dump-saved'):.1f}s"
+    figures["dump_mb"] = f"{os.path.getsize(vmcore) / 1e6:.1f}"
+    return figures
+
+
+def main():
+    import argparse
+    import sys
+    ap = argparse.ArgumentParser(description="Run death scenarios through a capture path.")
+    ap.add_argument("names", nargs="*", help="scenario names (default: all)")
+    ap.add_argument("--arm", choices=sorted(ARMS), default="kdump")
+    ap.add_argument("--list", action="store_true")
+    a = ap.parse_args()
+    if a.list:
+        for s in SCENARIOS:
+            print(f"{s.name}: {s.what}")
+        return 0
+    failed = 0
+    for name in a.names or list(BY_NAME):
+        if name not in BY_NAME:
+            print(f"scenarios: no scenario '{name}'", file=sys.stderr)
+            return 2
+        try:
+            figures = run_scenario(BY_NAME[name], ARMS[a.arm]())
+            print(f"ok - {name} " + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+        except (AssertionError, lbvm.HarnessError) as e:
+            print(f"not ok - {name}: {e}", flush=True)
+            failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
