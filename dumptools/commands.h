@@ -38,6 +38,8 @@ int lb_do_arm(void);
 int lb_do_disarm(void);
 
 int cmd_status(int argc, char **argv);
+int cmd_estimate(int argc, char **argv);
+int cmd_reserve(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_mkinitramfs(int argc, char **argv);

@@ -22,6 +22,8 @@ static const struct lb_command commands[] = {
 	{ "arm", cmd_arm, "arm the loaded image: a panic now jumps to it" },
 	{ "disarm", cmd_disarm, "disarm; the image stays loaded" },
 	{ "status", cmd_status, "show the region, the state and the loaded image" },
+	{ "estimate", cmd_estimate, "how big the reserved region must be, and whether it is" },
+	{ "reserve", cmd_reserve, "write crashkernel= into the boot loader's configuration" },
 	{ "start", cmd_start, "at boot: rebuild the capture initramfs if needed, load and arm" },
 	{ "stop", cmd_stop, "disarm and unload (what the boot-time unit runs at stop)" },
 	{ "mkinitramfs", cmd_mkinitramfs, "build the capture initramfs for /etc/lifeboat.conf" },

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * How big the reserved region must be: the arithmetic of `lifeboat
+ * estimate`, from facts the caller measured (the builder's metadata size
+ * and the kernel's header, the initramfs unpacked, this machine's RAM and
+ * CPUs). Every part is listed so the output can show its breakdown.
+ *
+ * The region holds, from its start (capture-kernel/include/lifeboat/image.h):
+ * the metadata block, the kernel at its aligned load address with init_size
+ * of room, free RAM, and the initramfs at the top. The capture kernel's
+ * free RAM must then hold the unpacked initramfs (its tmpfs root), the
+ * decompressor while it unpacks, the memmap of its own memory, the copy of
+ * the ELF notes, makedumpfile's bitmaps and everything else it does at run
+ * time, which is what the calibrated allowance below covers.
+ */
+#include <string.h>
+
+#include "reserve.h"
+
+#define MIB LB_MIB_BYTES
+#define PAGE 4096ULL
+
+static uint64_t align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) / a * a;
+}
+
+/*
+ * The capture kernel at run time, beyond what the other terms count: its
+ * slab, page tables, per-CPU areas, stacks, the printk buffer, the block
+ * layer, the disk and ext4 modules, and userspace (busybox, makedumpfile)
+ * once the initramfs is unpacked, with nr_cpus=1. It absorbs too what
+ * init_size overstates (the kernel frees its init sections and the
+ * decompressor's room after boot).
+ *
+ * Calibrated under QEMU (TCG) with tests/vm/calibrate_reserve.py, which
+ * bisects crashkernel= over Lifeboat's own chain (lifeboat_chain.run):
+ * a 1 GiB, 2-CPU guest, the stock Debian 6.1.0-56 kernel as both kernels
+ * (init_size 63.6 MiB), the test bed's capture initramfs (lbvm.CAPTURE_INIT
+ * with busybox, makedumpfile and the virtio/ext4 modules: 3.3 MiB gzip,
+ * 322 entries, 8.6 MiB in the tmpfs), sysrq-c, makedumpfile -l -d 31 to a
+ * virtio disk. The module was a scratch build with LB_MIN_RUNTIME = 0, so
+ * that the capture kernel itself ran short before `lifeboat load` refused.
+ * Measured (2 runs per size unless noted): 128M, 96M and 94M captured;
+ * 92M, 88M and 80M did not (1 run each: "Out of memory and no killable
+ * processes", then "System is deadlocked on memory" 1.5 s into the capture
+ * kernel, before its /init ran). The 94M region sat at 0x39000000 (one
+ * memory section besides the first); every other term below comes to
+ * 81.56 MiB there (metadata and alignment 2, kernel 63.59, initrd 3.26,
+ * tmpfs 8.62, window 0.03, memmap 4, bitmaps 0.06), leaving 12.44 MiB for
+ * the run time at 94M and 10.44 MiB at 92M: the allowance is the former,
+ * rounded up to 12.5 MiB. With the shipped module (LB_MIN_RUNTIME 32 MiB),
+ * `lifeboat load` refuses 96M there ("leaves 29 MiB of free RAM") and
+ * 100M and 104M capture.
+ */
+const uint64_t lb_estimate_runtime = 25 * MIB / 2;
+
+/* The margin on top: a tenth of the rest, at least 8 MiB, rounded up to 4 MiB. */
+static uint64_t margin(uint64_t need)
+{
+	uint64_t m = need / 10;
+
+	return m < 8 * MIB ? 8 * MIB : m;
+}
+
+/* 64-byte struct page per 4 KiB page, allocated per 128 MiB memory section
+ * (SPARSEMEM_VMEMMAP: sparse_init_nid() maps a whole section's memmap,
+ * section_map_size() = 2 MiB, however little of the section is RAM). */
+#define SECTION_SIZE (128 * MIB)
+#define SECTION_MEMMAP (2 * MIB)
+
+/* Sections holding the capture kernel's RAM: the region after its
+ * metadata block, and the first MiB the capture kernel also gets. */
+static unsigned int sections(uint64_t start, uint64_t size, uint64_t meta)
+{
+	uint64_t first, last;
+	unsigned int n;
+
+	if (!start) {
+		/* Unknown start: a crashkernel= region is 16 MiB aligned and can
+		 * straddle one section boundary more than its size needs. */
+		n = (unsigned int)(align_up(size, SECTION_SIZE) / SECTION_SIZE) + 1;
+		return n + 1;
+	}
+	first = (start + meta) / SECTION_SIZE;
+	last = (start + size - 1) / SECTION_SIZE;
+	n = (unsigned int)(last - first + 1);
+	return first ? n + 1 : n;
+}
+
+/* makedumpfile's two page bitmaps, one bit per page frame up to the
+ * highest RAM address; it works in cycles rather than use more than
+ * 32 MiB here (the cap openSUSE's kdump calibrate applies too). */
+static uint64_t bitmaps(uint64_t ram_end)
+{
+	uint64_t b = align_up(ram_end / PAGE * 2 / 8, PAGE);
+
+	return b > 32 * MIB ? 32 * MIB : b;
+}
+
+/* One possible CPU: its note and program header, copied and merged by the
+ * capture kernel's /proc/vmcore setup. */
+#define PER_CPU 1024ULL
+
+void lb_estimate_compute(const struct lb_estimate_in *in, struct lb_estimate *ret)
+{
+	uint64_t start = in->region_start ? in->region_start : 16 * MIB;
+	uint64_t a = in->kernel_align > 2 * MIB ? in->kernel_align : 2 * MIB;
+	uint64_t meta_end = start + in->meta, load, fixed, need, total;
+	unsigned int i;
+
+	memset(ret, 0, sizeof(*ret));
+	/* Placement, as the builder's place() does it. */
+	load = align_up(meta_end > 16 * MIB ? meta_end : 16 * MIB, a);
+	ret->meta = in->meta;
+	ret->align = load - meta_end;
+	ret->kernel = align_up(in->init_size, PAGE);
+	ret->initrd = align_up(in->initrd, PAGE);
+	ret->rootfs = in->rootfs;
+	ret->window = in->window;
+	ret->cpus = (uint64_t)in->nr_cpus * PER_CPU;
+	ret->makedumpfile = bitmaps(in->old_ram_end);
+	ret->runtime = lb_estimate_runtime;
+	/* What the builder demands: the pieces placed, and LB_MIN_RUNTIME of
+	 * free RAM beside metadata, kernel and initrd. */
+	ret->load_floor = ret->meta + ret->kernel + ret->initrd + LB_MIN_RUNTIME;
+	if (ret->load_floor < ret->meta + ret->align + ret->kernel + ret->initrd)
+		ret->load_floor = ret->meta + ret->align + ret->kernel + ret->initrd;
+	fixed = ret->meta + ret->align + ret->kernel + ret->initrd + ret->rootfs + ret->window +
+		ret->cpus + ret->makedumpfile + ret->runtime;
+
+	/* The memmap grows with the region: iterate to the fixed point
+	 * (it only grows, by whole sections, so a few rounds settle it). */
+	total = fixed;
+	for (i = 0; i < 64; i++) {
+		ret->sections = sections(in->region_start,
+					 in->region_start && in->region_size ? in->region_size : total,
+					 in->meta);
+		ret->memmap = (uint64_t)ret->sections * SECTION_MEMMAP;
+		need = fixed + ret->memmap;
+		ret->margin = margin(need);
+		total = align_up(need + ret->margin, 4 * MIB);
+		ret->floor_applied = total < ret->load_floor;
+		if (ret->floor_applied)
+			total = align_up(ret->load_floor, 4 * MIB);
+		if ((in->region_start && in->region_size) ||
+		    sections(in->region_start, total, in->meta) == ret->sections)
+			break;
+	}
+	ret->margin = total - need;
+	ret->total = total;
+}
