@@ -11,13 +11,14 @@ set -euo pipefail
 CACHE=${LIFEBOAT_CACHE:-/var/cache/lifeboat}
 STAMP=$CACHE/deps.stamp
 # Bump when the list below changes, so an old stamp does not hide new needs.
-DEPS_VERSION=2
+DEPS_VERSION=3
 
 PKGS=(
 	build-essential clang llvm libclang-rt-14-dev
 	qemu-system-x86 linux-headers-amd64 busybox-static makedumpfile crash
 	python3-drgn libelf-dev e2fsprogs check kexec-tools cpio xz-utils
 	zstd gzip dpkg-dev systemd file kmod
+	zlib1g-dev liblzma-dev libzstd-dev
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }
