@@ -320,8 +320,9 @@ int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 			       lr ? err.msg : "");
 		}
 	}
-	printf("boot parameter: crashkernel=%lluM%s\n", (unsigned long long)(worst.total / MIB),
-	       r.end ? " (for a region wherever the kernel puts it)" : "");
+	/* For wherever the kernel puts a region of that size: it may be more
+	 * than the verdict's figure, which is for the current region's place. */
+	printf("boot parameter: crashkernel=%lluM\n", (unsigned long long)(worst.total / MIB));
 	*total = worst.total;
 	/* The builder must take the recommended size where crashkernel= would
 	 * likely put it; if it does not, the estimate is wrong: say so. */
