@@ -83,6 +83,26 @@ static void warn_others(const char *dir)
 	free(names);
 }
 
+/* Whether cmd can be run: a path, or a name found in $PATH. */
+static bool runnable(const char *cmd)
+{
+	char path[PATH_MAX], *dirs, *dir, *save = NULL;
+	const char *env = getenv("PATH");
+	bool found = false;
+
+	if (strchr(cmd, '/'))
+		return !access(cmd, X_OK);
+	dirs = strdup(env && *env ? env : "/usr/sbin:/usr/bin:/sbin:/bin");
+	if (!dirs)
+		return false;
+	for (dir = strtok_r(dirs, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		snprintf(path, sizeof(path), "%s/%s", *dir ? dir : ".", cmd);
+		found = !access(path, X_OK);
+	}
+	free(dirs);
+	return found;
+}
+
 static int run_update_grub(const char *cmd)
 {
 	int status;
@@ -182,6 +202,10 @@ int cmd_reserve(int argc, char **argv)
 		       update);
 		return 0;
 	}
+	/* Missing tools are found before anything is written. */
+	if (!runnable(update))
+		return lb_error("%s not found (is this a GRUB system? grub2-common provides it); nothing was changed",
+				update);
 	if (lb_grub_dropin_write(dir, size, &changed, &err))
 		return lb_error("%s", err.msg);
 	printf("%s %s: crashkernel=%s\n", changed ? "wrote" : "unchanged", path, size);
