@@ -10,14 +10,11 @@
  * something could not be read; 2 usage.
  */
 #include <errno.h>
-#include <stdarg.h>
-#include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 
 #include "commands.h"
 #include "reserve.h"
@@ -263,8 +260,9 @@ int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 	lb_reserve_machine(&m, io.ranges, io.nr, nr_cpus, la57, start, start + size);
 	in.meta = lb_image_meta_size(&m);
 	if (!in.meta) {
-		lb_error("the image builder does not take this machine's memory map: %s",
-			 (lb_reserve_load_check(&m, kbuf, klen, ibuf, ilen, &img, &err), err.msg));
+		/* Size 0: the machine facts do not hold; a build says why. */
+		lb_reserve_load_check(&m, kbuf, klen, ibuf, ilen, &img, &err);
+		lb_error("the image builder does not take this machine's memory map: %s", err.msg);
 		goto out;
 	}
 	in.init_size = k.init_size;

@@ -65,8 +65,8 @@ static int parse_hdr(struct cpio *c)
 	int d;
 
 	if (memcmp(c->hdr, "070701", 6) && memcmp(c->hdr, "070702", 6))
-		return lb_err_set(c->err, EINVAL, "%s: no cpio \"newc\" magic at byte %llu of %s%s",
-				  "initramfs", (unsigned long long)(c->off - CPIO_HDR), c->where,
+		return lb_err_set(c->err, EINVAL, "initramfs: no cpio \"newc\" magic at byte %llu of %s%s",
+				  (unsigned long long)(c->off - CPIO_HDR), c->where,
 				  memcmp(c->hdr, "070707", 6) ? "" : " (an old cpio format: use -H newc)");
 	for (i = 0; i < 13; i++) {
 		f[i] = 0;
