@@ -4,7 +4,7 @@
  * from this machine:
  *
  *   /init                     initramfs/capture-init: loads the modules, runs the saver
- *   /usr/sbin/lifeboat        this program ("lifeboat save"), with its libraries
+ *   /usr/sbin/lifeboat-save   the saver ("lifeboat save" alone), with its libraries
  *   /usr/bin/makedumpfile     with its libraries
  *   /bin/busybox              the rest of the userland
  *   /lib/modules/<kver>/...   exactly what the dump target needs: the drivers
@@ -102,6 +102,21 @@ static int find_libdir(char *out, size_t len, const char *self, struct lb_dterr 
 	}
 	return lb_dterr_set(err, ENOENT, "cannot find lb-initramfs in %s/../lib/lifeboat (is lifeboat installed?)",
 			    dir);
+}
+
+/* lifeboat-save: in the library directory when installed, beside this program in the build tree. */
+static int find_saver(char *out, size_t len, const char *libdir, const char *self,
+		      struct lb_dterr *err)
+{
+	char copy[PATH_MAX];
+
+	if (snprintf(out, len, "%s/lifeboat-save", libdir) < (int)len && !access(out, X_OK))
+		return 0;
+	snprintf(copy, sizeof(copy), "%s", self);
+	if (snprintf(out, len, "%s/lifeboat-save", dirname(copy)) < (int)len && !access(out, X_OK))
+		return 0;
+	return lb_dterr_set(err, ENOENT, "cannot find lifeboat-save in %s (is lifeboat installed?)",
+			    libdir);
 }
 
 static const char *fs_module(const char *fstype)
@@ -213,7 +228,7 @@ static int resolve_target(struct lb_plan *p, int offline, char *drivers, size_t 
 int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modroot,
 		 const char *compress, int offline, struct lb_plan *p, struct lb_dterr *err)
 {
-	char drivers[LB_CONF_LONG] = "", extra[LB_CONF_LONG], *tok, *save;
+	char drivers[LB_CONF_LONG] = "", extra[LB_CONF_LONG], *tok, *save, self[PATH_MAX];
 	unsigned long long init_size;
 	struct utsname u;
 	int ret;
@@ -243,10 +258,13 @@ int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modro
 		snprintf(p->kver, sizeof(p->kver), "%s", u.release);
 	}
 
-	ret = lb_self_exe(p->self, sizeof(p->self));
+	ret = lb_self_exe(self, sizeof(self));
 	if (ret)
 		return lb_dterr_set(err, -ret, "cannot find this program: %s", strerror(-ret));
-	ret = find_libdir(p->libdir, sizeof(p->libdir), p->self, err);
+	ret = find_libdir(p->libdir, sizeof(p->libdir), self, err);
+	if (ret)
+		return ret;
+	ret = find_saver(p->saver, sizeof(p->saver), p->libdir, self, err);
 	if (ret)
 		return ret;
 	if (lb_find_exe("makedumpfile", p->makedumpfile, sizeof(p->makedumpfile)))
@@ -308,7 +326,7 @@ int lb_plan_digest(const struct lb_plan *p, uint64_t *ret, struct lb_dterr *err)
 	h = lb_fnv1a(h, p->kver, strlen(p->kver) + 1);
 	h = lb_fnv1a(h, p->modules, strlen(p->modules) + 1);
 	h = lb_fnv1a(h, p->compress, strlen(p->compress) + 1);
-	files[0] = p->self;
+	files[0] = p->saver;
 	files[1] = p->makedumpfile;
 	files[2] = p->busybox;
 	for (i = 0; i < 3; i++) {
@@ -368,7 +386,7 @@ int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *
 	snprintf(tool, sizeof(tool), "%s/lb-initramfs", p->libdir);
 	snprintf(init, sizeof(init), "%s/capture-init", p->libdir);
 	snprintf(tmp_out, sizeof(tmp_out), "%s.tmp", out);
-	snprintf(self_spec, sizeof(self_spec), "%s:/usr/sbin/lifeboat", p->self);
+	snprintf(self_spec, sizeof(self_spec), "%s:/usr/sbin/lifeboat-save", p->saver);
 	snprintf(conf_spec, sizeof(conf_spec), "%s:/etc/lifeboat.conf", conf_path);
 	argv[ac++] = tool;
 	argv[ac++] = "--out";
@@ -379,6 +397,7 @@ int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *
 	argv[ac++] = p->busybox;
 	argv[ac++] = "--compress";
 	argv[ac++] = p->compress;
+	argv[ac++] = "--no-applet-links";
 	argv[ac++] = "--kver";
 	argv[ac++] = p->kver;
 	argv[ac++] = "--modroot";

@@ -13,8 +13,11 @@
 
 #include "sys.h"
 
-/* xz: the smallest image of the compressors every Debian kernel unpacks. */
-#define LB_INITRAMFS_COMPRESS "xz"
+/*
+ * zstd (-19): within 8% of xz's size (2.6 against 2.4 MB), unpacked four
+ * times faster in the capture kernel, where every second counts.
+ */
+#define LB_INITRAMFS_COMPRESS "zstd"
 
 struct lb_plan {
 	struct lb_conf conf;		/* as written into the initramfs: target resolved */
@@ -24,7 +27,7 @@ struct lb_plan {
 	char modules[2 * LB_CONF_LONG];	/* module names, space-separated */
 	char compress[8];
 	char libdir[PATH_MAX];		/* lb-initramfs and capture-init */
-	char self[PATH_MAX];		/* this lifeboat binary, the saver */
+	char saver[PATH_MAX];		/* lifeboat-save */
 	char makedumpfile[PATH_MAX];
 	char busybox[PATH_MAX];
 	char dev[256];			/* the target's device on this machine, if known */

@@ -45,9 +45,9 @@ static const char drgn_script[] =
 
 static void human(char *buf, size_t len, unsigned long long v)
 {
-	if (v >= 10ULL << 20)
+	if (v >= 1ULL << 20)
 		snprintf(buf, len, "%.1f MiB", (double)v / (1 << 20));
-	else if (v >= 10ULL << 10)
+	else if (v >= 1ULL << 10)
 		snprintf(buf, len, "%.1f KiB", (double)v / (1 << 10));
 	else
 		snprintf(buf, len, "%llu B", v);
@@ -382,8 +382,8 @@ int cmd_report(int argc, char **argv)
 		char dbg[PATH_MAX];
 
 		snprintf(dbg, sizeof(dbg), "/usr/lib/debug/boot/vmlinux-%s", release_of(&dumps[pick]));
-		printf("\nevery CPU's backtrace: lifeboat report --vmlinux %s %s\n", dbg,
-		       dumps[pick].name);
+		printf("\nevery CPU's backtrace: lifeboat report%s%s --vmlinux %s %s\n",
+		       dir ? " --dir " : "", dir ? dir : "", dbg, dumps[pick].name);
 		if (access(dbg, R_OK))
 			printf("  (that file comes with the package linux-image-%s-dbg)\n",
 			       release_of(&dumps[pick]));

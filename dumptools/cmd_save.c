@@ -79,11 +79,11 @@ static void say(const char *fmt, ...)
 
 static void human(char *buf, size_t len, unsigned long long v)
 {
-	if (v >= 10ULL << 30)
+	if (v >= 1ULL << 30)
 		snprintf(buf, len, "%.1f GiB", (double)v / (1 << 30));
-	else if (v >= 10ULL << 20)
+	else if (v >= 1ULL << 20)
 		snprintf(buf, len, "%.1f MiB", (double)v / (1 << 20));
-	else if (v >= 10ULL << 10)
+	else if (v >= 1ULL << 10)
 		snprintf(buf, len, "%.1f KiB", (double)v / (1 << 10));
 	else
 		snprintf(buf, len, "%llu bytes", v);

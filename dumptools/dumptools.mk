@@ -17,11 +17,20 @@ LIFEBOAT_HDRS := $(wildcard dumptools/*.h) $(DT_LIB_HDRS) $(wildcard kernel/uapi
 LIFEBOAT_INC := -Idumptools -Ikernel/uapi
 LIFEBOAT_LIBS := -lelf
 
-all: $(BUILD)/lifeboat
+all: $(BUILD)/lifeboat $(BUILD)/lifeboat-save
 
 $(BUILD)/lifeboat: $(LIFEBOAT_SRCS) $(LIFEBOAT_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LIFEBOAT_INC) -o $@ $(LIFEBOAT_SRCS) $(LIFEBOAT_LIBS)
+
+# The saver alone, for the capture initramfs: `lifeboat save` without the
+# libraries the rest of the command links (the image stays small).
+SAVER_SRCS := dumptools/saver/main.c dumptools/cmd_save.c dumptools/sys.c dumptools/target.c \
+	dumptools/vmcore.c $(DT_LIB_SRCS)
+
+$(BUILD)/lifeboat-save: $(SAVER_SRCS) $(wildcard dumptools/*.h) $(DT_LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Idumptools -Wl,--strip-debug -o $@ $(SAVER_SRCS) -lelf
 
 DT_OBJS := $(patsubst dumptools/lib/%.c,$(BUILD)/host/dumptools/%.o,$(DT_LIB_SRCS))
 DT_SAN_OBJS := $(patsubst dumptools/lib/%.c,$(BUILD)/san/dumptools/%.o,$(DT_LIB_SRCS))
@@ -59,8 +68,9 @@ fuzzers: $(DT_FUZZERS)
 # guest's root filesystem with it).
 PREFIX ?= /usr
 .PHONY: install-dumptools
-install-dumptools: $(BUILD)/lifeboat
+install-dumptools: $(BUILD)/lifeboat $(BUILD)/lifeboat-save
 	install -D -m 0755 $(BUILD)/lifeboat $(DESTDIR)$(PREFIX)/sbin/lifeboat
+	install -D -m 0755 $(BUILD)/lifeboat-save $(DESTDIR)$(PREFIX)/lib/lifeboat/lifeboat-save
 	install -D -m 0755 initramfs/lb-initramfs $(DESTDIR)$(PREFIX)/lib/lifeboat/lb-initramfs
 	install -D -m 0755 initramfs/capture-init $(DESTDIR)$(PREFIX)/lib/lifeboat/capture-init
 	install -D -m 0644 dumptools/systemd/lifeboat.service \

@@ -457,7 +457,7 @@ int lb_prune_dumps(const char *dir, unsigned int keep, const char *spare, struct
 			lb_dterr_set(err, -ret, "cannot remove '%s': %s", path, strerror(-ret));
 			break;
 		}
-		fprintf(stderr, "lifeboat: removed the old dump '%s' (keep = %u)\n", path, keep);
+		fprintf(stderr, "lifeboat: removed the old dump '%s'\n", path);
 		removed++;
 	}
 	free(victims);

@@ -213,9 +213,12 @@ def run_cycle(work, conf_text, done_markers=("done",), mem="1G", timeout=420, **
     Returns (result, disk)."""
     disk = build_rootfs(work, conf_text, **rootfs)
     initrd = boot_initramfs(work)
-    vm = lbvm.VM(work, initrd, "console=ttyS0 crashkernel=256M", mem=mem, smp=2, disk=disk,
+    # cache=unsafe: the guest's flushes do not wait for the host's disk, whose
+    # writeback of the dump otherwise stalls the next boot by seconds to minutes.
+    vm = lbvm.VM(work, initrd, "console=ttyS0 crashkernel=256M", mem=mem, smp=2,
                  timeout=timeout, done_markers=done_markers, fail_markers=("boot-failed",),
-                 reboot=True, name="capture-side", markers=MARKERS)
+                 reboot=True, name="capture-side", markers=MARKERS,
+                 extra_args=["-drive", f"file={disk},if=virtio,format=raw,cache=unsafe"])
     return vm.run(), disk
 
 
@@ -232,6 +235,20 @@ def between(res, a, b):
         if inside:
             out.append(line)
     return "\n".join(out)
+
+
+def disk_names(disk, directory):
+    """Files and directories in a directory of the ext4 image (lbvm.disk_ls
+    lists files only)."""
+    r = subprocess.run(["debugfs", "-R", f"ls -p {directory}", disk], capture_output=True,
+                       text=True)
+    names = []
+    for line in r.stdout.splitlines():
+        # /inode/mode/uid/gid/name/size/ ; size is empty for a directory
+        parts = line.strip().split("/")
+        if len(parts) >= 7 and parts[5] not in (".", "..", "lost+found"):
+            names.append(parts[5])
+    return names
 
 
 def disk_read(disk, path):

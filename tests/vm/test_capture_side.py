@@ -35,7 +35,7 @@ def need_lifeboat():
 
 
 def dumps_on(disk):
-    return sorted(lbvm.disk_ls(disk, "/var/crash"))
+    return sorted(cs.disk_names(disk, "/var/crash"))
 
 
 def test_capture_side_unit_and_initramfs():
@@ -70,14 +70,14 @@ def test_capture_side_unit_and_initramfs():
         images.append(out)
     with open(images[0], "rb") as a, open(images[1], "rb") as b:
         assert a.read() == b.read(), "two builds from the same inputs differ"
-    m = re.search(r"size:\s+\S+ MiB, (\d+) bytes \((\S+) MiB unpacked, xz\)", r.stdout)
+    m = re.search(r"size:\s+\S+ MiB, (\d+) bytes \((\S+) MiB unpacked, zstd\)", r.stdout)
     assert m, f"mkinitramfs did not report the size: {r.stdout}"
     size = int(m.group(1))
     assert size == os.path.getsize(images[0])
 
-    listing = subprocess.run(f"xz -dc {images[0]} | cpio -t --quiet", shell=True,
+    listing = subprocess.run(f"zstd -dcq {images[0]} | cpio -t --quiet", shell=True,
                              capture_output=True, text=True).stdout.split()
-    for want in ("init", "usr/sbin/lifeboat", "usr/bin/makedumpfile", "bin/busybox",
+    for want in ("init", "usr/sbin/lifeboat-save", "usr/bin/makedumpfile", "bin/busybox", "bin/sh",
                  "etc/lifeboat.conf", "etc/lifeboat/modules"):
         assert want in listing, f"the capture initramfs has no {want}"
     mods = [p.rsplit("/", 1)[-1] for p in listing if p.endswith(".ko")]
@@ -85,7 +85,7 @@ def test_capture_side_unit_and_initramfs():
         assert want in mods, f"the capture initramfs lacks {want}: {mods}"
     assert not any(m.startswith(("nvme", "xfs", "ahci")) for m in mods), \
         f"modules the target does not need: {mods}"
-    inner = subprocess.run(f"xz -dc {images[0]} | cpio -i --quiet --to-stdout etc/lifeboat.conf",
+    inner = subprocess.run(f"zstd -dcq {images[0]} | cpio -i --quiet --to-stdout etc/lifeboat.conf",
                            shell=True, capture_output=True, text=True).stdout
     assert "target = LABEL=lbroot" in inner and "dump_level = 31" in inner, inner
 
@@ -102,7 +102,8 @@ def test_capture_side_unit_and_initramfs():
     return {"initramfs_bytes": size, "unpacked_mib": m.group(2)}
 
 
-OLD_META = "format=1\nstatus=complete\nkernel_release=6.1.0-old\npanic=Kernel panic - not syncing: old\n"
+# Older dumps already on the target; their panics must not look like this run's.
+OLD_META = "format=1\nstatus=complete\nkernel_release=6.1.0-old\npanic=an older crash\n"
 
 
 def test_capture_side_full_cycle():
@@ -113,7 +114,7 @@ def test_capture_side_full_cycle():
     with open(os.path.join(lbvm.ROOT, "dumptools", "lifeboat.conf")) as f:
         default_conf = f.read()
     old = [("20200101-000000", {"metadata.txt": OLD_META, "vmcore": "x"}),
-           ("20200102-000000.incomplete", {"dmesg.txt": "[ 1.0] Kernel panic - not syncing: older\n"}),
+           ("20200102-000000.incomplete", {"dmesg.txt": "[ 1.0] BUG: an interrupted save\n"}),
            ("20200103-000000", {"metadata.txt": OLD_META})]
     res, disk = cs.run_cycle(work, default_conf, old_dumps=old)
     shutil.copy(res.log_path, os.path.join(lbvm.BUILD, "vm", "capture-side-cycle.serial.log"))
@@ -154,7 +155,7 @@ def test_capture_side_full_cycle():
     assert names == ["20200102-000000.incomplete", "20200103-000000", new[0]], \
         f"pruning to keep = 3 left {names}"
     d = f"/var/crash/{new[0]}"
-    files = sorted(lbvm.disk_ls(disk, d))
+    files = sorted(cs.disk_names(disk, d))
     assert files == ["dmesg.txt", "metadata.txt", "vmcore"], f"{d} holds {files}"
     md = cs.meta(disk, d)
     assert md and md.get("status") == "complete" and md.get("panic") == PANIC, md
@@ -210,7 +211,7 @@ def test_capture_side_full_disk():
     names = dumps_on(disk)
     assert len(names) == 1 and re.fullmatch(r"\d{8}-\d{6}", names[0]), f"/var/crash holds {names}"
     d = f"/var/crash/{names[0]}"
-    files = sorted(lbvm.disk_ls(disk, d))
+    files = sorted(cs.disk_names(disk, d))
     assert files == ["dmesg.txt", "metadata.txt"], f"{d} holds {files}: no vmcore, nothing partial"
     md = cs.meta(disk, d)
     assert md and md.get("status") == "dmesg-only", md
