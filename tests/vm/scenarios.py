@@ -17,8 +17,8 @@ each arm:
                On an oops it jumps from oops_end(), before panic().
   kdump-panic  the same, booted with crash_kexec_post_notifiers, so that it
                jumps from panic() after the other CPUs were stopped: the
-               shape a panic()-based capture such as Lifeboat's has. Used to
-               check the "panic" expectations before Lifeboat can capture.
+               shape a panic()-based capture such as Lifeboat's has: checks
+               the "panic" expectations against Linux's own code.
   lifeboat     build/lifeboat.ko, `lifeboat load` and `lifeboat arm`.
 
 Where the dump depends on the capture path, the expectation is a dict: keyed
@@ -55,7 +55,7 @@ CAPTURE_APPEND = reference.CAPTURE_APPEND
 @dataclasses.dataclass(frozen=True)
 class Arm:
     name: str
-    snippet: str              # shell, run in the first kernel's init; ends with `mark armed`
+    snippet: str              # shell, run in the first kernel's init; ends with `kmark armed`
     bins: tuple = ()          # binaries for the first initramfs (with their libraries)
     files: tuple = ()         # "src:dest" files for the first initramfs
     cmdline: str = ""         # added to the first kernel's command line
@@ -118,7 +118,7 @@ class Scenario:
     bt_funcs: object = ("panic",)   # tuple, or {jumps_from: tuple}: the crashed task's bt
     cpu_funcs: dict = dataclasses.field(default_factory=dict)  # {cpu: function} in bt -a
     exception_rip: str = None       # function named by "[exception RIP: ...]" in bt
-    drgn_funcs: object = ("panic",)  # tuple, or {jumps_from: tuple}
+    drgn_funcs: object = ("panic",)  # tuple, or {crash_regs: tuple}: drgn's crashed thread
     log_msgs: object = ()           # tuple, or {jumps_from: tuple}: text the dump's log holds
     panic_cpu: int = None           # the CPU the crashed task's bt is on
     mem: str = "1G"
