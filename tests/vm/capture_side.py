@@ -14,9 +14,12 @@ the kernel. The capture kernel's saver writes the dump to the same disk and
 reboots; on the second boot the init runs the unit's command again, then
 `lifeboat report`.
 
-Until Lifeboat's own jump is used here, the unit's command runs with
-LIFEBOAT_TEST_ARM_WITH=kexec: the same capture kernel, initramfs and command
-line are loaded with Linux's kdump (kexec -p) instead of lifeboat.ko.
+The capture kernel is entered through Lifeboat's jump: lifeboat.ko is
+installed with the guest's modules and `lifeboat start` loads and arms it
+as on a real machine. With arm_with="kexec" the unit's command runs with
+LIFEBOAT_TEST_ARM_WITH=kexec instead: the same capture kernel, initramfs and
+command line are loaded with Linux's kdump (kexec -p), which isolates the
+capture side from the jump when something goes wrong.
 """
 import os
 import re
@@ -91,10 +94,10 @@ if [ "$boot" = 1 ]; then
 	fi
 	kexec -p -u
 fi
-export LIFEBOAT_TEST_ARM_WITH=kexec
+@ARM_ENV@
 @START@ > /dev/ttyS0 2>&1
 mark start-status $?
-[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] && mark armed "$boot"
+@ARMED_CHECK@
 if [ "$boot" = 1 ]; then
 @FILL@
 	sync
@@ -110,6 +113,13 @@ sync
 mark done
 poweroff -f
 """
+
+ARMED_CHECK = {
+    "lifeboat": 'lifeboat status > /dev/ttyS0 2>&1 && '
+                '[ "$(cat /sys/kernel/kexec_crash_loaded)" = 0 ] && mark armed "$boot"',
+    "kexec": '[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] && mark armed "$boot"',
+}
+ARM_ENV = {"lifeboat": "", "kexec": "export LIFEBOAT_TEST_ARM_WITH=kexec"}
 
 # Leaves about FREE_MIB free on the target: the vmcore cannot fit, the dmesg can.
 FILL = r"""	avail=$(df -k /var/crash | awk 'NR == 2 { print $4 }')
@@ -146,10 +156,16 @@ def install_dumptools(destdir):
          f"DESTDIR={destdir}"], "make install-dumptools")
 
 
-def build_rootfs(work, conf_text, fill_free_kib=None, old_dumps=(), size_mb=2048):
+def build_rootfs(work, conf_text, arm_with="lifeboat", fill_free_kib=None, old_dumps=(),
+                 size_mb=2048):
     """The guest's root filesystem and dump target: an ext4 image labelled
     LABEL. old_dumps: (name, {file: text}) put in /var/crash beforehand."""
     e = lbvm.env()
+    if arm_with not in ARM_ENV:
+        raise lbvm.HarnessError(f"arm_with must be one of {sorted(ARM_ENV)}, not '{arm_with}'")
+    module = os.path.join(lbvm.BUILD, "lifeboat.ko")
+    if arm_with == "lifeboat":
+        lbvm.need(module, "build/lifeboat.ko (run make)")
     stage = os.path.join(work, "rootfs")
     shutil.rmtree(stage, ignore_errors=True)
     os.makedirs(stage)
@@ -158,6 +174,8 @@ def build_rootfs(work, conf_text, fill_free_kib=None, old_dumps=(), size_mb=2048
     cpio = os.path.join(work, "rootfs.cpio")
     init = os.path.join(work, "lbtest-init")
     script = ROOT_INIT.replace("@START@", unit_exec_start()).replace("@KVER@", e["KVER"])
+    script = script.replace("@ARM_ENV@", ARM_ENV[arm_with])
+    script = script.replace("@ARMED_CHECK@", ARMED_CHECK[arm_with])
     fill = "" if fill_free_kib is None else FILL.replace("@FREE_KIB@", str(fill_free_kib))
     script = script.replace("@FILL@\n", fill)
     with open(init, "w") as f:
@@ -186,6 +204,9 @@ def build_rootfs(work, conf_text, fill_free_kib=None, old_dumps=(), size_mb=2048
         src = os.path.join(e["KROOT"], "lib", "modules", e["KVER"], name)
         if os.path.exists(src):
             shutil.copy(src, moddir)
+    if arm_with == "lifeboat":
+        os.makedirs(os.path.join(moddir, "extra"), exist_ok=True)
+        shutil.copy(module, os.path.join(moddir, "extra", "lifeboat.ko"))
     run(["depmod", "-b", stage, e["KVER"]], "depmod")
     for name, files in old_dumps:
         d = os.path.join(stage, "var", "crash", name)
@@ -213,12 +234,9 @@ def run_cycle(work, conf_text, done_markers=("done",), mem="1G", timeout=420, **
     Returns (result, disk)."""
     disk = build_rootfs(work, conf_text, **rootfs)
     initrd = boot_initramfs(work)
-    # cache=unsafe: the guest's flushes do not wait for the host's disk, whose
-    # writeback of the dump otherwise stalls the next boot by seconds to minutes.
-    vm = lbvm.VM(work, initrd, "console=ttyS0 crashkernel=256M", mem=mem, smp=2,
+    vm = lbvm.VM(work, initrd, "console=ttyS0 crashkernel=256M", mem=mem, smp=2, disk=disk,
                  timeout=timeout, done_markers=done_markers, fail_markers=("boot-failed",),
-                 reboot=True, name="capture-side", markers=MARKERS,
-                 extra_args=["-drive", f"file={disk},if=virtio,format=raw,cache=unsafe"])
+                 reboot=True, name="capture-side", markers=MARKERS)
     return vm.run(), disk
 
 

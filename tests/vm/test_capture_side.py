@@ -7,8 +7,9 @@ machine comes back, tells about the crash, re-arms, and `lifeboat report`
 shows the panic and the stack. A second run fills the target first: only the
 dmesg is saved, and the metadata says why.
 
-The guest enters the capture kernel through Linux's kdump (see
-capture_side.py); nothing here depends on how it was entered.
+The guest enters the capture kernel through Lifeboat's jump, armed by
+`lifeboat start` with lifeboat.ko (capture_side.py can use Linux's kdump
+instead, to tell the capture side's faults from the jump's).
 """
 import os
 import re
