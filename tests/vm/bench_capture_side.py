@@ -7,7 +7,9 @@ crashkernel=256M, a sysrq-c panic, the capture kernel entered with kexec -p),
 the same makedumpfile settings (-l -d 31: Lifeboat's defaults), and a 2 GiB
 ext4 dump disk. What differs is the capture side: the test bed's minimal
 kdump initramfs (busybox, makedumpfile, modules, a script) against
-Lifeboat's (`lifeboat mkinitramfs` with the defaults, lifeboat-save).
+Lifeboat's (`lifeboat mkinitramfs` with the defaults, lifeboat-save), and
+each side's capture kernel command line. The capture kernel is entered with
+kexec -p for both, so that the jump (bench_capture.py) is not measured here.
 
 Prints, per side, the median and range over the runs of:
   initramfs             the capture initramfs' size
@@ -37,39 +39,49 @@ CONF = ("target = LABEL=lbdump\nfstype = ext4\nextra_modules = virtio_pci virtio
         "final_action = poweroff\nfailure_action = poweroff\n")
 
 
-def run_kdump(work):
-    res, disk = reference.run(work)
-    vmcore = lbvm.disk_get(disk, "/vmcore", os.path.join(work, "vmcore"))
-    return res, os.path.getsize(os.path.join(work, "capture.img")), vmcore
-
-
-def run_lifeboat(work):
+def build_images(work):
+    """Both capture initramfs images: the test bed's kdump one (as
+    reference.build makes it) and Lifeboat's (lifeboat mkinitramfs)."""
     e = lbvm.env()
+    kdump = lbvm.build_initramfs(os.path.join(work, "kdump.img"), lbvm.CAPTURE_INIT,
+                                 bins=["/usr/bin/makedumpfile"], modules=lbvm.DISK_MODULES)
     conf = os.path.join(work, "lifeboat.conf")
     with open(conf, "w") as f:
         f.write(CONF)
-    img = os.path.join(work, "capture.img")
+    lifeboat = os.path.join(work, "lifeboat.img")
     r = subprocess.run([os.path.join(lbvm.BUILD, "lifeboat"), "mkinitramfs", "--config", conf,
-                        "--offline", "--kver", e["KVER"], "--modroot", e["KROOT"], "--out", img],
-                       capture_output=True, text=True)
+                        "--offline", "--kver", e["KVER"], "--modroot", e["KROOT"],
+                        "--out", lifeboat], capture_output=True, text=True)
     if r.returncode != 0:
         raise lbvm.HarnessError(f"lifeboat mkinitramfs: {r.stderr.strip()}")
+    return {"kdump": kdump, "lifeboat": lifeboat}
+
+
+def run_side(work, images, side):
+    """One crash captured by one side. The first kernel's initramfs carries
+    both images, so that the first kernel (and the memory the region takes)
+    is the same for both sides: only the image kexec -p loads differs."""
+    e = lbvm.env()
+    append = LIFEBOAT_APPEND if side == "lifeboat" else reference.CAPTURE_APPEND
+    init = reference.FIRST_INIT.replace("@APPEND@", append)
+    init = init.replace("/boot/capture.img", f"/boot/{side}.img")
     first = lbvm.build_initramfs(
-        os.path.join(work, "first.img"), reference.FIRST_INIT.replace("@APPEND@", LIFEBOAT_APPEND),
-        bins=["/usr/sbin/kexec"], files=[f"{e['KVMLINUZ']}:/boot/vmlinuz", f"{img}:/boot/capture.img"])
+        os.path.join(work, "first.img"), init, bins=["/usr/sbin/kexec"],
+        files=[f"{e['KVMLINUZ']}:/boot/vmlinuz"] + [f"{p}:/boot/{s}.img" for s, p in images.items()])
     disk = lbvm.make_disk(os.path.join(work, "dump.ext4"))
     vm = lbvm.VM(work, first, "console=ttyS0 crashkernel=256M", disk=disk, timeout=300,
-                 done_markers=("final-action",), fail_markers=("kexec-failed",),
-                 markers=cs.MARKERS, name="lifeboat-capture-side")
+                 done_markers=("done", "final-action"), fail_markers=("kexec-failed",),
+                 markers=cs.MARKERS if side == "lifeboat" else (), name=side)
     res = vm.run()
-    names = cs.disk_names(disk, "/var/crash")
-    vmcore = None
-    if len(names) == 1:
-        vmcore = lbvm.disk_get(disk, f"/var/crash/{names[0]}/vmcore", os.path.join(work, "vmcore"))
-    return res, os.path.getsize(img), vmcore
+    path = "/vmcore"
+    if side == "lifeboat":
+        names = cs.disk_names(disk, "/var/crash")
+        path = f"/var/crash/{names[0]}/vmcore" if len(names) == 1 else None
+    vmcore = path and lbvm.disk_get(disk, path, os.path.join(work, "vmcore"))
+    return res, os.path.getsize(images[side]), vmcore
 
 
-SIDES = [("kdump + makedumpfile", run_kdump), ("lifeboat capture side", run_lifeboat)]
+SIDES = [("kdump + makedumpfile", "kdump"), ("lifeboat capture side", "lifeboat")]
 FIGURES = [("panic -> capture init", "panic", "capture-init"),
            ("init -> dump saved", "capture-init", "dump-saved")]
 
@@ -90,11 +102,12 @@ def main():
     results = {name: {"initramfs MB": [], "dump MB": []} | {f[0]: [] for f in FIGURES}
                for name, _ in SIDES}
     failed = 0
+    images = build_images(lbvm.workdir("bench-side-images"))
     for i in range(a.runs):
         # Alternate the two sides so that machine noise spreads over both.
-        for name, run in SIDES:
-            work = lbvm.workdir(f"bench-side-{name.split()[0]}-{i}")
-            res, initramfs, vmcore = run(work)
+        for name, side in SIDES:
+            work = lbvm.workdir(f"bench-side-{side}-{i}")
+            res, initramfs, vmcore = run_side(work, images, side)
             if "dump-saved" not in res.markers or not vmcore:
                 print(f"bench: {name} run {i + 1} did not capture; log {res.log_path}",
                       file=sys.stderr)
