@@ -99,6 +99,10 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /sys/kernel/debug && mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mark() { echo "LBMARK $*" > /dev/ttyS0; }
+# For the marks just before a death: printk writes to the console at once,
+# while a write to /dev/ttyS0 may still sit in the serial driver's buffer when
+# the CPUs stop, and be lost.
+kmark() { echo "<2>LBMARK $*" > /dev/kmsg; }
 load_modules() {
 	while read -r m; do
 		[ -n "$m" ] && insmod "$m" || true

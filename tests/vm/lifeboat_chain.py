@@ -18,12 +18,12 @@ lifeboat arm > /dev/ttyS0 2>&1 || { mark arm-failed arm; poweroff -f; }
 [ "$(cat /sys/kernel/lifeboat/state)" = armed ] || { mark arm-failed state; poweroff -f; }
 [ "$(cat /sys/kernel/kexec_crash_loaded)" = 0 ] || { mark arm-failed kexec-loaded; poweroff -f; }
 cat /sys/kernel/lifeboat/image > /dev/ttyS0
-mark armed
+kmark armed
 """
 
 FIRST_INIT = lbvm.INIT_PRELUDE + "mark first-init\n@ARM@\n@TRIGGER@\n"
 
-TRIGGER_SYSRQ = "mark trigger\necho c > /proc/sysrq-trigger\n"
+TRIGGER_SYSRQ = "kmark trigger\necho c > /proc/sysrq-trigger\n"
 
 
 def arm_script(append=CAPTURE_APPEND, modparams=""):

@@ -14,8 +14,8 @@ mark first-init
 kexec -p /boot/vmlinuz --initrd=/boot/capture.img --append="@APPEND@" > /dev/ttyS0 2>&1 \
 	|| { mark kexec-failed; poweroff -f; }
 [ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || { mark kexec-failed not-loaded; poweroff -f; }
-mark armed
-mark trigger
+kmark armed
+kmark trigger
 echo c > /proc/sysrq-trigger
 """
 

@@ -254,11 +254,8 @@ SCENARIOS = [
 
 BY_NAME = {s.name: s for s in SCENARIOS}
 
-# The marks just before the death go through the kernel log: printk writes
-# to the console at once, while a write to /dev/ttyS0 may still sit in the
-# serial driver's buffer when the CPUs stop, and be lost.
+# The marks just before the death go through the kernel log (kmark).
 FIRST_INIT = lbvm.INIT_PRELUDE + r"""
-kmark() { echo "<2>LBMARK $*" > /dev/kmsg; }
 mark first-init
 @SYSCTLS@
 insmod /lib/crasher.ko > /dev/ttyS0 2>&1 || { mark crasher-failed; poweroff -f; }
