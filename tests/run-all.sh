@@ -43,10 +43,13 @@ fuzz() {	# fuzzer binary
 	name=$(basename "$1")
 	corpus=$BUILD/fuzz/corpus-$name
 	mkdir -p "$corpus"
-	for seeds in capture-kernel/fuzz/corpus dumptools/fuzz/corpus; do
+	for seeds in capture-kernel/fuzz/corpus dumptools/fuzz/corpus reserve/fuzz/corpus; do
 		[ -d "$seeds/$name" ] && cp -n "$seeds/$name"/* "$corpus"/ 2>/dev/null
 	done
-	"$1" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 "$corpus" 2>&1 | tail -n 4
+	# A crashing input lands in build/fuzz/artifacts/, named in the output.
+	mkdir -p "$BUILD/fuzz/artifacts"
+	"$1" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+		-artifact_prefix="$BUILD/fuzz/artifacts/$name-" "$corpus" 2>&1 | tail -n 4
 	return "${PIPESTATUS[0]}"
 }
 for f in "$BUILD"/fuzz/*; do
