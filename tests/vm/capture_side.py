@@ -54,12 +54,22 @@ MARKERS = [
     ("crash-announced", re.compile(r"lifeboat: the system crashed at ")),
 ]
 
+# How the root disk is attached: the QEMU options, its device in the guest and
+# the modules the boot initramfs loads for it.
+BUSES = {
+    "virtio": (lambda disk: ["-drive", f"file={disk},if=virtio,format=raw"], "/dev/vda",
+               lbvm.DISK_MODULES),
+    "nvme": (lambda disk: ["-drive", f"file={disk},if=none,id=lbroot,format=raw",
+                           "-device", "nvme,drive=lbroot,serial=lbroot"], "/dev/nvme0n1",
+             ["nvme", "ext4"]),
+}
+
 BOOT_INIT = lbvm.INIT_PRELUDE + r"""
 mark boot-init
 load_modules
-wait_for /dev/vda 100 || { mark boot-failed no-disk; poweroff -f; }
+wait_for @DEV@ 100 || { mark boot-failed no-disk; poweroff -f; }
 mkdir -p /newroot
-mount -t ext4 /dev/vda /newroot || { mark boot-failed mount; poweroff -f; }
+mount -t ext4 @DEV@ /newroot || { mark boot-failed mount; poweroff -f; }
 umount /sys/kernel/debug 2>/dev/null
 umount /sys
 umount /proc
@@ -184,7 +194,8 @@ def build_rootfs(work, conf_text, arm_with="lifeboat", fill_free_kib=None, old_d
            "--kver", e["KVER"], "--modroot", e["KROOT"]]
     for b in ROOTFS_BINS:
         cmd += ["--bin", b]
-    for m in lbvm.DISK_MODULES:
+    # The drivers of both buses, as a distribution kernel has them all.
+    for m in lbvm.DISK_MODULES + ["nvme"]:
         cmd += ["--module", m]
     run(cmd, "lb-initramfs (root filesystem)")
     with open(cpio, "rb") as f:
@@ -224,19 +235,22 @@ def build_rootfs(work, conf_text, arm_with="lifeboat", fill_free_kib=None, old_d
     return disk
 
 
-def boot_initramfs(work):
-    return lbvm.build_initramfs(os.path.join(work, "boot.img"), BOOT_INIT,
-                                modules=lbvm.DISK_MODULES)
+def boot_initramfs(work, bus="virtio"):
+    _, dev, modules = BUSES[bus]
+    return lbvm.build_initramfs(os.path.join(work, "boot.img"), BOOT_INIT.replace("@DEV@", dev),
+                                modules=modules)
 
 
-def run_cycle(work, conf_text, done_markers=("done",), mem="1G", timeout=420, **rootfs):
-    """Boot the guest with its root disk, let it crash and come back.
-    Returns (result, disk)."""
+def run_cycle(work, conf_text, done_markers=("done",), mem="1G", timeout=420, bus="virtio",
+              **rootfs):
+    """Boot the guest with its root disk on bus (virtio or nvme), let it crash
+    and come back. Returns (result, disk)."""
     disk = build_rootfs(work, conf_text, **rootfs)
-    initrd = boot_initramfs(work)
-    vm = lbvm.VM(work, initrd, "console=ttyS0 crashkernel=256M", mem=mem, smp=2, disk=disk,
+    initrd = boot_initramfs(work, bus)
+    vm = lbvm.VM(work, initrd, "console=ttyS0 crashkernel=256M", mem=mem, smp=2,
                  timeout=timeout, done_markers=done_markers, fail_markers=("boot-failed",),
-                 reboot=True, name="capture-side", markers=MARKERS)
+                 reboot=True, name="capture-side", markers=MARKERS,
+                 extra_args=BUSES[bus][0](disk))
     return vm.run(), disk
 
 

@@ -193,18 +193,23 @@ def test_capture_side_full_cycle():
 
 
 def test_capture_side_full_disk():
-    """A target too full for the vmcore: the dmesg alone, said so, powered off."""
+    """A target too full for the vmcore: the dmesg alone, said so, powered off.
+    The target is an NVMe disk found by its label: the capture initramfs gets
+    the NVMe driver, not virtio's."""
     need_lifeboat()
     work = lbvm.workdir("capture-side-full")
     conf = ("target = LABEL=lbroot\nmin_free = 8M\nfinal_action = poweroff\n"
             "failure_action = poweroff\n")
-    res, disk = cs.run_cycle(work, conf, done_markers=("final-action",), fill_free_kib=16 * 1024)
+    res, disk = cs.run_cycle(work, conf, done_markers=("final-action",), fill_free_kib=16 * 1024,
+                             bus="nvme")
     shutil.copy(res.log_path, os.path.join(lbvm.BUILD, "vm", "capture-side-full.serial.log"))
     tail = f"serial log tail ({res.log_path}):\n{res.tail(60)}"
     assert not res.timed_out, f"time limit reached; {tail}"
     for m in ("armed", "filled", "panic", "capture-init", "dmesg-only", "final-action"):
         assert m in res.markers, f"marker '{m}' never seen; {tail}"
     assert "dump-saved" not in res.markers, f"a vmcore was saved on a full disk; {tail}"
+    built = res.marker_args.get("initramfs-built", "")
+    assert "modules nvme ext4)" in built, f"the capture initramfs's modules: {built}"
     assert "powering off (failure_action" in res.marker_args["final-action"], \
         res.marker_args["final-action"]
     assert "makedumpfile --dry-run" in res.text(), f"no estimate was made; {tail}"
