@@ -56,6 +56,16 @@ static int test_mode(enum arm_mode *mode)
 	return 0;
 }
 
+/* A child's output, for a one-line message: trailing newlines and blanks dropped. */
+static const char *chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
 static int read_attr(const char *path, char *buf, size_t len)
 {
 	char *text;
@@ -106,7 +116,7 @@ static int arm_with_kexec(const char *kernel, const char *initrd, const char *cm
 	snprintf(append_arg, sizeof(append_arg), "--append=%s", cmdline);
 	ret = lb_run(argv, out, sizeof(out), 0);
 	if (ret)
-		return lb_error("cannot arm: kexec -p failed (status %d): %s", ret, out);
+		return lb_error("cannot arm: kexec -p failed (status %d): %s", ret, chomp(out));
 	if (read_attr("/sys/kernel/kexec_crash_loaded", state, sizeof(state)) || strcmp(state, "1"))
 		return lb_error("cannot arm: kexec -p returned but no crash kernel is loaded");
 	return 0;
@@ -118,7 +128,7 @@ static int disarm_kexec(void)
 	char out[4096];
 	int ret = lb_run(argv, out, sizeof(out), 0);
 
-	return ret ? lb_error("kexec -p -u failed (status %d): %s", ret, out) : 0;
+	return ret ? lb_error("kexec -p -u failed (status %d): %s", ret, chomp(out)) : 0;
 }
 
 /* The arming step: everything before it is the same whichever way the capture kernel is entered. */
@@ -154,7 +164,7 @@ static int region_size(enum arm_mode mode, unsigned long long *size, char *why, 
 		ret = lb_run(argv, out, sizeof(out), 0);
 		if (ret || access(lb_sysfs_dir, F_OK))
 			return lb_error("cannot arm: lifeboat.ko is not loaded and 'modprobe lifeboat' failed (status %d): %s",
-					ret, out);
+					ret, chomp(out));
 	}
 	ret = lb_sysfs_read("region", text, sizeof(text));
 	if (ret)
@@ -237,7 +247,7 @@ static int start(const char *conf_path, int rebuild)
 	struct lb_conf conf;
 	struct lb_dterr err;
 	struct stat st;
-	int ret;
+	int ret, have_stamp;
 
 	if (test_mode(&mode))
 		return 1;
@@ -267,10 +277,17 @@ static int start(const char *conf_path, int rebuild)
 			p->kernel, kver, p->kver);
 
 	snprintf(img, sizeof(img), "%s/initramfs-%s.img", LB_STATE_DIR, p->kver);
+	have_stamp = !lb_stamp_read(img, &old, &sp, &su);
+	/* No region: say so before building anything (sizes from the last build, or typical). */
+	if (!region) {
+		ret = lb_region_check(0, init_size, have_stamp ? sp : 4ULL << 20,
+				      have_stamp ? su : 12ULL << 20, &err);
+		goto out_err;
+	}
 	ret = lb_plan_digest(p, &digest, &err);
 	if (ret)
 		goto out_err;
-	if (!rebuild && !lb_stamp_read(img, &old, &sp, &su) && old == digest && !stat(img, &st) &&
+	if (!rebuild && have_stamp && old == digest && !stat(img, &st) &&
 	    (unsigned long long)st.st_size == sp) {
 		packed = sp;
 		unpacked = su;
