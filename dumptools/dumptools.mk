@@ -75,6 +75,7 @@ install-dumptools: $(BUILD)/lifeboat $(BUILD)/lifeboat-save
 	install -D -m 0755 initramfs/capture-init $(DESTDIR)$(PREFIX)/lib/lifeboat/capture-init
 	install -D -m 0644 dumptools/systemd/lifeboat.service \
 		$(DESTDIR)/lib/systemd/system/lifeboat.service
+	install -D -m 0644 dumptools/README.md $(DESTDIR)$(PREFIX)/share/doc/lifeboat/capture-side.md
 	test -e $(DESTDIR)/etc/lifeboat.conf || \
 		install -D -m 0644 dumptools/lifeboat.conf $(DESTDIR)/etc/lifeboat.conf
 	install -d -m 0755 $(DESTDIR)/var/lib/lifeboat $(DESTDIR)/var/crash
