@@ -17,8 +17,14 @@
 #include "commands.h"
 #include "lifeboat.h"
 
-/* What a kdump capture kernel wants, besides the console of the first kernel. */
-static const char default_append[] = "nr_cpus=1 irqpoll reset_devices";
+/*
+ * What a capture kernel wants besides the consoles of this kernel: one CPU,
+ * devices reset and interrupts polled (the dead kernel left them in any
+ * state), a reboot 10 s after a panic of its own, no memory cgroup (it costs
+ * memory the region is short of).
+ */
+static const char capture_params[] =
+	"nr_cpus=1 irqpoll reset_devices panic=10 cgroup_disable=memory";
 
 static int read_file(const char *path, const char *what, void **buf, size_t *len)
 {
@@ -55,25 +61,28 @@ static int read_file(const char *path, const char *what, void **buf, size_t *len
 	return 0;
 }
 
-/* The console= options of the running kernel, so the capture kernel talks where it does. */
-static void append_consoles(char *out, size_t len)
+int lb_capture_cmdline(char *buf, size_t len, const char *extra)
 {
 	char line[4096], *tok, *save = NULL;
 	FILE *f = fopen("/proc/cmdline", "r");
+	size_t o = 0;
 
-	if (!f)
-		return;
-	if (fgets(line, sizeof(line), f)) {
+	buf[0] = '\0';
+	if (f && fgets(line, sizeof(line), f)) {
+		/* The consoles of this kernel, so the capture kernel talks where it does. */
 		for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
-			if (strncmp(tok, "console=", 8) && strncmp(tok, "earlyprintk=", 12))
+			if (strncmp(tok, "console=", 8) && strncmp(tok, "earlyprintk=", 12) &&
+			    strncmp(tok, "earlycon", 8))
 				continue;
-			if (strlen(out) + strlen(tok) + 2 < len) {
-				strcat(out, " ");
-				strcat(out, tok);
-			}
+			o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s ", tok);
 		}
 	}
-	fclose(f);
+	if (f)
+		fclose(f);
+	if (o < len)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s%s", capture_params,
+				      extra && *extra ? " " : "", extra ? extra : "");
+	return o < len ? 0 : -E2BIG;
 }
 
 /* Address of crashing_cpu from /proc/kallsyms; 0 if hidden or absent. */
@@ -138,9 +147,9 @@ int lb_do_load(const char *kernel, const char *initrd, const char *append)
 			return lb_error("the command line is longer than %zu characters",
 					sizeof(cmdline) - 1);
 		strcpy(cmdline, append);
-	} else {
-		strcpy(cmdline, default_append);
-		append_consoles(cmdline, sizeof(cmdline));
+	} else if (lb_capture_cmdline(cmdline, sizeof(cmdline), NULL)) {
+		return lb_error("the default command line is longer than %zu characters",
+				sizeof(cmdline) - 1);
 	}
 	if (read_file(kernel, "kernel", &kbuf, &klen))
 		return 1;
@@ -188,8 +197,8 @@ static void load_usage(FILE *out)
 		"usage: lifeboat load --kernel FILE [--initrd FILE] [--append STRING]\n\n"
 		"Places the capture kernel, its initramfs and command line in the reserved\n"
 		"region. A new load replaces the old image at once; a failed one changes\n"
-		"nothing. Default command line: \"%s\" plus the console= of this kernel.\n",
-		default_append);
+		"nothing. Default command line: the console= of this kernel, then\n"
+		"\"%s\".\n", capture_params);
 }
 
 int cmd_load(int argc, char **argv)

@@ -37,10 +37,6 @@
 #define TEST_ARM_ENV "LIFEBOAT_TEST_ARM_WITH"
 #define LAST_DUMP LB_STATE_DIR "/last-dump"
 
-/* The capture kernel's own parameters, besides the consoles of this kernel. */
-static const char capture_params[] =
-	"nr_cpus=1 irqpoll reset_devices panic=10 cgroup_disable=memory";
-
 enum arm_mode { ARM_LIFEBOAT, ARM_KEXEC };
 
 static int test_mode(enum arm_mode *mode)
@@ -82,33 +78,9 @@ static int read_attr(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* The consoles of this kernel, then the capture parameters, then the configuration's. */
-static int capture_cmdline(const struct lb_conf *conf, char *buf, size_t len)
-{
-	char *text, *tok, *save;
-	size_t n, o = 0;
-
-	buf[0] = '\0';
-	if (!lb_read_file("/proc/cmdline", &text, &n, 65536)) {
-		for (tok = strtok_r(text, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
-			if (strncmp(tok, "console=", 8) && strncmp(tok, "earlyprintk=", 12) &&
-			    strncmp(tok, "earlycon", 8))
-				continue;
-			o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s ", tok);
-			if (o >= len)
-				break;
-		}
-		free(text);
-	}
-	if (o < len)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s%s", capture_params,
-				      conf->append[0] ? " " : "", conf->append);
-	return o < len ? 0 : -E2BIG;
-}
-
 static int arm_with_kexec(const char *kernel, const char *initrd, const char *cmdline)
 {
-	char initrd_arg[PATH_MAX + 16], append_arg[LB_CONF_LONG * 2], out[4096], state[8];
+	char initrd_arg[PATH_MAX + 16], append_arg[LB_CONF_LONG * 2 + 16], out[4096], state[8];
 	const char *argv[] = { "kexec", "-p", kernel, initrd_arg, append_arg, NULL };
 	int ret;
 
@@ -319,7 +291,7 @@ static int start(const char *conf_path, int rebuild)
 	ret = lb_region_check(region, init_size, packed, unpacked, &err);
 	if (ret)
 		goto out_err;
-	ret = capture_cmdline(&conf, cmdline, sizeof(cmdline));
+	ret = lb_capture_cmdline(cmdline, sizeof(cmdline), conf.append);
 	if (ret) {
 		lb_dterr_set(&err, -ret, "the capture command line is too long");
 		goto out_err;

@@ -33,6 +33,11 @@ int lb_sysfs_write(const char *attr, const char *val);
  * append may be NULL for the default capture command line.
  */
 int lb_do_load(const char *kernel, const char *initrd, const char *append);
+/*
+ * The capture kernel's command line: this kernel's consoles, the capture
+ * parameters, then extra (may be NULL). 0, or -E2BIG if it does not fit.
+ */
+int lb_capture_cmdline(char *buf, size_t len, const char *extra);
 int lb_do_unload(void);
 int lb_do_arm(void);
 int lb_do_disarm(void);

@@ -45,10 +45,12 @@ test: deps
 	$(MAKE) all unit-bins vm-bins fuzzers
 	tests/run-all.sh
 
-# Only the host tests, for a quick loop while developing.
+# Only the host tests, for a quick loop while developing. The bzImage tests
+# read the guest kernel that tests/deps.sh cached.
 test-unit: unit-bins
-	CK_FORK=yes $(BUILD)/tests/unit
-	CK_FORK=no $(BUILD)/tests/unit-san
+	@test -f $(CACHE)/env.mk || { echo "no $(CACHE)/env.mk: run 'make deps'" >&2; exit 1; }
+	LIFEBOAT_KVMLINUZ=$$(sed -n 's/^KVMLINUZ := //p' $(CACHE)/env.mk) CK_FORK=yes $(BUILD)/tests/unit
+	LIFEBOAT_KVMLINUZ=$$(sed -n 's/^KVMLINUZ := //p' $(CACHE)/env.mk) CK_FORK=no $(BUILD)/tests/unit-san
 
 demo: deps
 	$(MAKE) all
