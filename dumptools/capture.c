@@ -32,7 +32,7 @@
 enum { BZ_HEADER = 0x8000, BZ_MIN_PROTOCOL = 0x20a };
 
 int lb_kernel_info(const char *path, char *release, size_t rlen, unsigned long long *init_size,
-		   struct lb_dterr *err)
+		   struct lb_err *err)
 {
 	unsigned char *h;
 	unsigned int off, version;
@@ -41,19 +41,19 @@ int lb_kernel_info(const char *path, char *release, size_t rlen, unsigned long l
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return lb_dterr_set(err, errno, "cannot open the capture kernel '%s': %s", path,
-				    strerror(errno));
+		return lb_err_set(err, errno, "cannot open the capture kernel '%s': %s", path,
+				  strerror(errno));
 	h = calloc(1, BZ_HEADER + 1);
 	if (!h) {
 		close(fd);
-		return lb_dterr_set(err, ENOMEM, "out of memory");
+		return lb_err_set(err, ENOMEM, "out of memory");
 	}
 	n = pread(fd, h, BZ_HEADER, 0);
 	close(fd);
 	version = n >= 0x264 ? (unsigned int)(h[0x206] | h[0x207] << 8) : 0;
 	if (n < 0x264 || memcmp(h + 0x202, "HdrS", 4) || version < BZ_MIN_PROTOCOL) {
-		ret = lb_dterr_set(err, EINVAL, "'%s' is not a bzImage of boot protocol 2.10 or later",
-				   path);
+		ret = lb_err_set(err, EINVAL, "'%s' is not a bzImage of boot protocol 2.10 or later",
+				 path);
 		goto out;
 	}
 	*init_size = (unsigned long long)(h[0x260] | h[0x261] << 8 | h[0x262] << 16 |
@@ -61,20 +61,20 @@ int lb_kernel_info(const char *path, char *release, size_t rlen, unsigned long l
 	/* kernel_version points 0x200 before "6.1.0-56-amd64 (debian-kernel@...) #1 ...". */
 	off = (unsigned int)(h[0x20e] | h[0x20f] << 8) + 0x200;
 	if (!(h[0x20e] | h[0x20f]) || off >= (unsigned int)n) {
-		ret = lb_dterr_set(err, EINVAL, "'%s' does not say its release", path);
+		ret = lb_err_set(err, EINVAL, "'%s' does not say its release", path);
 		goto out;
 	}
 	h[n] = '\0';
 	lb_copy_printable(release, rlen, (const char *)h + off, strcspn((const char *)h + off, " "));
 	if (!release[0])
-		ret = lb_dterr_set(err, EINVAL, "'%s' does not say its release", path);
+		ret = lb_err_set(err, EINVAL, "'%s' does not say its release", path);
 out:
 	free(h);
 	return ret;
 }
 
 /* lb-initramfs and capture-init: installed beside the program, or in the source tree. */
-static int find_libdir(char *out, size_t len, const char *self, struct lb_dterr *err)
+static int find_libdir(char *out, size_t len, const char *self, struct lb_err *err)
 {
 	const char *env = getenv("LIFEBOAT_LIBDIR");
 	static const char *const rel[] = { "../lib/lifeboat", "../initramfs" };
@@ -84,7 +84,7 @@ static int find_libdir(char *out, size_t len, const char *self, struct lb_dterr 
 	if (env && *env) {
 		snprintf(try, sizeof(try), "%s/lb-initramfs", env);
 		if (access(try, X_OK))
-			return lb_dterr_set(err, ENOENT, "LIFEBOAT_LIBDIR='%s' has no lb-initramfs", env);
+			return lb_err_set(err, ENOENT, "LIFEBOAT_LIBDIR='%s' has no lb-initramfs", env);
 		snprintf(out, len, "%s", env);
 		return 0;
 	}
@@ -100,13 +100,13 @@ static int find_libdir(char *out, size_t len, const char *self, struct lb_dterr 
 		snprintf(out, len, "%s", real);
 		return 0;
 	}
-	return lb_dterr_set(err, ENOENT, "cannot find lb-initramfs in %s/../lib/lifeboat (is lifeboat installed?)",
-			    dir);
+	return lb_err_set(err, ENOENT, "cannot find lb-initramfs in %s/../lib/lifeboat (is lifeboat installed?)",
+			  dir);
 }
 
 /* lifeboat-save: in the library directory when installed, beside this program in the build tree. */
 static int find_saver(char *out, size_t len, const char *libdir, const char *self,
-		      struct lb_dterr *err)
+		      struct lb_err *err)
 {
 	char copy[PATH_MAX];
 
@@ -115,8 +115,8 @@ static int find_saver(char *out, size_t len, const char *libdir, const char *sel
 	snprintf(copy, sizeof(copy), "%s", self);
 	if (snprintf(out, len, "%s/lifeboat-save", dirname(copy)) < (int)len && !access(out, X_OK))
 		return 0;
-	return lb_dterr_set(err, ENOENT, "cannot find lifeboat-save in %s (is lifeboat installed?)",
-			    libdir);
+	return lb_err_set(err, ENOENT, "cannot find lifeboat-save in %s (is lifeboat installed?)",
+			  libdir);
 }
 
 static const char *fs_module(const char *fstype)
@@ -145,7 +145,7 @@ static int add_module(char *list, size_t len, const char *name)
 }
 
 /* makedumpfile -v lists "lzo\tenabled", "zstd\tdisabled"...: refuse what it cannot do. */
-static int check_compression(const struct lb_plan *p, struct lb_dterr *err)
+static int check_compression(const struct lb_plan *p, struct lb_err *err)
 {
 	const char *name = lb_compression_name(p->conf.compression), *line;
 	const char *argv[] = { p->makedumpfile, "-v", NULL };
@@ -156,8 +156,8 @@ static int check_compression(const struct lb_plan *p, struct lb_dterr *err)
 		return 0;
 	ret = lb_run(argv, out, sizeof(out), 0);
 	if (ret < 0)
-		return lb_dterr_set(err, -ret, "cannot run '%s': %s", p->makedumpfile,
-				    strerror(-ret));
+		return lb_err_set(err, -ret, "cannot run '%s': %s", p->makedumpfile,
+				  strerror(-ret));
 	for (line = out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		size_t n = strlen(name);
 
@@ -167,12 +167,12 @@ static int check_compression(const struct lb_plan *p, struct lb_dterr *err)
 			break;
 		}
 	}
-	return lb_dterr_set(err, ENOTSUP, "%s cannot compress with %s (makedumpfile -v says so): set compression = lzo or zlib",
-			    p->makedumpfile, name);
+	return lb_err_set(err, ENOTSUP, "%s cannot compress with %s (makedumpfile -v says so): set compression = lzo or zlib",
+			  p->makedumpfile, name);
 }
 
 static int resolve_target(struct lb_plan *p, int offline, char *drivers, size_t dlen,
-			  struct lb_dterr *err)
+			  struct lb_err *err)
 {
 	struct lb_conf *c = &p->conf;
 	struct lb_fsinfo fs = { 0 };
@@ -181,9 +181,9 @@ static int resolve_target(struct lb_plan *p, int offline, char *drivers, size_t 
 
 	if (offline) {
 		if (!c->target[0])
-			return lb_dterr_set(err, EINVAL, "offline, the configuration must name the target (UUID=, LABEL= or a device)");
+			return lb_err_set(err, EINVAL, "offline, the configuration must name the target (UUID=, LABEL= or a device)");
 		if (!c->fstype[0])
-			return lb_dterr_set(err, EINVAL, "offline, the configuration must give the target's fstype");
+			return lb_err_set(err, EINVAL, "offline, the configuration must give the target's fstype");
 		return 0;
 	}
 	if (!c->target[0]) {
@@ -217,8 +217,8 @@ static int resolve_target(struct lb_plan *p, int offline, char *drivers, size_t 
 			snprintf(c->target, sizeof(c->target), "UUID=%s", fs.uuid);
 		if (!c->fstype[0]) {
 			if (!fs.type[0])
-				return lb_dterr_set(err, EINVAL, "cannot tell the filesystem on %s: set fstype in the configuration",
-						    p->dev);
+				return lb_err_set(err, EINVAL, "cannot tell the filesystem on %s: set fstype in the configuration",
+						  p->dev);
 			snprintf(c->fstype, sizeof(c->fstype), "%s", fs.type);
 		}
 	}
@@ -226,7 +226,7 @@ static int resolve_target(struct lb_plan *p, int offline, char *drivers, size_t 
 }
 
 int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modroot,
-		 const char *compress, int offline, struct lb_plan *p, struct lb_dterr *err)
+		 const char *compress, int offline, struct lb_plan *p, struct lb_err *err)
 {
 	char drivers[LB_CONF_LONG] = "", extra[LB_CONF_LONG], *tok, *save, self[PATH_MAX];
 	unsigned long long init_size;
@@ -238,12 +238,12 @@ int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modro
 	snprintf(p->compress, sizeof(p->compress), "%s", compress ? compress : LB_INITRAMFS_COMPRESS);
 	if (strcmp(p->compress, "xz") && strcmp(p->compress, "zstd") &&
 	    strcmp(p->compress, "gzip") && strcmp(p->compress, "none"))
-		return lb_dterr_set(err, EINVAL, "unknown initramfs compression '%s' (xz, zstd, gzip or none)",
-				    p->compress);
+		return lb_err_set(err, EINVAL, "unknown initramfs compression '%s' (xz, zstd, gzip or none)",
+				  p->compress);
 	snprintf(p->modroot, sizeof(p->modroot), "%s", modroot ? modroot : "/");
 
 	if (uname(&u))
-		return lb_dterr_set(err, errno, "uname: %s", strerror(errno));
+		return lb_err_set(err, errno, "uname: %s", strerror(errno));
 	if (conf->kernel[0])
 		snprintf(p->kernel, sizeof(p->kernel), "%s", conf->kernel);
 	else
@@ -260,7 +260,7 @@ int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modro
 
 	ret = lb_self_exe(self, sizeof(self));
 	if (ret)
-		return lb_dterr_set(err, -ret, "cannot find this program: %s", strerror(-ret));
+		return lb_err_set(err, -ret, "cannot find this program: %s", strerror(-ret));
 	ret = find_libdir(p->libdir, sizeof(p->libdir), self, err);
 	if (ret)
 		return ret;
@@ -268,11 +268,11 @@ int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modro
 	if (ret)
 		return ret;
 	if (lb_find_exe("makedumpfile", p->makedumpfile, sizeof(p->makedumpfile)))
-		return lb_dterr_set(err, ENOENT, "makedumpfile is not installed (apt-get install makedumpfile)");
+		return lb_err_set(err, ENOENT, "makedumpfile is not installed (apt-get install makedumpfile)");
 	if (!access("/bin/busybox", X_OK))
 		snprintf(p->busybox, sizeof(p->busybox), "/bin/busybox");
 	else if (lb_find_exe("busybox", p->busybox, sizeof(p->busybox)))
-		return lb_dterr_set(err, ENOENT, "busybox is not installed (apt-get install busybox-static)");
+		return lb_err_set(err, ENOENT, "busybox is not installed (apt-get install busybox-static)");
 	ret = check_compression(p, err);
 	if (ret)
 		return ret;
@@ -282,11 +282,11 @@ int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modro
 		return ret;
 	snprintf(p->modules, sizeof(p->modules), "%s", drivers);
 	if (add_module(p->modules, sizeof(p->modules), fs_module(p->conf.fstype)))
-		return lb_dterr_set(err, ENOSPC, "too many modules");
+		return lb_err_set(err, ENOSPC, "too many modules");
 	snprintf(extra, sizeof(extra), "%s", conf->extra_modules);
 	for (tok = strtok_r(extra, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 		if (add_module(p->modules, sizeof(p->modules), tok))
-			return lb_dterr_set(err, ENOSPC, "too many modules");
+			return lb_err_set(err, ENOSPC, "too many modules");
 	return 0;
 }
 
@@ -295,7 +295,7 @@ size_t lb_plan_conf_text(const struct lb_plan *p, char *buf, size_t len)
 	return lb_conf_format(&p->conf, buf, len);
 }
 
-static int hash_file(uint64_t *h, const char *path, struct lb_dterr *err)
+static int hash_file(uint64_t *h, const char *path, struct lb_err *err)
 {
 	char buf[65536];
 	ssize_t n;
@@ -303,15 +303,15 @@ static int hash_file(uint64_t *h, const char *path, struct lb_dterr *err)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return lb_dterr_set(err, errno, "cannot read '%s': %s", path, strerror(errno));
+		return lb_err_set(err, errno, "cannot read '%s': %s", path, strerror(errno));
 	*h = lb_fnv1a(*h, path, strlen(path) + 1);
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		*h = lb_fnv1a(*h, buf, (size_t)n);
 	close(fd);
-	return n < 0 ? lb_dterr_set(err, EIO, "cannot read '%s'", path) : 0;
+	return n < 0 ? lb_err_set(err, EIO, "cannot read '%s'", path) : 0;
 }
 
-int lb_plan_digest(const struct lb_plan *p, uint64_t *ret, struct lb_dterr *err)
+int lb_plan_digest(const struct lb_plan *p, uint64_t *ret, struct lb_err *err)
 {
 	char conf[4096], path[PATH_MAX * 2];
 	const char *files[6];
@@ -321,7 +321,7 @@ int lb_plan_digest(const struct lb_plan *p, uint64_t *ret, struct lb_dterr *err)
 
 	n = lb_plan_conf_text(p, conf, sizeof(conf));
 	if (n >= sizeof(conf))
-		return lb_dterr_set(err, E2BIG, "configuration too long");
+		return lb_err_set(err, E2BIG, "configuration too long");
 	h = lb_fnv1a(h, conf, n);
 	h = lb_fnv1a(h, p->kver, strlen(p->kver) + 1);
 	h = lb_fnv1a(h, p->modules, strlen(p->modules) + 1);
@@ -360,7 +360,7 @@ static const char *const decompressors[][3] = {
 };
 
 int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *packed,
-		  unsigned long long *unpacked, struct lb_dterr *err)
+		  unsigned long long *unpacked, struct lb_err *err)
 {
 	char tmpdir[] = "/tmp/lifeboat-mkinitramfs.XXXXXX", conf_path[PATH_MAX];
 	char tool[PATH_MAX + 16], init[PATH_MAX + 16], tmp_out[PATH_MAX], self_spec[PATH_MAX + 32];
@@ -373,14 +373,14 @@ int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *
 
 	n = lb_plan_conf_text(p, text, sizeof(text));
 	if (n >= sizeof(text))
-		return lb_dterr_set(err, E2BIG, "configuration too long");
+		return lb_err_set(err, E2BIG, "configuration too long");
 	if (!mkdtemp(tmpdir))
-		return lb_dterr_set(err, errno, "cannot create a temporary directory: %s",
-				    strerror(errno));
+		return lb_err_set(err, errno, "cannot create a temporary directory: %s",
+				  strerror(errno));
 	snprintf(conf_path, sizeof(conf_path), "%s/lifeboat.conf", tmpdir);
 	ret = lb_write_file(conf_path, text, n);
 	if (ret) {
-		lb_dterr_set(err, -ret, "cannot write '%s': %s", conf_path, strerror(-ret));
+		lb_err_set(err, -ret, "cannot write '%s': %s", conf_path, strerror(-ret));
 		goto out_rm;
 	}
 	snprintf(tool, sizeof(tool), "%s/lb-initramfs", p->libdir);
@@ -419,12 +419,12 @@ int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *
 		n = strlen(log);
 		while (n && log[n - 1] == '\n')
 			log[--n] = '\0';
-		ret = lb_dterr_set(err, EIO, "lb-initramfs failed (status %d): %s", ret, log);
+		ret = lb_err_set(err, EIO, "lb-initramfs failed (status %d): %s", ret, log);
 		unlink(tmp_out);
 		goto out_rm;
 	}
 	if (stat(tmp_out, &st)) {
-		ret = lb_dterr_set(err, errno, "lb-initramfs wrote no '%s'", tmp_out);
+		ret = lb_err_set(err, errno, "lb-initramfs wrote no '%s'", tmp_out);
 		goto out_rm;
 	}
 	*packed = (unsigned long long)st.st_size;
@@ -437,8 +437,8 @@ int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *
 		/* Unpacking it again checks it and measures what the capture kernel's RAM must hold. */
 		ret = lb_run_count(dargv, tmp_out, unpacked);
 		if (ret) {
-			ret = lb_dterr_set(err, EIO, "the new image does not unpack with %s -d (status %d)",
-					   decompressors[i][1], ret);
+			ret = lb_err_set(err, EIO, "the new image does not unpack with %s -d (status %d)",
+					 decompressors[i][1], ret);
 			unlink(tmp_out);
 			goto out_rm;
 		}
@@ -447,7 +447,7 @@ int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *
 	if (!ret && rename(tmp_out, out))
 		ret = -errno;
 	if (ret) {
-		lb_dterr_set(err, -ret, "cannot write '%s': %s", out, strerror(-ret));
+		lb_err_set(err, -ret, "cannot write '%s': %s", out, strerror(-ret));
 		unlink(tmp_out);
 	}
 out_rm:

@@ -41,14 +41,14 @@ struct lb_plan {
  * the drivers of the target's disk.
  */
 int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modroot,
-		 const char *compress, int offline, struct lb_plan *p, struct lb_dterr *err);
+		 const char *compress, int offline, struct lb_plan *p, struct lb_err *err);
 
 /* A digest of every input of the build: equal digests, equal images. */
-int lb_plan_digest(const struct lb_plan *p, uint64_t *ret, struct lb_dterr *err);
+int lb_plan_digest(const struct lb_plan *p, uint64_t *ret, struct lb_err *err);
 
 /* Builds the image at out (through out.tmp); reports its size packed and unpacked. */
 int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *packed,
-		  unsigned long long *unpacked, struct lb_dterr *err);
+		  unsigned long long *unpacked, struct lb_err *err);
 
 /* What /etc/lifeboat.conf in the initramfs says. Return: length, as lb_conf_format(). */
 size_t lb_plan_conf_text(const struct lb_plan *p, char *buf, size_t len);
@@ -64,6 +64,6 @@ int lb_stamp_write(const char *img, uint64_t digest, const struct lb_plan *p,
 
 /* A bzImage's release (from its header) and init_size, the room it needs to unpack and run. */
 int lb_kernel_info(const char *path, char *release, size_t rlen, unsigned long long *init_size,
-		   struct lb_dterr *err);
+		   struct lb_err *err);
 
 #endif

@@ -53,7 +53,7 @@ int cmd_mkinitramfs(int argc, char **argv)
 	char def_out[512], text[4096], a[32], b[32];
 	struct lb_plan *p;
 	struct lb_conf conf;
-	struct lb_dterr err;
+	struct lb_err err;
 	int opt, offline = 0, show = 0, ret;
 	uint64_t digest;
 

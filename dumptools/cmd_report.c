@@ -273,7 +273,7 @@ int cmd_report(int argc, char **argv)
 	char root[PATH_MAX], shown[PATH_MAX + 300], single[LB_DUMP_NAME_LEN + 16];
 	char **names = NULL, path[PATH_MAX + 32];
 	size_t nr = 0, i, pick;
-	struct lb_dterr err;
+	struct lb_err err;
 	struct lb_conf conf;
 	int opt, ret = 0, only_list = 0;
 

@@ -153,7 +153,7 @@ static int fail(struct saver *s, const char *fmt, ...)
 static int open_target(struct saver *s)
 {
 	unsigned long long start = lb_now_ms();
-	struct lb_dterr err;
+	struct lb_err err;
 	int ret, told = 0;
 
 	if (!s->conf.target[0])
@@ -411,7 +411,7 @@ static int save(struct saver *s)
 	char dir_shown[PATH_MAX], a[32], b[32];
 	unsigned long long limit;
 	struct lb_crash *crash;
-	struct lb_dterr err;
+	struct lb_err err;
 	struct utsname u;
 	int ret, have_dmesg, complete = 0;
 
@@ -511,7 +511,7 @@ int cmd_save(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct saver *s;
-	struct lb_dterr err;
+	struct lb_err err;
 	int opt, ret, no_action = 0;
 
 	s = calloc(1, sizeof(*s));

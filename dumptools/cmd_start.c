@@ -162,7 +162,7 @@ static void look_at_dumps(const struct lb_conf *conf)
 	char **names = NULL, last[LB_DUMP_NAME_LEN + 16] = "", path[PATH_MAX + 64], *text;
 	char when[64];
 	struct lb_target t;
-	struct lb_dterr err;
+	struct lb_err err;
 	struct lb_meta meta;
 	size_t nr = 0, len;
 	const char *newest;
@@ -217,7 +217,7 @@ static int start(const char *conf_path, int rebuild)
 	enum arm_mode mode;
 	struct lb_plan *p;
 	struct lb_conf conf;
-	struct lb_dterr err;
+	struct lb_err err;
 	struct stat st;
 	int ret, have_stamp;
 
@@ -268,8 +268,8 @@ static int start(const char *conf_path, int rebuild)
 	} else {
 		ret = lb_mkdir_p(LB_STATE_DIR, 0755);
 		if (ret) {
-			ret = lb_dterr_set(&err, -ret, "cannot create '%s': %s", LB_STATE_DIR,
-					   strerror(-ret));
+			ret = lb_err_set(&err, -ret, "cannot create '%s': %s", LB_STATE_DIR,
+					 strerror(-ret));
 			goto out_err;
 		}
 		ret = lb_plan_build(p, img, &packed, &unpacked, &err);
@@ -277,8 +277,8 @@ static int start(const char *conf_path, int rebuild)
 			goto out_err;
 		ret = lb_stamp_write(img, digest, p, packed, unpacked);
 		if (ret) {
-			ret = lb_dterr_set(&err, -ret, "cannot write '%s.inputs': %s", img,
-					   strerror(-ret));
+			ret = lb_err_set(&err, -ret, "cannot write '%s.inputs': %s", img,
+					 strerror(-ret));
 			goto out_err;
 		}
 		mib(a, sizeof(a), packed);
@@ -293,7 +293,7 @@ static int start(const char *conf_path, int rebuild)
 		goto out_err;
 	ret = lb_capture_cmdline(cmdline, sizeof(cmdline), conf.append);
 	if (ret) {
-		lb_dterr_set(&err, -ret, "the capture command line is too long");
+		lb_err_set(&err, -ret, "the capture command line is too long");
 		goto out_err;
 	}
 	if (arm_capture(mode, p->kernel, img, cmdline)) {

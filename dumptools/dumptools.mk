@@ -6,31 +6,35 @@
 # dump names and pruning, free space, metadata, dmesg reading, superblocks):
 # linked into the command, into the unit tests (plain and sanitized
 # archives, as capture-kernel/ does) and into the fuzzers under
-# dumptools/fuzz/.
+# dumptools/fuzz/. Its errors are the image builder's struct lb_err
+# (capture-kernel/include/lifeboat/err.h, capture-kernel/lib/err.c): the
+# command links libcapture.a, the saver and the fuzzers compile err.c, the
+# unit tests link libcapture.a after libdumptools.a.
 
 DT_LIB_SRCS := $(wildcard dumptools/lib/*.c)
-DT_LIB_HDRS := $(wildcard dumptools/lib/*.h)
-DT_INC := -Idumptools/lib
+DT_LIB_HDRS := $(wildcard dumptools/lib/*.h) capture-kernel/include/lifeboat/err.h
+DT_INC := -Idumptools/lib -Icapture-kernel/include
+DT_ERR_SRC := capture-kernel/lib/err.c
 
 LIFEBOAT_SRCS := $(wildcard dumptools/*.c) $(DT_LIB_SRCS)
 LIFEBOAT_HDRS := $(wildcard dumptools/*.h) $(DT_LIB_HDRS) $(wildcard kernel/uapi/*.h)
-LIFEBOAT_INC := -Idumptools -Ikernel/uapi
-LIFEBOAT_LIBS := -lelf
+LIFEBOAT_INC := -Idumptools -Ikernel/uapi -Icapture-kernel/include
+LIFEBOAT_LIBS := $(BUILD)/host/libcapture.a -lelf
 
 all: $(BUILD)/lifeboat $(BUILD)/lifeboat-save
 
-$(BUILD)/lifeboat: $(LIFEBOAT_SRCS) $(LIFEBOAT_HDRS)
+$(BUILD)/lifeboat: $(LIFEBOAT_SRCS) $(LIFEBOAT_HDRS) $(BUILD)/host/libcapture.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LIFEBOAT_INC) -o $@ $(LIFEBOAT_SRCS) $(LIFEBOAT_LIBS)
 
 # The saver alone, for the capture initramfs: `lifeboat save` without the
 # libraries the rest of the command links (the image stays small).
 SAVER_SRCS := dumptools/saver/main.c dumptools/cmd_save.c dumptools/sys.c dumptools/target.c \
-	dumptools/vmcore.c $(DT_LIB_SRCS)
+	dumptools/vmcore.c $(DT_LIB_SRCS) $(DT_ERR_SRC)
 
 $(BUILD)/lifeboat-save: $(SAVER_SRCS) $(wildcard dumptools/*.h) $(DT_LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Idumptools -Wl,--strip-debug -o $@ $(SAVER_SRCS) -lelf
+	$(CC) $(ALL_CFLAGS) -Idumptools -Icapture-kernel/include -Wl,--strip-debug -o $@ $(SAVER_SRCS) -lelf
 
 DT_OBJS := $(patsubst dumptools/lib/%.c,$(BUILD)/host/dumptools/%.o,$(DT_LIB_SRCS))
 DT_SAN_OBJS := $(patsubst dumptools/lib/%.c,$(BUILD)/san/dumptools/%.o,$(DT_LIB_SRCS))
@@ -57,9 +61,9 @@ $(BUILD)/san/libdumptools.a: $(DT_SAN_OBJS)
 DT_FUZZ_SRCS := $(wildcard dumptools/fuzz/*.c)
 DT_FUZZERS := $(patsubst dumptools/fuzz/%.c,$(BUILD)/fuzz/%,$(DT_FUZZ_SRCS))
 
-$(DT_FUZZERS): $(BUILD)/fuzz/%: dumptools/fuzz/%.c $(DT_LIB_SRCS) $(DT_LIB_HDRS)
+$(DT_FUZZERS): $(BUILD)/fuzz/%: dumptools/fuzz/%.c $(DT_LIB_SRCS) $(DT_LIB_HDRS) $(DT_ERR_SRC)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) $(DT_INC) -o $@ $< $(DT_LIB_SRCS)
+	clang $(FUZZ_CFLAGS) $(DT_INC) -o $@ $< $(DT_LIB_SRCS) $(DT_ERR_SRC)
 
 fuzzers: $(DT_FUZZERS)
 

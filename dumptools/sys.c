@@ -22,7 +22,7 @@
 
 enum { LB_CONF_MAX = 1 << 20 };
 
-int lb_conf_load(const char *path, int must_exist, struct lb_conf *conf, struct lb_dterr *err)
+int lb_conf_load(const char *path, int must_exist, struct lb_conf *conf, struct lb_err *err)
 {
 	struct lb_conf tmp;
 	char *buf;
@@ -36,7 +36,7 @@ int lb_conf_load(const char *path, int must_exist, struct lb_conf *conf, struct 
 		return 0;
 	}
 	if (ret)
-		return lb_dterr_set(err, -ret, "cannot read '%s': %s", path, strerror(-ret));
+		return lb_err_set(err, -ret, "cannot read '%s': %s", path, strerror(-ret));
 	ret = lb_conf_parse(&tmp, buf, len, path, err);
 	free(buf);
 	if (!ret)
@@ -427,7 +427,7 @@ void lb_free_names(char **names, size_t nr)
 	free(names);
 }
 
-int lb_prune_dumps(const char *dir, unsigned int keep, const char *spare, struct lb_dterr *err)
+int lb_prune_dumps(const char *dir, unsigned int keep, const char *spare, struct lb_err *err)
 {
 	char **names, path[PATH_MAX];
 	size_t nr, nv, i, *victims;
@@ -435,7 +435,7 @@ int lb_prune_dumps(const char *dir, unsigned int keep, const char *spare, struct
 
 	ret = lb_list_dumps(dir, &names, &nr);
 	if (ret)
-		return lb_dterr_set(err, -ret, "cannot list '%s': %s", dir, strerror(-ret));
+		return lb_err_set(err, -ret, "cannot list '%s': %s", dir, strerror(-ret));
 	for (i = 0; spare && i < nr; i++) {
 		if (!strcmp(names[i], spare)) {
 			free(names[i]);
@@ -447,14 +447,14 @@ int lb_prune_dumps(const char *dir, unsigned int keep, const char *spare, struct
 	victims = calloc(nr ? nr : 1, sizeof(*victims));
 	if (!victims) {
 		lb_free_names(names, nr);
-		return lb_dterr_set(err, ENOMEM, "out of memory");
+		return lb_err_set(err, ENOMEM, "out of memory");
 	}
 	nv = lb_dumps_to_prune((const char *const *)names, nr, keep, victims);
 	for (i = 0; i < nv; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[victims[i]]);
 		ret = lb_rm_rf(path);
 		if (ret) {
-			lb_dterr_set(err, -ret, "cannot remove '%s': %s", path, strerror(-ret));
+			lb_err_set(err, -ret, "cannot remove '%s': %s", path, strerror(-ret));
 			break;
 		}
 		fprintf(stderr, "lifeboat: removed the old dump '%s'\n", path);

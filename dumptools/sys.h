@@ -4,7 +4,7 @@
  * start): files written so that a crash or a power cut never leaves a
  * half-written one under its final name, child processes, the dump target
  * on this machine, the configuration file. Functions return 0 or -errno and
- * fill a struct lb_dterr with the sentence; only the commands print.
+ * fill a struct lb_err with the sentence; only the commands print.
  */
 #ifndef LIFEBOAT_SYS_H
 #define LIFEBOAT_SYS_H
@@ -22,7 +22,7 @@
  * Reads the configuration: defaults, then the file. A missing file is an
  * error only when must_exist (the user named it); otherwise the defaults hold.
  */
-int lb_conf_load(const char *path, int must_exist, struct lb_conf *conf, struct lb_dterr *err);
+int lb_conf_load(const char *path, int must_exist, struct lb_conf *conf, struct lb_err *err);
 
 /* Reads a whole file (at most max bytes) into a NUL-terminated buffer to free(). */
 int lb_read_file(const char *path, char **buf, size_t *len, size_t max);
@@ -57,21 +57,21 @@ int lb_self_exe(char *buf, size_t len);
 
 /* Finds the block device spec names (UUID=, LABEL= or a /dev/ path) and its filesystem. */
 int lb_target_find(const char *spec, char *dev, size_t devlen, struct lb_fsinfo *fs,
-		   struct lb_dterr *err);
+		   struct lb_err *err);
 
 /*
  * The filesystem holding path (or its nearest existing parent) on this
  * machine: its device node, mount point and type.
  */
 int lb_fs_of_path(const char *path, char *dev, size_t devlen, char *mnt, size_t mntlen,
-		  char *fstype, size_t fslen, struct lb_dterr *err);
+		  char *fstype, size_t fslen, struct lb_err *err);
 
 /*
  * The modules that drive dev, from its sysfs ancestors, bus first, as
  * space-separated names. Built-in drivers have no module and are left out.
  * Stacked devices (device-mapper, md) are refused.
  */
-int lb_block_modules(const char *dev, char *out, size_t len, struct lb_dterr *err);
+int lb_block_modules(const char *dev, char *out, size_t len, struct lb_err *err);
 
 /* The crash directory of the configured target on this machine. */
 struct lb_target {
@@ -88,7 +88,7 @@ struct lb_target {
  * target means path on this machine as it is.
  */
 int lb_target_open(const struct lb_conf *conf, int rw, struct lb_target *t,
-		   struct lb_dterr *err);
+		   struct lb_err *err);
 void lb_target_close(struct lb_target *t);
 
 /*
@@ -102,6 +102,6 @@ void lb_free_names(char **names, size_t nr);
  * spare (may be NULL), which is not counted. Says what it removes on stderr
  * (prefix "lifeboat: "). Return: the number removed, or -errno.
  */
-int lb_prune_dumps(const char *dir, unsigned int keep, const char *spare, struct lb_dterr *err);
+int lb_prune_dumps(const char *dir, unsigned int keep, const char *spare, struct lb_err *err);
 
 #endif

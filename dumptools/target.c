@@ -98,37 +98,37 @@ static int find_by_spec(const char *spec, char *dev, size_t devlen, struct lb_fs
 }
 
 int lb_target_find(const char *spec, char *dev, size_t devlen, struct lb_fsinfo *fs,
-		   struct lb_dterr *err)
+		   struct lb_err *err)
 {
 	struct stat st;
 	int ret;
 
 	if (!strncmp(spec, "/dev/", 5)) {
 		if (stat(spec, &st))
-			return lb_dterr_set(err, errno, "dump target '%s' not found: %s", spec,
-					    strerror(errno));
+			return lb_err_set(err, errno, "dump target '%s' not found: %s", spec,
+					  strerror(errno));
 		if (!S_ISBLK(st.st_mode))
-			return lb_dterr_set(err, ENOTBLK, "dump target '%s' is not a block device",
-					    spec);
+			return lb_err_set(err, ENOTBLK, "dump target '%s' is not a block device",
+					  spec);
 		ret = probe_dev(spec, fs);
 		if (ret == -ENOENT)
 			memset(fs, 0, sizeof(*fs));
 		else if (ret)
-			return lb_dterr_set(err, -ret, "cannot read dump target '%s': %s", spec,
-					    strerror(-ret));
+			return lb_err_set(err, -ret, "cannot read dump target '%s': %s", spec,
+					  strerror(-ret));
 		return snprintf(dev, devlen, "%s", spec) >= (int)devlen ?
-			lb_dterr_set(err, ENAMETOOLONG, "device name too long") : 0;
+			lb_err_set(err, ENAMETOOLONG, "device name too long") : 0;
 	}
 	if (strncmp(spec, "UUID=", 5) && strncmp(spec, "LABEL=", 6))
-		return lb_dterr_set(err, EINVAL, "dump target '%s': expected UUID=, LABEL= or /dev/",
-				    spec);
+		return lb_err_set(err, EINVAL, "dump target '%s': expected UUID=, LABEL= or /dev/",
+				  spec);
 	ret = find_by_spec(spec, dev, devlen, fs);
 	if (ret == -ENOENT)
-		return lb_dterr_set(err, ENOENT, "dump target '%s' not found: no block device holds a filesystem with that %s",
-				    spec, spec[0] == 'U' ? "UUID" : "label");
+		return lb_err_set(err, ENOENT, "dump target '%s' not found: no block device holds a filesystem with that %s",
+				  spec, spec[0] == 'U' ? "UUID" : "label");
 	if (ret)
-		return lb_dterr_set(err, -ret, "cannot look for dump target '%s': %s", spec,
-				    strerror(-ret));
+		return lb_err_set(err, -ret, "cannot look for dump target '%s': %s", spec,
+				  strerror(-ret));
 	return 0;
 }
 
@@ -233,7 +233,7 @@ static int match_mount(const struct mount_entry *m, void *arg)
 }
 
 int lb_fs_of_path(const char *path, char *dev, size_t devlen, char *mnt, size_t mntlen,
-		  char *fstype, size_t fslen, struct lb_dterr *err)
+		  char *fstype, size_t fslen, struct lb_err *err)
 {
 	char existing[PATH_MAX], real[PATH_MAX];
 	struct find_mount *fm;
@@ -241,36 +241,36 @@ int lb_fs_of_path(const char *path, char *dev, size_t devlen, char *mnt, size_t 
 	int ret;
 
 	if (snprintf(existing, sizeof(existing), "%s", path) >= (int)sizeof(existing))
-		return lb_dterr_set(err, ENAMETOOLONG, "path too long");
+		return lb_err_set(err, ENAMETOOLONG, "path too long");
 	while (stat(existing, &st)) {
 		char *slash = strrchr(existing, '/');
 
 		if (errno != ENOENT || !slash)
-			return lb_dterr_set(err, errno, "cannot look at '%s': %s", existing,
-					    strerror(errno));
+			return lb_err_set(err, errno, "cannot look at '%s': %s", existing,
+					  strerror(errno));
 		if (slash == existing)
 			slash[1] = '\0';
 		else
 			*slash = '\0';
 	}
 	if (!realpath(existing, real))
-		return lb_dterr_set(err, errno, "cannot resolve '%s': %s", existing,
-				    strerror(errno));
+		return lb_err_set(err, errno, "cannot resolve '%s': %s", existing,
+				  strerror(errno));
 	fm = calloc(1, sizeof(*fm));
 	if (!fm)
-		return lb_dterr_set(err, ENOMEM, "out of memory");
+		return lb_err_set(err, ENOMEM, "out of memory");
 	fm->dev = st.st_dev;
 	fm->path = real;
 	ret = for_each_mount(match_mount, fm);
 	if (ret < 0 || !fm->mnt[0]) {
 		free(fm);
-		return lb_dterr_set(err, ENOENT, "cannot find the mount holding '%s' in /proc/self/mountinfo",
-				    real);
+		return lb_err_set(err, ENOENT, "cannot find the mount holding '%s' in /proc/self/mountinfo",
+				  real);
 	}
 	ret = dev_node(st.st_dev, dev, devlen);
 	if (ret) {
-		ret = lb_dterr_set(err, ENODEV, "'%s' is on %s (%s), which is not a block device; set 'target' in the configuration",
-				   path, fm->mnt, fm->fstype);
+		ret = lb_err_set(err, ENODEV, "'%s' is on %s (%s), which is not a block device; set 'target' in the configuration",
+				 path, fm->mnt, fm->fstype);
 		free(fm);
 		return ret;
 	}
@@ -280,7 +280,7 @@ int lb_fs_of_path(const char *path, char *dev, size_t devlen, char *mnt, size_t 
 	return 0;
 }
 
-int lb_block_modules(const char *dev, char *out, size_t len, struct lb_dterr *err)
+int lb_block_modules(const char *dev, char *out, size_t len, struct lb_err *err)
 {
 	char sys[PATH_MAX], path[PATH_MAX], link[PATH_MAX], names[16][64];
 	struct stat st;
@@ -290,13 +290,13 @@ int lb_block_modules(const char *dev, char *out, size_t len, struct lb_dterr *er
 
 	out[0] = '\0';
 	if (stat(dev, &st) || !S_ISBLK(st.st_mode))
-		return lb_dterr_set(err, ENOTBLK, "'%s' is not a block device", dev);
+		return lb_err_set(err, ENOTBLK, "'%s' is not a block device", dev);
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev));
 	if (!realpath(path, sys))
-		return lb_dterr_set(err, errno, "cannot resolve '%s': %s", path, strerror(errno));
+		return lb_err_set(err, errno, "cannot resolve '%s': %s", path, strerror(errno));
 
 	if (snprintf(path, sizeof(path), "%s/slaves", sys) >= (int)sizeof(path))
-		return lb_dterr_set(err, ENAMETOOLONG, "sysfs path too long");
+		return lb_err_set(err, ENAMETOOLONG, "sysfs path too long");
 	slaves = opendir(path);
 	if (slaves) {
 		struct dirent *de;
@@ -307,8 +307,8 @@ int lb_block_modules(const char *dev, char *out, size_t len, struct lb_dterr *er
 				stacked = 1;
 		closedir(slaves);
 		if (stacked)
-			return lb_dterr_set(err, EOPNOTSUPP, "'%s' is stacked on other devices (device-mapper, md): the capture initramfs cannot assemble it; choose a plain partition or disk as the target",
-					    dev);
+			return lb_err_set(err, EOPNOTSUPP, "'%s' is stacked on other devices (device-mapper, md): the capture initramfs cannot assemble it; choose a plain partition or disk as the target",
+					  dev);
 	}
 	/* A partition: its disk is the parent directory. */
 	if (snprintf(path, sizeof(path), "%s/partition", sys) < (int)sizeof(path) &&
@@ -345,7 +345,7 @@ int lb_block_modules(const char *dev, char *out, size_t len, struct lb_dterr *er
 		size_t n = strlen(names[i]);
 
 		if (o + n + 2 > len)
-			return lb_dterr_set(err, ENOSPC, "too many modules");
+			return lb_err_set(err, ENOSPC, "too many modules");
 		if (o)
 			out[o++] = ' ';
 		memcpy(out + o, names[i], n + 1);
@@ -372,7 +372,7 @@ static int mounted_at(const char *dev, char *mnt, size_t len)
 	return found ? 0 : -ENOENT;
 }
 
-int lb_target_open(const struct lb_conf *conf, int rw, struct lb_target *t, struct lb_dterr *err)
+int lb_target_open(const struct lb_conf *conf, int rw, struct lb_target *t, struct lb_err *err)
 {
 	const char *type;
 	int ret;
@@ -389,24 +389,24 @@ int lb_target_open(const struct lb_conf *conf, int rw, struct lb_target *t, stru
 	if (mounted_at(t->dev, t->mnt, sizeof(t->mnt))) {
 		type = conf->fstype[0] ? conf->fstype : t->fs.type;
 		if (!type[0])
-			return lb_dterr_set(err, EINVAL, "cannot tell the filesystem type of '%s': set 'fstype' in the configuration",
-					    t->dev);
+			return lb_err_set(err, EINVAL, "cannot tell the filesystem type of '%s': set 'fstype' in the configuration",
+					  t->dev);
 		ret = lb_mkdir_p(LB_TARGET_MNT, 0700);
 		if (ret)
-			return lb_dterr_set(err, -ret, "cannot create '%s': %s", LB_TARGET_MNT,
-					    strerror(-ret));
+			return lb_err_set(err, -ret, "cannot create '%s': %s", LB_TARGET_MNT,
+					  strerror(-ret));
 		if (mount(t->dev, LB_TARGET_MNT, type, rw ? 0 : MS_RDONLY, NULL) &&
 		    !((errno == ENODEV || errno == EINVAL) && !strncmp(type, "ext", 3) &&
 		      !mount(t->dev, LB_TARGET_MNT, "ext4", rw ? 0 : MS_RDONLY, NULL)))
-			return lb_dterr_set(err, errno, "cannot mount dump target %s (%s) on %s: %s",
-					    t->dev, type, LB_TARGET_MNT, strerror(errno));
+			return lb_err_set(err, errno, "cannot mount dump target %s (%s) on %s: %s",
+					  t->dev, type, LB_TARGET_MNT, strerror(errno));
 		snprintf(t->mnt, sizeof(t->mnt), "%s", LB_TARGET_MNT);
 		t->we_mounted = 1;
 	}
 	if (snprintf(t->dir, sizeof(t->dir), "%s%s", strcmp(t->mnt, "/") ? t->mnt : "",
 		     conf->path) >= (int)sizeof(t->dir)) {
 		lb_target_close(t);
-		return lb_dterr_set(err, ENAMETOOLONG, "the dump directory's path is too long");
+		return lb_err_set(err, ENAMETOOLONG, "the dump directory's path is too long");
 	}
 	return 0;
 }

@@ -14,7 +14,7 @@
 
 #include "vmcore.h"
 
-int lb_vmcore_read(const char *path, struct lb_vmcore_facts *ret, struct lb_dterr *err)
+int lb_vmcore_read(const char *path, struct lb_vmcore_facts *ret, struct lb_err *err)
 {
 	size_t phnum, i;
 	Elf *elf;
@@ -23,25 +23,25 @@ int lb_vmcore_read(const char *path, struct lb_vmcore_facts *ret, struct lb_dter
 	memset(ret, 0, sizeof(*ret));
 	ret->info.crash_time = -1;
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		return lb_dterr_set(err, EINVAL, "libelf: %s", elf_errmsg(-1));
+		return lb_err_set(err, EINVAL, "libelf: %s", elf_errmsg(-1));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return lb_dterr_set(err, errno, "cannot open '%s': %s", path, strerror(errno));
+		return lb_err_set(err, errno, "cannot open '%s': %s", path, strerror(errno));
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		rc = lb_dterr_set(err, EINVAL, "'%s' is not an ELF core: %s", path, elf_errmsg(-1));
+		rc = lb_err_set(err, EINVAL, "'%s' is not an ELF core: %s", path, elf_errmsg(-1));
 		goto out_close;
 	}
 	if (elf_getphdrnum(elf, &phnum)) {
-		rc = lb_dterr_set(err, EINVAL, "'%s': no program headers: %s", path, elf_errmsg(-1));
+		rc = lb_err_set(err, EINVAL, "'%s': no program headers: %s", path, elf_errmsg(-1));
 		goto out_end;
 	}
 	for (i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
 
 		if (!gelf_getphdr(elf, (int)i, &ph)) {
-			rc = lb_dterr_set(err, EINVAL, "'%s': program header %zu: %s", path, i,
-					  elf_errmsg(-1));
+			rc = lb_err_set(err, EINVAL, "'%s': program header %zu: %s", path, i,
+					elf_errmsg(-1));
 			goto out_end;
 		}
 		if (ph.p_type == PT_LOAD) {
@@ -68,7 +68,7 @@ int lb_vmcore_read(const char *path, struct lb_vmcore_facts *ret, struct lb_dter
 		}
 	}
 	if (!ret->nr_loads)
-		rc = lb_dterr_set(err, EINVAL, "'%s' has no memory segments (PT_LOAD)", path);
+		rc = lb_err_set(err, EINVAL, "'%s' has no memory segments (PT_LOAD)", path);
 out_end:
 	elf_end(elf);
 out_close:

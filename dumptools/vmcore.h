@@ -11,6 +11,6 @@ struct lb_vmcore_facts {
 	struct lb_vmcoreinfo info;	/* release "" when the note is missing */
 };
 
-int lb_vmcore_read(const char *path, struct lb_vmcore_facts *ret, struct lb_dterr *err);
+int lb_vmcore_read(const char *path, struct lb_vmcore_facts *ret, struct lb_err *err);
 
 #endif

@@ -9,7 +9,7 @@
  * I/O. Text from outside (/proc/iomem, /proc/cmdline, sysfs, an initramfs)
  * is treated as hostile: lengths are explicit and nothing needs a NUL.
  * Failures return a negative errno and fill a struct lb_err (the image
- * builder's, lifeboat/image.h) with a sentence for the operator.
+ * builder's, lifeboat/err.h) with a sentence for the operator.
  */
 #ifndef LIFEBOAT_RESERVE_H
 #define LIFEBOAT_RESERVE_H

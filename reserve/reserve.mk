@@ -21,9 +21,10 @@ RESERVE_LIBS := -lz -llzma -lzstd
 
 # The lifeboat command (rule in dumptools/dumptools.mk).
 LIFEBOAT_SRCS += $(RESERVE_LIB_SRCS) $(RESERVE_CMD_SRCS)
-LIFEBOAT_INC += $(RESERVE_INC) $(CAPTURE_INC)
-LIFEBOAT_LIBS += $(BUILD)/host/libcapture.a $(RESERVE_LIBS)
-$(BUILD)/lifeboat: $(RESERVE_LIB_SRCS) $(RESERVE_CMD_SRCS) $(RESERVE_HDRS) $(BUILD)/host/libcapture.a
+# The command links libcapture.a already (dumptools/dumptools.mk).
+LIFEBOAT_INC += $(RESERVE_INC) -Icapture-kernel/lib
+LIFEBOAT_LIBS += $(RESERVE_LIBS)
+$(BUILD)/lifeboat: $(RESERVE_LIB_SRCS) $(RESERVE_CMD_SRCS) $(RESERVE_HDRS)
 
 RESERVE_OBJS := $(patsubst reserve/%.c,$(BUILD)/host/reserve/%.o,$(RESERVE_LIB_SRCS))
 RESERVE_SAN_OBJS := $(patsubst reserve/%.c,$(BUILD)/san/reserve/%.o,$(RESERVE_LIB_SRCS))

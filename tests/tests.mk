@@ -8,13 +8,14 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_HDRS := $(wildcard tests/unit/*.h)
 UNIT_LIBS := $(shell pkg-config --libs check libelf 2>/dev/null)
 
+# libdumptools.a before libcapture.a, whose lb_err_set() it uses.
 $(BUILD)/tests/unit: $(UNIT_SRCS) $(UNIT_HDRS) $(BUILD)/host/libcapture.a $(BUILD)/host/libdumptools.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CAPTURE_INC) $(DT_INC) -Itests/unit -o $@ $(UNIT_SRCS) $(BUILD)/host/libcapture.a $(BUILD)/host/libdumptools.a $(UNIT_LIBS)
+	$(CC) $(ALL_CFLAGS) $(CAPTURE_INC) $(DT_INC) -Itests/unit -o $@ $(UNIT_SRCS) $(BUILD)/host/libdumptools.a $(BUILD)/host/libcapture.a $(UNIT_LIBS)
 
 $(BUILD)/tests/unit-san: $(UNIT_SRCS) $(UNIT_HDRS) $(BUILD)/san/libcapture.a $(BUILD)/san/libdumptools.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(CAPTURE_INC) $(DT_INC) -Itests/unit -o $@ $(UNIT_SRCS) $(BUILD)/san/libcapture.a $(BUILD)/san/libdumptools.a $(UNIT_LIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(CAPTURE_INC) $(DT_INC) -Itests/unit -o $@ $(UNIT_SRCS) $(BUILD)/san/libdumptools.a $(BUILD)/san/libcapture.a $(UNIT_LIBS)
 
 .PHONY: unit-bins
 unit-bins: $(BUILD)/tests/unit $(BUILD)/tests/unit-san

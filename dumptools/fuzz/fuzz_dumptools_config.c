@@ -20,7 +20,7 @@ static void check(int cond)
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	struct lb_conf a, b;
-	struct lb_dterr err;
+	struct lb_err err;
 	char buf[8192];
 	size_t n;
 

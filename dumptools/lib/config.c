@@ -74,21 +74,21 @@ const char *lb_compression_flag(enum lb_compression comp)
 struct parse_ctx {
 	const char *name;
 	unsigned int line;
-	struct lb_dterr *err;
+	struct lb_err *err;
 };
 
 static int bad(struct parse_ctx *p, const char *key, const char *value, const char *want)
 {
-	return lb_dterr_set(p->err, EINVAL, "%s:%u: %s must be %s, got '%.80s'", p->name, p->line,
-			    key, want, value);
+	return lb_err_set(p->err, EINVAL, "%s:%u: %s must be %s, got '%.80s'", p->name, p->line,
+			  key, want, value);
 }
 
 static int set_str(struct parse_ctx *p, const char *key, char *dst, size_t size,
 		   const char *value)
 {
 	if (strlen(value) >= size)
-		return lb_dterr_set(p->err, EINVAL, "%s:%u: %s is longer than %zu characters",
-				    p->name, p->line, key, size - 1);
+		return lb_err_set(p->err, EINVAL, "%s:%u: %s is longer than %zu characters",
+				  p->name, p->line, key, size - 1);
 	strcpy(dst, value);
 	return 0;
 }
@@ -338,16 +338,16 @@ static int parse_line(struct parse_ctx *p, struct lb_conf *conf, char *line,
 
 	for (value = line; *value; value++)
 		if ((unsigned char)*value < 0x20 && *value != '\t')
-			return lb_dterr_set(p->err, EINVAL, "%s:%u: control character in the line",
-					    p->name, p->line);
+			return lb_err_set(p->err, EINVAL, "%s:%u: control character in the line",
+					  p->name, p->line);
 		else if ((unsigned char)*value >= 0x7f)
-			return lb_dterr_set(p->err, EINVAL, "%s:%u: non-ASCII character in the line",
-					    p->name, p->line);
+			return lb_err_set(p->err, EINVAL, "%s:%u: non-ASCII character in the line",
+					  p->name, p->line);
 
 	eq = strchr(line, '=');
 	if (!eq)
-		return lb_dterr_set(p->err, EINVAL, "%s:%u: expected 'key = value', got '%.80s'",
-				    p->name, p->line, line);
+		return lb_err_set(p->err, EINVAL, "%s:%u: expected 'key = value', got '%.80s'",
+				  p->name, p->line, line);
 	key = line;
 	value = eq + 1;
 	*eq = '\0';
@@ -362,23 +362,23 @@ static int parse_line(struct parse_ctx *p, struct lb_conf *conf, char *line,
 		value++;
 	}
 	if (!*key)
-		return lb_dterr_set(p->err, EINVAL, "%s:%u: a value without a key", p->name, p->line);
+		return lb_err_set(p->err, EINVAL, "%s:%u: a value without a key", p->name, p->line);
 
 	for (k = 0; k < K_COUNT; k++)
 		if (!strcmp(key, key_names[k]))
 			break;
 	if (k == K_COUNT)
-		return lb_dterr_set(p->err, EINVAL, "%s:%u: unknown key '%.60s'", p->name, p->line,
-				    key);
+		return lb_err_set(p->err, EINVAL, "%s:%u: unknown key '%.60s'", p->name, p->line,
+				  key);
 	if (seen_line[k])
-		return lb_dterr_set(p->err, EINVAL, "%s:%u: '%s' is set twice (first on line %u)",
-				    p->name, p->line, key, seen_line[k]);
+		return lb_err_set(p->err, EINVAL, "%s:%u: '%s' is set twice (first on line %u)",
+				  p->name, p->line, key, seen_line[k]);
 	seen_line[k] = p->line;
 	return set_key(p, conf, (enum conf_key)k, value);
 }
 
 int lb_conf_parse(struct lb_conf *conf, const char *text, size_t len, const char *name,
-		  struct lb_dterr *err)
+		  struct lb_err *err)
 {
 	struct parse_ctx p = { .name = name ? name : "config", .line = 0, .err = err };
 	unsigned int seen_line[K_COUNT] = { 0 };
@@ -393,10 +393,10 @@ int lb_conf_parse(struct lb_conf *conf, const char *text, size_t len, const char
 		while (pos + n < len && text[pos + n] != '\n')
 			n++;
 		if (memchr(text + pos, '\0', n))
-			return lb_dterr_set(err, EINVAL, "%s:%u: NUL byte in the line", p.name, p.line);
+			return lb_err_set(err, EINVAL, "%s:%u: NUL byte in the line", p.name, p.line);
 		if (n >= sizeof(line))
-			return lb_dterr_set(err, EINVAL, "%s:%u: line longer than %zu characters",
-					    p.name, p.line, sizeof(line) - 1);
+			return lb_err_set(err, EINVAL, "%s:%u: line longer than %zu characters",
+					  p.name, p.line, sizeof(line) - 1);
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		ret = parse_line(&p, conf, line, seen_line);

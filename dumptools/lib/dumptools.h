@@ -19,14 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A failure's sentence for the operator, beside the errno the caller gets. */
-struct lb_dterr {
-	char msg[256];
-};
-
-/* Formats into err (if not NULL) and returns -errnum, for `return lb_dterr_set(...)`. */
-int lb_dterr_set(struct lb_dterr *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* A failure's sentence for the operator, beside the errno the caller gets:
+ * struct lb_err and lb_err_set(), the image builder's (capture-kernel/lib/err.c). */
+#include "lifeboat/err.h"
 
 /* Copies at most len bytes of src into dst (size dstlen) as printable ASCII:
  * other bytes become '?', the copy stops at a newline or NUL. */
@@ -84,7 +79,7 @@ void lb_conf_defaults(struct lb_conf *conf);
  * Return: 0, or -EINVAL with err saying which line and why.
  */
 int lb_conf_parse(struct lb_conf *conf, const char *text, size_t len, const char *name,
-		  struct lb_dterr *err);
+		  struct lb_err *err);
 
 /*
  * Writes every key, one per line, in a form lb_conf_parse() reads back to the
@@ -175,7 +170,7 @@ unsigned long long lb_capture_need(unsigned long long init_size, unsigned long l
  * (too small), with err saying so and what crashkernel= to boot with.
  */
 int lb_region_check(unsigned long long region, unsigned long long init_size,
-		    unsigned long long packed, unsigned long long unpacked, struct lb_dterr *err);
+		    unsigned long long packed, unsigned long long unpacked, struct lb_err *err);
 
 /* ---- VMCOREINFO --------------------------------------------------------- */
 

@@ -23,16 +23,16 @@ static unsigned long long suggest_mib(unsigned long long need)
 }
 
 int lb_region_check(unsigned long long region, unsigned long long init_size,
-		    unsigned long long packed, unsigned long long unpacked, struct lb_dterr *err)
+		    unsigned long long packed, unsigned long long unpacked, struct lb_err *err)
 {
 	unsigned long long need = lb_capture_need(init_size, packed, unpacked);
 
 	if (!region)
-		return lb_dterr_set(err, ENODEV, "no memory is reserved for the capture kernel: add crashkernel=%lluM to the kernel command line and reboot",
-				    suggest_mib(need));
+		return lb_err_set(err, ENODEV, "no memory is reserved for the capture kernel: add crashkernel=%lluM to the kernel command line and reboot",
+				  suggest_mib(need));
 	if (region < need)
-		return lb_dterr_set(err, ENOSPC, "the reserved region is too small: %llu MiB, the capture kernel needs about %llu MiB (%llu MiB for the kernel to unpack and run, %llu KiB of initramfs, %llu KiB unpacked, %llu MiB to work in): boot with crashkernel=%lluM",
-				    region >> 20, (need + (1 << 20) - 1) >> 20, (init_size + (1 << 20) - 1) >> 20,
+		return lb_err_set(err, ENOSPC, "the reserved region is too small: %llu MiB, the capture kernel needs about %llu MiB (%llu MiB for the kernel to unpack and run, %llu KiB of initramfs, %llu KiB unpacked, %llu MiB to work in): boot with crashkernel=%lluM",
+				  region >> 20, (need + (1 << 20) - 1) >> 20, (init_size + (1 << 20) - 1) >> 20,
 				    packed >> 10, unpacked >> 10, LB_CAPTURE_RUNTIME >> 20,
 				    suggest_mib(need));
 	return 0;

@@ -1,27 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Small pieces the rest of the library shares: error sentences, printable
- * copies of hostile text, sizes with units, and a hash for change detection.
+ * Small pieces the rest of the library shares: printable copies of hostile
+ * text, sizes with units, and a hash for change detection. (Error sentences
+ * are the image builder's lb_err_set(), capture-kernel/lib/err.c.)
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "dumptools.h"
-
-int lb_dterr_set(struct lb_dterr *err, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -errnum;
-}
 
 void lb_copy_printable(char *dst, size_t dstlen, const char *src, size_t len)
 {

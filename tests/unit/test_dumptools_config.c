@@ -6,7 +6,7 @@
 #include "dumptools.h"
 #include "unit.h"
 
-static int parse(struct lb_conf *c, const char *text, struct lb_dterr *err)
+static int parse(struct lb_conf *c, const char *text, struct lb_err *err)
 {
 	lb_conf_defaults(c);
 	memset(err, 0, sizeof(*err));
@@ -49,7 +49,7 @@ START_TEST(conf_reads_every_key)
 		"append = \"mce=off  quiet\"\n"
 		"kernel = /boot/vmlinuz-capture\n"
 		"extra_modules = nvme, ahci  sd_mod\r\n";
-	struct lb_dterr err;
+	struct lb_err err;
 	struct lb_conf c;
 
 	ck_assert_int_eq(parse(&c, text, &err), 0);
@@ -72,7 +72,7 @@ END_TEST
 
 START_TEST(conf_targets)
 {
-	struct lb_dterr err;
+	struct lb_err err;
 	struct lb_conf c;
 
 	ck_assert_int_eq(parse(&c, "target = UUID=0f3c1d2e-aaaa-bbbb-cccc-0123456789ab", &err), 0);
@@ -123,7 +123,7 @@ START_TEST(conf_refuses_bad_input)
 		{ "append = a\x01b", "control character" },
 		{ "append = caf\xc3\xa9", "non-ASCII" },
 	};
-	struct lb_dterr err;
+	struct lb_err err;
 	struct lb_conf c;
 	size_t i;
 
@@ -140,7 +140,7 @@ START_TEST(conf_refuses_nul_and_long_lines)
 {
 	static const char with_nul[] = "keep = 2\0\nkeep = 3";
 	char long_line[3000];
-	struct lb_dterr err;
+	struct lb_err err;
 	struct lb_conf c;
 
 	lb_conf_defaults(&c);
@@ -165,7 +165,7 @@ START_TEST(conf_round_trips)
 		"threads = 2\nkeep = 9\nmin_free = 1536K\nfinal_action = shell\n"
 		"failure_action = poweroff\nappend = nokaslr\nextra_modules = nvme\n";
 	struct lb_conf a, b;
-	struct lb_dterr err;
+	struct lb_err err;
 	char buf[4096], small[16];
 	size_t n;
 

@@ -134,7 +134,7 @@ END_TEST
 START_TEST(region_check_says_why)
 {
 	unsigned long long init = 0x3f98000ULL, packed = 2400000, unpacked = 8700000, need;
-	struct lb_dterr err;
+	struct lb_err err;
 
 	need = lb_capture_need(init, packed, unpacked);
 	ck_assert(need == init + packed + unpacked + LB_CAPTURE_RUNTIME);

@@ -24,6 +24,7 @@
 #ifndef LIFEBOAT_IMAGE_H
 #define LIFEBOAT_IMAGE_H
 
+#include "err.h"
 #include "shim.h"
 
 /* Memory types, with the values of the E820 table. */
@@ -43,15 +44,6 @@ struct lb_mem_range {
 	lb_u64 end;
 	lb_u32 type;
 };
-
-/* Errors carry a sentence for the operator besides the errno. */
-struct lb_err {
-	char msg[256];
-};
-
-/* Formats into err (if not NULL) and returns -errnum, for `return lb_err_set(...)`. */
-int lb_err_set(struct lb_err *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 /* Sizes of the per-CPU notes and the VMCOREINFO copy, as the kernel's. */
 enum {
