@@ -468,7 +468,7 @@ int lb_stamp_read(const char *img, uint64_t *digest, unsigned long long *packed,
 	int ret, have = 0;
 
 	stamp_path(path, sizeof(path), img);
-	ret = lb_read_file(path, &text, &len, 65536);
+	ret = lb_read_file(path, 65536, &text, &len);
 	if (ret)
 		return ret;
 	for (l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {

@@ -85,7 +85,7 @@ static void load_dump(struct dump *d, const char *root, const char *shown, const
 	snprintf(d->dir, sizeof(d->dir), "%s/%s", root, name);
 	snprintf(d->shown, sizeof(d->shown), "%s/%s", shown, name);
 	snprintf(path, sizeof(path), "%s/%s", d->dir, LB_META_FILE);
-	if (!lb_read_file(path, &text, &len, 1 << 20)) {
+	if (!lb_read_file(path, 1 << 20, &text, &len)) {
 		d->have_meta = !lb_meta_parse(&d->meta, text, len);
 		free(text);
 	}
@@ -94,7 +94,7 @@ static void load_dump(struct dump *d, const char *root, const char *shown, const
 	if (d->have_vmcore && !d->meta.vmcore_bytes)
 		d->meta.vmcore_bytes = (unsigned long long)st.st_size;
 	snprintf(path, sizeof(path), "%s/dmesg.txt", d->dir);
-	if (!lb_read_file(path, &text, &len, TEXT_MAX)) {
+	if (!lb_read_file(path, TEXT_MAX, &text, &len)) {
 		d->have_dmesg = 1;
 		d->have_crash = !lb_dmesg_parse(text, len, &d->crash);
 		free(text);

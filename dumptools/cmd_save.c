@@ -233,7 +233,7 @@ static int save_dmesg(struct saver *s, struct lb_crash *crash)
 	lb_fsync_path(path);
 	if (!stat(path, &st))
 		s->meta.dmesg_bytes = (unsigned long long)st.st_size;
-	if (!lb_read_file(path, &text, &len, 64 << 20)) {
+	if (!lb_read_file(path, 64 << 20, &text, &len)) {
 		if (!lb_dmesg_parse(text, len, crash)) {
 			snprintf(s->meta.panic, sizeof(s->meta.panic), "%s",
 				 crash->panic[0] ? crash->panic : crash->cause);

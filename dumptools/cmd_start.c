@@ -68,7 +68,7 @@ static int read_attr(const char *path, char *buf, size_t len)
 	size_t n;
 	int ret;
 
-	ret = lb_read_file(path, &text, &n, 65536);
+	ret = lb_read_file(path, 65536, &text, &n);
 	if (ret)
 		return ret;
 	while (n && text[n - 1] == '\n')
@@ -183,7 +183,7 @@ static void look_at_dumps(const struct lb_conf *conf)
 		goto out;
 	lb_meta_init(&meta);
 	snprintf(path, sizeof(path), "%s/%s/%s", t.dir, newest, LB_META_FILE);
-	if (!lb_read_file(path, &text, &len, 1 << 20)) {
+	if (!lb_read_file(path, 1 << 20, &text, &len)) {
 		lb_meta_parse(&meta, text, len);
 		free(text);
 	}

@@ -30,7 +30,7 @@ int lb_conf_load(const char *path, int must_exist, struct lb_conf *conf, struct 
 	int ret;
 
 	lb_conf_defaults(&tmp);
-	ret = lb_read_file(path, &buf, &len, LB_CONF_MAX);
+	ret = lb_read_file(path, LB_CONF_MAX, &buf, &len);
 	if (ret == -ENOENT && !must_exist) {
 		*conf = tmp;
 		return 0;
@@ -42,60 +42,6 @@ int lb_conf_load(const char *path, int must_exist, struct lb_conf *conf, struct 
 	if (!ret)
 		*conf = tmp;
 	return ret;
-}
-
-int lb_read_file(const char *path, char **bufp, size_t *lenp, size_t max)
-{
-	size_t len = 0, cap = 4096;
-	char *buf;
-	int fd, ret = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *nb;
-
-			if (cap >= max) {
-				ret = -EFBIG;
-				break;
-			}
-			cap = cap * 2 > max ? max : cap * 2;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				ret = -ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			break;
-		}
-		if (!n)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-	buf[len] = '\0';
-	*bufp = buf;
-	*lenp = len;
-	return 0;
 }
 
 int lb_fsync_path(const char *path)

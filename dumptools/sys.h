@@ -24,8 +24,6 @@
  */
 int lb_conf_load(const char *path, int must_exist, struct lb_conf *conf, struct lb_err *err);
 
-/* Reads a whole file (at most max bytes) into a NUL-terminated buffer to free(). */
-int lb_read_file(const char *path, char **buf, size_t *len, size_t max);
 /* Writes path through path.tmp, fsync and rename, then fsyncs the directory. */
 int lb_write_file(const char *path, const void *buf, size_t len);
 int lb_fsync_path(const char *path);

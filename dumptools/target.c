@@ -49,7 +49,7 @@ static int dev_node(dev_t rdev, char *out, size_t len)
 	int ret;
 
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/uevent", major(rdev), minor(rdev));
-	ret = lb_read_file(path, &buf, &n, 65536);
+	ret = lb_read_file(path, 65536, &buf, &n);
 	if (ret)
 		return ret;
 	name = strstr(buf, "DEVNAME=");

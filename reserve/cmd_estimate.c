@@ -17,6 +17,7 @@
 #include <sys/utsname.h>
 
 #include "commands.h"
+#include "dumptools.h"
 #include "reserve.h"
 
 #define MIB LB_MIB_BYTES
@@ -88,7 +89,7 @@ static int read_machine(struct lb_iomem *io, struct lb_cmdline *cl, unsigned int
 	size_t len;
 	int ret;
 
-	ret = lb_read_whole("/proc/iomem", 16 << 20, &text, &len);
+	ret = lb_read_file("/proc/iomem", 16 << 20, &text, &len);
 	if (ret)
 		return lb_error("cannot read /proc/iomem: %s", strerror(-ret));
 	ret = lb_iomem_parse(text, len, io, &err);
@@ -100,7 +101,7 @@ static int read_machine(struct lb_iomem *io, struct lb_cmdline *cl, unsigned int
 	if (!io->ram_bytes)
 		return lb_error("/proc/iomem lists no System RAM");
 
-	ret = lb_read_whole("/proc/cmdline", 1 << 20, &text, &len);
+	ret = lb_read_file("/proc/cmdline", 1 << 20, &text, &len);
 	if (ret)
 		return lb_error("cannot read /proc/cmdline: %s", strerror(-ret));
 	ret = lb_cmdline_parse(text, len, cl, &err);
@@ -108,7 +109,7 @@ static int read_machine(struct lb_iomem *io, struct lb_cmdline *cl, unsigned int
 	if (ret)
 		return lb_error("/proc/cmdline: %s", err.msg);
 
-	ret = lb_read_whole("/sys/devices/system/cpu/possible", 65536, &text, &len);
+	ret = lb_read_file("/sys/devices/system/cpu/possible", 65536, &text, &len);
 	if (ret)
 		return lb_error("cannot read /sys/devices/system/cpu/possible: %s", strerror(-ret));
 	ret = lb_cpulist_parse(text, len, nr_cpus);
@@ -117,7 +118,7 @@ static int read_machine(struct lb_iomem *io, struct lb_cmdline *cl, unsigned int
 		return lb_error("cannot read the CPU list in /sys/devices/system/cpu/possible");
 
 	*la57 = false;
-	if (!lb_read_whole("/proc/cpuinfo", 64 << 20, &text, &len)) {
+	if (!lb_read_file("/proc/cpuinfo", 64 << 20, &text, &len)) {
 		/* The kernel clears the flag when it runs with 4-level paging. */
 		*la57 = lb_cpuinfo_has_flag(text, len, "la57");
 		free(text);
@@ -224,7 +225,7 @@ int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 	if (find_region(&io, &cl, &r))
 		goto out;
 
-	lr = lb_read_whole(kernel, MAX_KERNEL, (char **)&kbuf, &klen);
+	lr = lb_read_file(kernel, MAX_KERNEL, (char **)&kbuf, &klen);
 	if (lr) {
 		lb_error("cannot read the capture kernel '%s': %s%s", kernel, strerror(-lr),
 			 kernel == kdef ? " (name one with --kernel)" : "");
@@ -234,7 +235,7 @@ int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 		lb_error("'%s' is not a kernel lifeboat can load: %s", kernel, err.msg);
 		goto out;
 	}
-	lr = lb_read_whole(initrd, MAX_INITRD, (char **)&ibuf, &ilen);
+	lr = lb_read_file(initrd, MAX_INITRD, (char **)&ibuf, &ilen);
 	if (lr) {
 		lb_error("cannot read the capture initramfs '%s': %s%s", initrd, strerror(-lr),
 			 initrd == idef ? " (build it with 'lifeboat mkinitramfs' or name one with --initrd)" : "");

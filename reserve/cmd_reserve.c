@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "dumptools.h"
 #include "reserve.h"
 
 #define GRUB_DIR "/etc/default/grub.d"
@@ -52,7 +53,7 @@ static void warn_others(const char *dir)
 
 	snprintf(parent, sizeof(parent), "%s", dir);
 	snprintf(path, sizeof(path), "%s/grub", dirname(parent));
-	if (!lb_read_whole(path, 1 << 20, &text, &len)) {
+	if (!lb_read_file(path, 1 << 20, &text, &len)) {
 		nr = lb_grub_find_crashkernel(text, len, found[0], FOUND_LEN, MAX_FOUND);
 		for (i = 0; i < nr && i < MAX_FOUND; i++)
 			lb_error("warning: %s, %s, also sets it; the kernel takes the last crashkernel= on its command line, and %s comes later",
@@ -67,7 +68,7 @@ static void warn_others(const char *dir)
 		if (l < 5 || strcmp(name + l - 4, ".cfg") || !strcmp(name, LB_GRUB_DROPIN))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (lb_read_whole(path, 1 << 20, &text, &len))
+		if (lb_read_file(path, 1 << 20, &text, &len))
 			continue;
 		nr = lb_grub_find_crashkernel(text, len, found[0], FOUND_LEN, MAX_FOUND);
 		for (i = 0; i < nr && i < MAX_FOUND; i++)

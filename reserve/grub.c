@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dumptools.h"
 #include "reserve.h"
 
 /* A plain size the kernel reads as crashkernel=SIZE: digits and a K/M/G/T suffix. */
@@ -111,7 +112,7 @@ int lb_grub_dropin_write(const char *dir, const char *size, bool *changed, struc
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, LB_GRUB_DROPIN) >= sizeof(path) ||
 	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, LB_GRUB_DROPIN) >= sizeof(tmp))
 		return lb_err_set(err, ENAMETOOLONG, "the path '%s' is too long", dir);
-	r = lb_read_whole(path, 1 << 20, &old, &old_len);
+	r = lb_read_file(path, 1 << 20, &old, &old_len);
 	if (!r && old_len == (size_t)n && !memcmp(old, text, old_len)) {
 		free(old);
 		return 0;

@@ -209,15 +209,6 @@ int lb_reserve_load_check(const struct lb_machine *m, const void *kernel, size_t
 			  const void *initrd, size_t initrd_len, struct lb_image *img,
 			  struct lb_err *err);
 
-/* ---- I/O helpers (io.c) ------------------------------------------------ */
-
-/*
- * Reads a whole file (regular, or /proc and /sys files that report size 0)
- * into a NUL-terminated malloc'd buffer. Return: 0, -EFBIG beyond max
- * bytes, or -errno.
- */
-int lb_read_whole(const char *path, size_t max, char **buf, size_t *len);
-
 /* ---- the GRUB drop-in --------------------------------------------------- */
 
 /* The drop-in Lifeboat owns, inside the grub.d directory. */

@@ -6,7 +6,8 @@
 # into the lifeboat command, the unit tests and the fuzzers; cmd_*.c are
 # the two subcommands. The image builder (capture-kernel/lib, as
 # build/host/libcapture.a) reads the kernel header and sizes the metadata
-# block for them. The initramfs walker needs zlib, liblzma and libzstd.
+# block for them. Files are read with dumptools/lib's lb_read_file(). The
+# initramfs walker needs zlib, liblzma and libzstd.
 #
 # This file is included after dumptools/dumptools.mk and before
 # tests/tests.mk: it appends to the lifeboat command's variables, and adds
@@ -16,7 +17,9 @@
 RESERVE_LIB_SRCS := $(filter-out reserve/cmd_%.c,$(wildcard reserve/*.c))
 RESERVE_CMD_SRCS := $(wildcard reserve/cmd_*.c)
 RESERVE_HDRS := $(wildcard reserve/*.h)
-RESERVE_INC := -Ireserve
+RESERVE_INC := -Ireserve -Idumptools/lib
+# What the library uses of dumptools/lib (the fuzzers compile it).
+RESERVE_DT_SRCS := dumptools/lib/readfile.c
 RESERVE_LIBS := -lz -llzma -lzstd
 
 # The lifeboat command (rule in dumptools/dumptools.mk).
@@ -29,11 +32,11 @@ $(BUILD)/lifeboat: $(RESERVE_LIB_SRCS) $(RESERVE_CMD_SRCS) $(RESERVE_HDRS)
 RESERVE_OBJS := $(patsubst reserve/%.c,$(BUILD)/host/reserve/%.o,$(RESERVE_LIB_SRCS))
 RESERVE_SAN_OBJS := $(patsubst reserve/%.c,$(BUILD)/san/reserve/%.o,$(RESERVE_LIB_SRCS))
 
-$(BUILD)/host/reserve/%.o: reserve/%.c $(RESERVE_HDRS) $(CAPTURE_HDRS)
+$(BUILD)/host/reserve/%.o: reserve/%.c $(RESERVE_HDRS) $(CAPTURE_HDRS) $(DT_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(RESERVE_INC) $(CAPTURE_INC) -c -o $@ $<
 
-$(BUILD)/san/reserve/%.o: reserve/%.c $(RESERVE_HDRS) $(CAPTURE_HDRS)
+$(BUILD)/san/reserve/%.o: reserve/%.c $(RESERVE_HDRS) $(CAPTURE_HDRS) $(DT_LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(RESERVE_INC) $(CAPTURE_INC) -c -o $@ $<
 
@@ -45,13 +48,15 @@ $(BUILD)/san/libreserve.a: $(RESERVE_SAN_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-# The unit tests (tests/unit/test_reserve_*.c). libcapture comes again after
-# libreserve, which needs it.
+# The unit tests (tests/unit/test_reserve_*.c). libdumptools and libcapture
+# come again after libreserve, which needs them.
 $(BUILD)/tests/unit: $(BUILD)/host/libreserve.a $(RESERVE_HDRS)
-$(BUILD)/tests/unit: UNIT_LIBS += $(BUILD)/host/libreserve.a $(BUILD)/host/libcapture.a $(RESERVE_LIBS)
+$(BUILD)/tests/unit: UNIT_LIBS += $(BUILD)/host/libreserve.a $(BUILD)/host/libdumptools.a \
+	$(BUILD)/host/libcapture.a $(RESERVE_LIBS)
 $(BUILD)/tests/unit: ALL_CFLAGS += $(RESERVE_INC)
 $(BUILD)/tests/unit-san: $(BUILD)/san/libreserve.a $(RESERVE_HDRS)
-$(BUILD)/tests/unit-san: UNIT_LIBS += $(BUILD)/san/libreserve.a $(BUILD)/san/libcapture.a $(RESERVE_LIBS)
+$(BUILD)/tests/unit-san: UNIT_LIBS += $(BUILD)/san/libreserve.a $(BUILD)/san/libdumptools.a \
+	$(BUILD)/san/libcapture.a $(RESERVE_LIBS)
 $(BUILD)/tests/unit-san: ALL_CFLAGS += $(RESERVE_INC)
 
 # Fuzzers for the parsers of outside input: /proc/iomem, the command line,
@@ -61,8 +66,8 @@ $(BUILD)/tests/unit-san: ALL_CFLAGS += $(RESERVE_INC)
 RESERVE_FUZZ_SRCS := $(wildcard reserve/fuzz/*.c)
 RESERVE_FUZZERS := $(patsubst reserve/fuzz/%.c,$(BUILD)/fuzz/%,$(RESERVE_FUZZ_SRCS))
 
-$(RESERVE_FUZZERS): $(BUILD)/fuzz/%: reserve/fuzz/%.c $(RESERVE_LIB_SRCS) $(RESERVE_HDRS) $(CAPTURE_SRCS) $(CAPTURE_HDRS)
+$(RESERVE_FUZZERS): $(BUILD)/fuzz/%: reserve/fuzz/%.c $(RESERVE_LIB_SRCS) $(RESERVE_HDRS) $(CAPTURE_SRCS) $(CAPTURE_HDRS) $(RESERVE_DT_SRCS) $(DT_LIB_HDRS)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) $(RESERVE_INC) $(CAPTURE_INC) -o $@ $< $(RESERVE_LIB_SRCS) $(CAPTURE_SRCS) $(RESERVE_LIBS)
+	clang $(FUZZ_CFLAGS) $(RESERVE_INC) $(CAPTURE_INC) -o $@ $< $(RESERVE_LIB_SRCS) $(RESERVE_DT_SRCS) $(CAPTURE_SRCS) $(RESERVE_LIBS)
 
 fuzzers: $(RESERVE_FUZZERS)

@@ -6,9 +6,10 @@
  * metadata file written beside each dump, VMCOREINFO, makedumpfile's
  * statistics, the reading of a saved dmesg, and filesystem superblocks.
  *
- * Everything here works on buffers the caller filled: no file or process
- * I/O. The lifeboat command (dumptools/cmd_*.c) does the I/O; the unit tests
- * and the fuzzers link this library directly. Text that comes from outside
+ * Everything here but lb_read_file() works on buffers the caller filled: no
+ * file or process I/O. The lifeboat command (dumptools/cmd_*.c) does the
+ * I/O; the unit tests and the fuzzers link this library directly, and so
+ * does reserve/ for lb_read_file(). Text that comes from outside
  * (the configuration, a dead kernel's dmesg, a metadata file) is treated as
  * hostile: lengths are explicit, nothing needs a terminating NUL, and every
  * string handed back is printable ASCII and NUL-terminated.
@@ -22,6 +23,13 @@
 /* A failure's sentence for the operator, beside the errno the caller gets:
  * struct lb_err and lb_err_set(), the image builder's (capture-kernel/lib/err.c). */
 #include "lifeboat/err.h"
+
+/*
+ * Reads a whole file (regular, or /proc and /sys files that report size 0)
+ * into a NUL-terminated malloc'd buffer (readfile.c).
+ * Return: 0, -EFBIG when it holds more than max bytes, or -errno.
+ */
+int lb_read_file(const char *path, size_t max, char **buf, size_t *len);
 
 /* Copies at most len bytes of src into dst (size dstlen) as printable ASCII:
  * other bytes become '?', the copy stops at a newline or NUL. */

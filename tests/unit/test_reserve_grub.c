@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dumptools.h"
 #include "reserve.h"
 #include "unit.h"
 
@@ -50,7 +51,7 @@ static char *slurp(const char *path)
 	size_t len;
 	char *text;
 
-	if (lb_read_whole(path, 1 << 20, &text, &len))
+	if (lb_read_file(path, 1 << 20, &text, &len))
 		return NULL;
 	return text;
 }

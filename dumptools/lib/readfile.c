@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reading whole files for the estimate: capture kernels and initramfs
- * images, and /proc and /sys files, whose size stat() reports as 0.
+ * Reading a whole file into memory: configuration and metadata files, /proc
+ * and /sys files (whose size stat() reports as 0), capture kernels and
+ * initramfs images. The one piece of file I/O in this library, shared by
+ * the lifeboat command, its saver and reserve/.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "reserve.h"
+#include "dumptools.h"
 
-int lb_read_whole(const char *path, size_t max, char **buf, size_t *len)
+int lb_read_file(const char *path, size_t max, char **buf, size_t *len)
 {
 	size_t cap, n = 0;
 	struct stat st;
@@ -30,31 +32,32 @@ int lb_read_whole(const char *path, size_t max, char **buf, size_t *len)
 		ret = -EISDIR;
 		goto out_close;
 	}
-	if ((uint64_t)st.st_size > max) {
+	if ((unsigned long long)st.st_size > max) {
 		ret = -EFBIG;
 		goto out_close;
 	}
-	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
-	b = malloc(cap);
+	/* Room for the file and a byte more, to read its end in one go. */
+	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
+	b = malloc(cap + 1);
 	if (!b) {
 		ret = -ENOMEM;
 		goto out_close;
 	}
 	for (;;) {
-		if (n + 1 == cap) {
+		if (n == cap) {
 			if (cap > max) {
 				ret = -EFBIG;
 				goto out_free;
 			}
-			nb = realloc(b, cap * 2);
+			cap = cap > max / 2 ? max + 1 : cap * 2;
+			nb = realloc(b, cap + 1);
 			if (!nb) {
 				ret = -ENOMEM;
 				goto out_free;
 			}
 			b = nb;
-			cap *= 2;
 		}
-		r = read(fd, b + n, cap - 1 - n);
+		r = read(fd, b + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -64,10 +67,10 @@ int lb_read_whole(const char *path, size_t max, char **buf, size_t *len)
 		if (!r)
 			break;
 		n += (size_t)r;
-		if (n > max) {
-			ret = -EFBIG;
-			goto out_free;
-		}
+	}
+	if (n > max) {
+		ret = -EFBIG;
+		goto out_free;
 	}
 	b[n] = '\0';
 	close(fd);
