@@ -19,6 +19,8 @@
  *                   no further NMI reaches it
  *   stack_overflow  unbounded recursion in a kthread bound to the CPU, until
  *                   the stack guard page is hit (double fault)
+ *   panic_pair      the CPU and the writer's (moved to another CPU) call
+ *                   panic() at the same moment: only one may win
  *
  * The functions that die, or spin, carry an lbcrash_ prefix and are never
  * inlined, so that crash and drgn name them in the dead kernel's stacks.
@@ -56,6 +58,7 @@ enum { LBCRASH_MAX_DEPTH = 4 * THREAD_SIZE / LBCRASH_FRAME_BYTES };
 static struct dentry *lbcrash_dir;
 static struct timer_list lbcrash_timer;
 static DECLARE_COMPLETION(lbcrash_spinning);
+static atomic_t lbcrash_pair_go = ATOMIC_INIT(0);
 static int lbcrash_nmi_cpu = -1;
 static int lbcrash_nmi_spin_cpu = -1;
 static atomic_t lbcrash_nmi_spinning = ATOMIC_INIT(0);
@@ -139,6 +142,23 @@ static noinline void lbcrash_spin_irqs_off(void)
 static int lbcrash_spin_thread(void *arg)
 {
 	lbcrash_spin_irqs_off();
+	return 0;
+}
+
+/* Both CPUs wait with interrupts off for the same store, then panic. */
+static noinline void lbcrash_panic_pair(void)
+{
+	local_irq_disable();
+	while (!atomic_read(&lbcrash_pair_go))
+		cpu_relax();
+	panic("crasher: panic on CPU %u at the same moment as another CPU",
+	      raw_smp_processor_id());
+}
+
+static int lbcrash_pair_thread(void *arg)
+{
+	atomic_inc(&lbcrash_pair_go);
+	lbcrash_panic_pair();
 	return 0;
 }
 
@@ -259,6 +279,28 @@ static int lbcrash_do_spin_in_nmi(unsigned int cpu)
 	      raw_smp_processor_id(), cpu);
 }
 
+/*
+ * The thread on cpu counts itself in (go = 1) and waits; the writer, on
+ * another CPU, waits for that, then releases both with go = 2.
+ */
+static int lbcrash_do_panic_pair(unsigned int cpu)
+{
+	int ret;
+
+	ret = lbcrash_leave_cpu(cpu);
+	if (ret)
+		return ret;
+	atomic_set(&lbcrash_pair_go, -1);
+	ret = lbcrash_run_on(cpu, lbcrash_pair_thread);
+	if (ret)
+		return ret;
+	while (atomic_read(&lbcrash_pair_go) < 0)
+		cpu_relax();
+	atomic_set(&lbcrash_pair_go, 2);
+	lbcrash_panic_pair();
+	return 0;
+}
+
 static int lbcrash_do_stack_overflow(unsigned int cpu)
 {
 	return lbcrash_run_on(cpu, lbcrash_recurse_thread);
@@ -278,6 +320,7 @@ static const struct lbcrash_action lbcrash_actions[] = {
 	{ "spin_irqs_off", lbcrash_do_spin_irqs_off },
 	{ "spin_in_nmi", lbcrash_do_spin_in_nmi },
 	{ "stack_overflow", lbcrash_do_stack_overflow },
+	{ "panic_pair", lbcrash_do_panic_pair },
 };
 
 static ssize_t lbcrash_write(struct file *file, const char __user *ubuf,

@@ -29,7 +29,8 @@ arm's name ("lifeboat") is for that arm alone.
 
 The s* scenarios are issue 4's list; the x* ones are further deaths the
 capture path must survive: a panic in NMI context on a CPU other than the
-boot CPU, and a CPU that no NMI can stop because it is stuck in one.
+boot CPU, a CPU that no NMI can stop because it is stuck in one, and two
+CPUs panicking at once.
 """
 import argparse
 import dataclasses
@@ -250,6 +251,17 @@ SCENARIOS = [
         bt_funcs=("panic", "lbcrash_do_spin_in_nmi"), panic_cpu=0,
         log_msgs={"lifeboat": ("lifeboat: CPU 1 did not answer the NMI",),
                   "oops_end": (), "panic": ()}),
+    Scenario(
+        "x3_panic_pair", "CPUs 0 and 1 call panic() at the same moment",
+        # panic() lets one CPU through; the other stops in
+        # panic_smp_self_stop() with interrupts off, or is stopped by the NMI
+        # on its way into panic(): either way the NMI reaches it, and both
+        # CPUs' stacks show the crasher's function. One capture kernel boots.
+        trigger=crasher("panic_pair", 1),
+        panic_msg="at the same moment as another CPU",
+        bt_funcs=("panic", "lbcrash_panic_pair"),
+        cpu_funcs={0: "lbcrash_panic_pair", 1: "lbcrash_panic_pair"},
+        log_msgs=("at the same moment as another CPU",)),
 ]
 
 BY_NAME = {s.name: s for s in SCENARIOS}

@@ -73,3 +73,7 @@ def test_x1_nmi_panic_cpu1():
 
 def test_x2_spin_in_nmi():
     return _run("x2_spin_in_nmi")
+
+
+def test_x3_panic_pair():
+    return _run("x3_panic_pair")
