@@ -225,18 +225,12 @@ int cmd_load(int argc, char **argv)
 		case 'a':
 			append = optarg;
 			break;
-		case 'h':
-			load_usage(stdout);
-			return 0;
 		default:
-			load_usage(stderr);
-			return 2;
+			return lb_usage(c == 'h', load_usage);
 		}
 	}
-	if (!kernel || optind != argc) {
-		load_usage(stderr);
-		return 2;
-	}
+	if (!kernel || optind != argc)
+		return lb_usage(false, load_usage);
 	return lb_do_load(kernel, initrd, append);
 }
 

@@ -29,11 +29,6 @@ static void usage(FILE *out)
 		LB_CONF_PATH, LB_STATE_DIR);
 }
 
-static void mib(char *buf, size_t len, unsigned long long v)
-{
-	snprintf(buf, len, "%.1f MiB", (double)v / (1 << 20));
-}
-
 int cmd_mkinitramfs(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -81,18 +76,12 @@ int cmd_mkinitramfs(int argc, char **argv)
 		case 's':
 			show = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return lb_usage(opt == 'h', usage);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind != argc)
+		return lb_usage(false, usage);
 	if (lb_conf_load(conf_path, strcmp(conf_path, LB_CONF_PATH) != 0, &conf, &err))
 		return lb_error("%s", err.msg);
 	p = calloc(1, sizeof(*p));
@@ -129,8 +118,8 @@ int cmd_mkinitramfs(int argc, char **argv)
 	ret = lb_stamp_write(out, digest, p, packed, unpacked);
 	if (ret)
 		lb_error("cannot write '%s.inputs': %s", out, strerror(-ret));
-	mib(a, sizeof(a), packed);
-	mib(b, sizeof(b), unpacked);
+	lb_mib_format(a, sizeof(a), packed);
+	lb_mib_format(b, sizeof(b), unpacked);
 	printf("capture initramfs: %s\n", out);
 	printf("  size:    %s, %llu bytes (%s unpacked, %s)\n", a, packed, b, p->compress);
 	printf("  target:  %s (%s%s%s), path %s\n", p->conf.target, p->conf.fstype,

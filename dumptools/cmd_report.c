@@ -292,18 +292,12 @@ int cmd_report(int argc, char **argv)
 		case 'l':
 			only_list = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return lb_usage(opt == 'h', usage);
 		}
 	}
-	if (optind + 1 < argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind + 1 < argc)
+		return lb_usage(false, usage);
 	if (optind < argc)
 		want = argv[optind];
 

@@ -18,7 +18,9 @@
  * kept. A dump interrupted half way stays "*.incomplete", never complete.
  *
  * Outside a capture kernel (no /proc/vmcore) it refuses to run; with
- * --vmcore FILE or --no-action it never reboots.
+ * --vmcore FILE or --no-action it never reboots. Everything it says goes to
+ * the console through lb_error() ("lifeboat: ..." on stderr, unbuffered),
+ * progress as well as failures.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,20 +65,6 @@ struct saver {
 	char mdf_out[MDF_OUT];
 };
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("lifeboat: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	fflush(stderr);
-}
-
 static void human(char *buf, size_t len, unsigned long long v)
 {
 	if (v >= 1ULL << 30)
@@ -93,7 +81,7 @@ static void run_shell(void)
 {
 	pid_t pid;
 
-	say("starting a shell on the console; leaving it reboots");
+	lb_error("starting a shell on the console; leaving it reboots");
 	pid = fork();
 	if (pid == 0) {
 		int fd;
@@ -124,14 +112,14 @@ static int finish(struct saver *s, int ok)
 	sync();
 	if (!s->act)
 		return ok ? 0 : 1;
-	say("%s (%s = %s)", a == LB_ACTION_POWEROFF ? "powering off" :
-	    a == LB_ACTION_SHELL ? "shell" : "rebooting",
+	lb_error("%s (%s = %s)", a == LB_ACTION_POWEROFF ? "powering off" :
+		 a == LB_ACTION_SHELL ? "shell" : "rebooting",
 	    ok ? "final_action" : "failure_action", lb_action_name(a));
 	if (a == LB_ACTION_SHELL)
 		run_shell();
 	sync();
 	reboot(a == LB_ACTION_POWEROFF ? RB_POWER_OFF : RB_AUTOBOOT);
-	say("reboot failed: %s", strerror(errno));
+	lb_error("reboot failed: %s", strerror(errno));
 	return 1;
 }
 
@@ -145,7 +133,7 @@ static int fail(struct saver *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	say("capture failed: %s", msg);
+	lb_error("capture failed: %s", msg);
 	lb_target_close(&s->target);
 	return finish(s, 0);
 }
@@ -163,8 +151,8 @@ static int open_target(struct saver *s)
 		if (ret != -ENOENT || lb_now_ms() - start > TARGET_WAIT_MS)
 			break;
 		if (!told && lb_now_ms() - start > 1000) {
-			say("waiting up to %d s for dump target %s", TARGET_WAIT_MS / 1000,
-			    s->conf.target);
+			lb_error("waiting up to %d s for dump target %s", TARGET_WAIT_MS / 1000,
+				 s->conf.target);
 			told = 1;
 		}
 		usleep(TARGET_POLL_MS * 1000);
@@ -226,7 +214,8 @@ static int save_dmesg(struct saver *s, struct lb_crash *crash)
 		return -ENAMETOOLONG;
 	ret = lb_run(argv, s->mdf_out, sizeof(s->mdf_out), 1);
 	if (ret) {
-		say("makedumpfile --dump-dmesg failed (status %d): %s", ret, last_line(s->mdf_out));
+		lb_error("makedumpfile --dump-dmesg failed (status %d): %s", ret,
+			 last_line(s->mdf_out));
 		unlink(path);
 		return -EIO;
 	}
@@ -296,8 +285,8 @@ static int check_space(struct saver *s, unsigned long long *limit)
 		return 1;
 	}
 	human(a, sizeof(a), free);
-	say("%s free on the target, less than the RAM: estimating the dump's size (makedumpfile --dry-run)",
-	    a);
+	lb_error("%s free on the target, less than the RAM: estimating the dump's size (makedumpfile --dry-run)",
+		 a);
 	mdf_args(s, argv, level, sizeof(level), threads, sizeof(threads));
 	for (i = 0; argv[i]; i++)
 		;
@@ -311,8 +300,8 @@ static int check_space(struct saver *s, unsigned long long *limit)
 	ret = lb_run(argv, s->mdf_out, sizeof(s->mdf_out), 0);
 	if (ret || lb_mdf_write_bytes(s->mdf_out, strlen(s->mdf_out), &est)) {
 		/* No estimate: the RAM is the only bound there is. */
-		say("makedumpfile --dry-run gave no estimate (status %d): %s", ret,
-		    last_line(s->mdf_out));
+		lb_error("makedumpfile --dry-run gave no estimate (status %d): %s", ret,
+			 last_line(s->mdf_out));
 		est = bound;
 	}
 	s->meta.estimate_bytes = est;
@@ -430,8 +419,8 @@ static int save(struct saver *s)
 		snprintf(s->meta.capture_release, sizeof(s->meta.capture_release), "%s", u.release);
 	makedumpfile_version(s);
 	human(a, sizeof(a), s->facts.ram_bytes);
-	say("saving the crash dump of %s (%s of RAM) to %s, %s", s->facts.info.release[0] ?
-	    s->facts.info.release : "an unknown kernel", a, s->conf.target, s->conf.path);
+	lb_error("saving the crash dump of %s (%s of RAM) to %s, %s", s->facts.info.release[0] ?
+		 s->facts.info.release : "an unknown kernel", a, s->conf.target, s->conf.path);
 
 	ret = open_target(s);
 	if (ret)
@@ -444,7 +433,7 @@ static int save(struct saver *s)
 	/* Room for the new dump: the oldest go first, keep - 1 of them stay beside it. */
 	if (s->conf.keep &&
 	    lb_prune_dumps(s->target.dir, s->conf.keep - 1, strrchr(s->work, '/') + 1, &err) < 0)
-		say("%s", err.msg);
+		lb_error("%s", err.msg);
 
 	crash = calloc(1, sizeof(*crash));
 	if (!crash)
@@ -452,7 +441,7 @@ static int save(struct saver *s)
 	have_dmesg = !save_dmesg(s, crash);
 	free(crash);
 	if (s->meta.panic[0])
-		say("%s", s->meta.panic);
+		lb_error("%s", s->meta.panic);
 
 	if (check_space(s, &limit)) {
 		ret = save_vmcore(s, limit);
@@ -480,13 +469,15 @@ static int save(struct saver *s)
 	if (complete) {
 		human(a, sizeof(a), s->meta.vmcore_bytes);
 		human(b, sizeof(b), s->meta.dmesg_bytes);
-		say("dump saved to %s:%s (vmcore %s, dmesg %s) in %llu.%01llu s", s->conf.target,
-		    dir_shown, a, b, s->meta.save_ms / 1000, s->meta.save_ms % 1000 / 100);
+		lb_error("dump saved to %s:%s (vmcore %s, dmesg %s) in %llu.%01llu s",
+			 s->conf.target, dir_shown, a, b, s->meta.save_ms / 1000,
+			 s->meta.save_ms % 1000 / 100);
 	} else if (have_dmesg) {
-		say("dmesg only saved to %s:%s: %s", s->conf.target, dir_shown, s->meta.reason);
+		lb_error("dmesg only saved to %s:%s: %s", s->conf.target, dir_shown,
+			 s->meta.reason);
 	} else {
-		say("capture failed: nothing saved in %s:%s: %s", s->conf.target, dir_shown,
-		    s->meta.reason);
+		lb_error("capture failed: nothing saved in %s:%s: %s", s->conf.target, dir_shown,
+			 s->meta.reason);
 	}
 	return finish(s, complete);
 }
@@ -532,20 +523,14 @@ int cmd_save(int argc, char **argv)
 		case 'n':
 			no_action = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			free(s);
-			return 0;
 		default:
-			usage(stderr);
 			free(s);
-			return 2;
+			return lb_usage(opt == 'h', usage);
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
 		free(s);
-		return 2;
+		return lb_usage(false, usage);
 	}
 	if (access(s->vmcore, R_OK)) {
 		ret = lb_error("cannot read '%s': %s%s", s->vmcore, strerror(errno),

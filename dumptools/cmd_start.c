@@ -151,11 +151,6 @@ static int region_size(enum arm_mode mode, unsigned long long *size, char *why, 
 	return 0;
 }
 
-static void mib(char *buf, size_t len, unsigned long long v)
-{
-	snprintf(buf, len, "%.1f MiB", (double)v / (1 << 20));
-}
-
 /* Prunes, and tells once about the newest dump. Trouble here does not stop the arming. */
 static void look_at_dumps(const struct lb_conf *conf)
 {
@@ -263,7 +258,7 @@ static int start(const char *conf_path, int rebuild)
 	    (unsigned long long)st.st_size == sp) {
 		packed = sp;
 		unpacked = su;
-		mib(a, sizeof(a), packed);
+		lb_mib_format(a, sizeof(a), packed);
 		printf("lifeboat: capture initramfs %s is up to date (%s)\n", img, a);
 	} else {
 		ret = lb_mkdir_p(LB_STATE_DIR, 0755);
@@ -281,8 +276,8 @@ static int start(const char *conf_path, int rebuild)
 					 strerror(-ret));
 			goto out_err;
 		}
-		mib(a, sizeof(a), packed);
-		mib(b, sizeof(b), unpacked);
+		lb_mib_format(a, sizeof(a), packed);
+		lb_mib_format(b, sizeof(b), unpacked);
 		printf("lifeboat: built the capture initramfs %s: %s (%s unpacked; %s, modules %s)\n",
 		       img, a, b, rebuild ? "as asked" : old ? "its inputs changed" : "first build",
 		       p->modules);
@@ -300,7 +295,7 @@ static int start(const char *conf_path, int rebuild)
 		free(p);
 		return 1;
 	}
-	mib(a, sizeof(a), region);
+	lb_mib_format(a, sizeof(a), region);
 	printf("lifeboat: armed%s: capture kernel %s, initramfs %s, %s reserved; dumps go to %s:%s\n",
 	       mode == ARM_KEXEC ? " (test mode: Linux's kdump, kexec -p)" : "", p->kernel, img, a,
 	       p->conf.target, p->conf.path);
@@ -311,17 +306,19 @@ out_err:
 	return lb_error("cannot arm: %s", err.msg);
 }
 
-static void usage(FILE *out, const char *what)
+static void start_usage(FILE *out)
 {
-	if (!strcmp(what, "start"))
-		fprintf(out,
-			"usage: lifeboat start [--config FILE] [--rebuild]\n\n"
-			"What the boot-time unit runs: prunes old dumps and tells about a new one,\n"
-			"rebuilds the capture initramfs when the kernel or the configuration\n"
-			"(default %s) changed, then loads and arms. Says why when it cannot.\n",
-			LB_CONF_PATH);
-	else
-		fprintf(out, "usage: lifeboat stop\n\nDisarms and unloads the capture kernel.\n");
+	fprintf(out,
+		"usage: lifeboat start [--config FILE] [--rebuild]\n\n"
+		"What the boot-time unit runs: prunes old dumps and tells about a new one,\n"
+		"rebuilds the capture initramfs when the kernel or the configuration\n"
+		"(default %s) changed, then loads and arms. Says why when it cannot.\n",
+		LB_CONF_PATH);
+}
+
+static void stop_usage(FILE *out)
+{
+	fprintf(out, "usage: lifeboat stop\n\nDisarms and unloads the capture kernel.\n");
 }
 
 int cmd_start(int argc, char **argv)
@@ -344,18 +341,12 @@ int cmd_start(int argc, char **argv)
 		case 'r':
 			rebuild = 1;
 			break;
-		case 'h':
-			usage(stdout, "start");
-			return 0;
 		default:
-			usage(stderr, "start");
-			return 2;
+			return lb_usage(opt == 'h', start_usage);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr, "start");
-		return 2;
-	}
+	if (optind != argc)
+		return lb_usage(false, start_usage);
 	return start(conf_path, rebuild);
 }
 
@@ -363,10 +354,8 @@ int cmd_stop(int argc, char **argv)
 {
 	enum arm_mode mode;
 
-	if (argc > 1) {
-		usage(!strcmp(argv[1], "--help") ? stdout : stderr, "stop");
-		return strcmp(argv[1], "--help") ? 2 : 0;
-	}
+	if (argc > 1)
+		return lb_usage(!strcmp(argv[1], "--help"), stop_usage);
 	if (test_mode(&mode))
 		return 1;
 	if (mode == ARM_KEXEC)

@@ -8,6 +8,7 @@
 #ifndef LIFEBOAT_COMMANDS_H
 #define LIFEBOAT_COMMANDS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct lb_command {
@@ -19,8 +20,19 @@ struct lb_command {
 extern const char lb_sysfs_dir[];
 extern const char lb_dev_path[];
 
-/* "lifeboat: " + message + "\n" on stderr; returns 1 for `return lb_error(...)`. */
+/*
+ * "lifeboat: " + message + "\n" on stderr; returns 1 for `return lb_error(...)`
+ * (cmdutil.c, as lb_usage()).
+ */
 int lb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The end of a subcommand's option loop: for --help (help true) usage goes
+ * to stdout and the status is 0; for an unknown option, a missing argument
+ * or operands it does not take, usage goes to stderr and the status is 2.
+ * Return: that status, for `return lb_usage(...)`.
+ */
+int lb_usage(bool help, void (*usage)(FILE *out));
 
 /* Reads a sysfs attribute of /sys/kernel/lifeboat into buf, newline stripped; 0 or -errno. */
 int lb_sysfs_read(const char *attr, char *buf, size_t len);

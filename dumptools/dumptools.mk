@@ -29,8 +29,8 @@ $(BUILD)/lifeboat: $(LIFEBOAT_SRCS) $(LIFEBOAT_HDRS) $(BUILD)/host/libcapture.a
 
 # The saver alone, for the capture initramfs: `lifeboat save` without the
 # libraries the rest of the command links (the image stays small).
-SAVER_SRCS := dumptools/saver/main.c dumptools/cmd_save.c dumptools/sys.c dumptools/target.c \
-	dumptools/vmcore.c $(DT_LIB_SRCS) $(DT_ERR_SRC)
+SAVER_SRCS := dumptools/saver/main.c dumptools/cmd_save.c dumptools/cmdutil.c dumptools/sys.c \
+	dumptools/target.c dumptools/vmcore.c $(DT_LIB_SRCS) $(DT_ERR_SRC)
 
 $(BUILD)/lifeboat-save: $(SAVER_SRCS) $(wildcard dumptools/*.h) $(DT_LIB_HDRS)
 	@mkdir -p $(@D)

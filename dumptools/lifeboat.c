@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,18 +29,6 @@ static const struct lb_command commands[] = {
 	{ "save", cmd_save, "in the capture kernel: save the dump, then reboot" },
 	{ "report", cmd_report, "list the crash dumps and show what happened" },
 };
-
-int lb_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("lifeboat: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
 
 int lb_sysfs_read(const char *attr, char *buf, size_t len)
 {

@@ -35,11 +35,6 @@ struct region {
 	char why[256];			/* none: the reason, if known */
 };
 
-static void mib(char *buf, size_t len, uint64_t v)
-{
-	snprintf(buf, len, "%.1f MiB", (double)v / MIB);
-}
-
 /* The region: the module's word first, then the kernel's reservation, then memmap=. */
 static int find_region(const struct lb_iomem *io, const struct lb_cmdline *cl, struct region *r)
 {
@@ -165,14 +160,14 @@ static void print_breakdown(const struct lb_estimate *e, const struct lb_reserve
 	     known_start ? "" : " (16 MiB aligned region)");
 	line("kernel", e->kernel, "init_size of the %s: room to unpack and run", k->loader);
 	line("initramfs", e->initrd, "%s, at the top of the region", ii->compression);
-	mib(a, sizeof(a), ii->file_bytes);
+	lb_mib_format(a, sizeof(a), ii->file_bytes);
 	line("unpacked files", e->rootfs, "tmpfs root: %llu entries, %llu files of %s in whole pages",
 	     (unsigned long long)ii->entries, (unsigned long long)ii->files, a);
 	line("decompressor", e->window, "window while the initramfs unpacks");
 	line("memmap", e->memmap, "struct page: %u memory sections of 128 MiB%s", e->sections,
 	     known_start ? "" : " (the region may straddle one)");
 	line("per CPU", e->cpus, "%u possible CPUs: notes and headers /proc/vmcore copies", nr_cpus);
-	mib(a, sizeof(a), io->ram_end);
+	lb_mib_format(a, sizeof(a), io->ram_end);
 	line("makedumpfile", e->makedumpfile, "page bitmaps for page frames up to %s", a);
 	line("runtime", e->runtime, "the capture kernel and its userspace at work (calibrated)");
 	if (e->floor_applied)
@@ -282,12 +277,12 @@ int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 	in.region_size = r.end - r.start;
 	lb_estimate_compute(&in, &e);
 
-	mib(a, sizeof(a), io.ram_bytes);
+	lb_mib_format(a, sizeof(a), io.ram_bytes);
 	printf("lifeboat estimate: this machine has %s of RAM and %u possible CPUs\n", a, nr_cpus);
-	mib(a, sizeof(a), k.init_size);
+	lb_mib_format(a, sizeof(a), k.init_size);
 	printf("  capture kernel     %s (%s, init_size %s)\n", kernel, k.loader, a);
-	mib(a, sizeof(a), ii.packed);
-	mib(b, sizeof(b), ii.unpacked);
+	lb_mib_format(a, sizeof(a), ii.packed);
+	lb_mib_format(b, sizeof(b), ii.unpacked);
 	printf("  capture initramfs  %s (%s %s, %s of cpio unpacked)\n\n", initrd, a,
 	       ii.compression, b);
 	printf("the region must hold:\n");
@@ -358,18 +353,13 @@ int cmd_estimate(int argc, char **argv)
 		case 'i':
 			initrd = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return lb_usage(c == 'h', usage);
 		}
 	}
 	if (optind != argc) {
 		lb_error("estimate takes no operands ('%s')", argv[optind]);
-		usage(stderr);
-		return 2;
+		return lb_usage(false, usage);
 	}
 	return lb_estimate_report(kernel, initrd, &total);
 }

@@ -158,18 +158,13 @@ int cmd_reserve(int argc, char **argv)
 		case 'i':
 			initrd = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return lb_usage(c == 'h', usage);
 		}
 	}
 	if (optind != argc) {
 		lb_error("reserve takes no operands ('%s')", argv[optind]);
-		usage(stderr);
-		return 2;
+		return lb_usage(false, usage);
 	}
 	if (strcmp(size, "auto") && lb_grub_dropin_text(size, text, sizeof(text)) < 0) {
 		lb_error("--size '%s' is not a size for crashkernel=: give bytes with a K, M or G suffix, at least 16M, or 'auto'",

@@ -7,7 +7,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,27 +406,13 @@ int lb_conf_parse(struct lb_conf *conf, const char *text, size_t len, const char
 	return 0;
 }
 
-static size_t append_fmt(char *buf, size_t len, size_t pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static size_t append_fmt(char *buf, size_t len, size_t pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(pos < len ? buf + pos : NULL, pos < len ? len - pos : 0, fmt, ap);
-	va_end(ap);
-	return pos + (n > 0 ? (size_t)n : 0);
-}
-
 /* Quoted when the parser would otherwise trim or unquote it. */
 static size_t append_str(char *buf, size_t len, size_t pos, const char *key, const char *v)
 {
 	size_t n = strlen(v);
 	int quote = n && (is_blank(v[0]) || is_blank(v[n - 1]) || v[0] == '"' || v[n - 1] == '"');
 
-	return append_fmt(buf, len, pos, quote ? "%s = \"%s\"\n" : "%s = %s\n", key, v);
+	return lb_append(buf, len, pos, quote ? "%s = \"%s\"\n" : "%s = %s\n", key, v);
 }
 
 /* Sizes in the largest unit that divides them, so they read back exactly. */
@@ -442,8 +427,8 @@ static size_t append_size(char *buf, size_t len, size_t pos, const char *key,
 		u++;
 	}
 	if (u < 0)
-		return append_fmt(buf, len, pos, "%s = %llu\n", key, v);
-	return append_fmt(buf, len, pos, "%s = %llu%c\n", key, v, units[u]);
+		return lb_append(buf, len, pos, "%s = %llu\n", key, v);
+	return lb_append(buf, len, pos, "%s = %llu%c\n", key, v, units[u]);
 }
 
 size_t lb_conf_format(const struct lb_conf *c, char *buf, size_t len)
@@ -455,14 +440,14 @@ size_t lb_conf_format(const struct lb_conf *c, char *buf, size_t len)
 	pos = append_str(buf, len, pos, "target", c->target);
 	pos = append_str(buf, len, pos, "path", c->path);
 	pos = append_str(buf, len, pos, "fstype", c->fstype);
-	pos = append_fmt(buf, len, pos, "dump_level = %u\n", c->dump_level);
-	pos = append_fmt(buf, len, pos, "compression = %s\n", lb_compression_name(c->compression));
-	pos = append_fmt(buf, len, pos, "threads = %u\n", c->threads);
-	pos = append_fmt(buf, len, pos, "keep = %u\n", c->keep);
+	pos = lb_append(buf, len, pos, "dump_level = %u\n", c->dump_level);
+	pos = lb_append(buf, len, pos, "compression = %s\n", lb_compression_name(c->compression));
+	pos = lb_append(buf, len, pos, "threads = %u\n", c->threads);
+	pos = lb_append(buf, len, pos, "keep = %u\n", c->keep);
 	pos = append_size(buf, len, pos, "min_free", c->min_free);
-	pos = append_fmt(buf, len, pos, "final_action = %s\n", lb_action_name(c->final_action));
-	pos = append_fmt(buf, len, pos, "failure_action = %s\n",
-			 lb_action_name(c->failure_action));
+	pos = lb_append(buf, len, pos, "final_action = %s\n", lb_action_name(c->final_action));
+	pos = lb_append(buf, len, pos, "failure_action = %s\n",
+			lb_action_name(c->failure_action));
 	pos = append_str(buf, len, pos, "append", c->append);
 	pos = append_str(buf, len, pos, "kernel", c->kernel);
 	pos = append_str(buf, len, pos, "extra_modules", c->extra_modules);

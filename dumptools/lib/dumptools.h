@@ -31,6 +31,17 @@
  */
 int lb_read_file(const char *path, size_t max, char **buf, size_t *len);
 
+/*
+ * Formats at pos of buf (len bytes), as much as fits, NUL-terminated when
+ * anything was written. Return: pos plus the length of the whole text, so
+ * that a run of calls returns the length it all needs, as snprintf() does.
+ */
+size_t lb_append(char *buf, size_t len, size_t pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* "12.3 MiB": bytes in MiB, one decimal. */
+void lb_mib_format(char *buf, size_t len, unsigned long long bytes);
+
 /* Copies at most len bytes of src into dst (size dstlen) as printable ASCII:
  * other bytes become '?', the copy stops at a newline or NUL. */
 void lb_copy_printable(char *dst, size_t dstlen, const char *src, size_t len);

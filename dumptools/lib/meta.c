@@ -6,7 +6,6 @@
  * file still reads; a file without the format line is not ours.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,20 +53,6 @@ static const struct field fields[] = {
 	STR(makedumpfile, makedumpfile),
 };
 
-static size_t put(char *buf, size_t len, size_t pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static size_t put(char *buf, size_t len, size_t pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(pos < len ? buf + pos : NULL, pos < len ? len - pos : 0, fmt, ap);
-	va_end(ap);
-	return pos + (n > 0 ? (size_t)n : 0);
-}
-
 size_t lb_meta_format(const struct lb_meta *meta, char *buf, size_t len)
 {
 	const char *base = (const char *)meta;
@@ -84,20 +69,22 @@ size_t lb_meta_format(const struct lb_meta *meta, char *buf, size_t len)
 		switch (f->type) {
 		case F_STR:
 			lb_copy_printable(clean, sizeof(clean), p, strnlen(p, f->size));
-			pos = put(buf, len, pos, "%s=%s\n", f->key, clean);
+			pos = lb_append(buf, len, pos, "%s=%s\n", f->key, clean);
 			break;
 		case F_ULL:
-			pos = put(buf, len, pos, "%s=%llu\n", f->key, *(const unsigned long long *)p);
+			pos = lb_append(buf, len, pos, "%s=%llu\n", f->key,
+					*(const unsigned long long *)p);
 			break;
 		case F_LL:
-			pos = put(buf, len, pos, "%s=%lld\n", f->key, *(const long long *)p);
+			pos = lb_append(buf, len, pos, "%s=%lld\n", f->key, *(const long long *)p);
 			break;
 		case F_UINT:
-			pos = put(buf, len, pos, "%s=%u\n", f->key, *(const unsigned int *)p);
+			pos = lb_append(buf, len, pos, "%s=%u\n", f->key, *(const unsigned int *)p);
 			break;
 		case F_MS:
 			ms = *(const unsigned long long *)p;
-			pos = put(buf, len, pos, "%s=%llu.%03llu\n", f->key, ms / 1000, ms % 1000);
+			pos = lb_append(buf, len, pos, "%s=%llu.%03llu\n", f->key, ms / 1000,
+					ms % 1000);
 			break;
 		}
 	}

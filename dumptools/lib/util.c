@@ -1,15 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Small pieces the rest of the library shares: printable copies of hostile
- * text, sizes with units, and a hash for change detection. (Error sentences
- * are the image builder's lb_err_set(), capture-kernel/lib/err.c.)
+ * Small pieces the rest of the library and the commands share: formatted
+ * text appended to a buffer, printable copies of hostile text, sizes with
+ * units, and a hash for change detection. (Error sentences are the image
+ * builder's lb_err_set(), capture-kernel/lib/err.c.)
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "dumptools.h"
+
+size_t lb_append(char *buf, size_t len, size_t pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(pos < len ? buf + pos : NULL, pos < len ? len - pos : 0, fmt, ap);
+	va_end(ap);
+	return pos + (n > 0 ? (size_t)n : 0);
+}
+
+void lb_mib_format(char *buf, size_t len, unsigned long long bytes)
+{
+	snprintf(buf, len, "%.1f MiB", (double)bytes / (1 << 20));
+}
 
 void lb_copy_printable(char *dst, size_t dstlen, const char *src, size_t len)
 {

@@ -3,23 +3,9 @@
  * lifeboat-save: `lifeboat save` alone, for the capture initramfs. It links
  * only what the saver needs (libelf, libc), not the rest of the lifeboat
  * command, so that the image the capture kernel unpacks stays small.
+ * lb_error() comes from cmdutil.c, as in the lifeboat command.
  */
-#include <stdarg.h>
-#include <stdio.h>
-
 #include "commands.h"
-
-int lb_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("lifeboat: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
 
 int main(int argc, char **argv)
 {
