@@ -28,43 +28,41 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "reserve.h"
 
-enum { BZ_HEADER = 0x8000, BZ_MIN_PROTOCOL = 0x20a };
+/* The setup header's kernel_version: the release string's offset, less 0x200. */
+enum { BZ_KERNEL_VERSION = 0x20e };
 
 int lb_kernel_info(const char *path, char *release, size_t rlen, unsigned long long *init_size,
 		   struct lb_err *err)
 {
+	struct lb_reserve_kernel k;
+	struct lb_err why;
 	unsigned char *h;
-	unsigned int off, version;
-	ssize_t n;
-	int fd, ret = 0;
+	unsigned int off;
+	size_t len;
+	int ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return lb_err_set(err, errno, "cannot open the capture kernel '%s': %s", path,
-				  strerror(errno));
-	h = calloc(1, BZ_HEADER + 1);
-	if (!h) {
-		close(fd);
-		return lb_err_set(err, ENOMEM, "out of memory");
-	}
-	n = pread(fd, h, BZ_HEADER, 0);
-	close(fd);
-	version = n >= 0x264 ? (unsigned int)(h[0x206] | h[0x207] << 8) : 0;
-	if (n < 0x264 || memcmp(h + 0x202, "HdrS", 4) || version < BZ_MIN_PROTOCOL) {
-		ret = lb_err_set(err, EINVAL, "'%s' is not a bzImage of boot protocol 2.10 or later",
-				 path);
+	ret = lb_read_file(path, LB_KERNEL_MAX, (char **)&h, &len);
+	if (ret)
+		return lb_err_set(err, -ret, "cannot read the capture kernel '%s': %s", path,
+				  strerror(-ret));
+	/* The image builder's loader, as `lifeboat load` and `lifeboat estimate`
+	 * use it (the paging depth is checked when the region is sized). */
+	ret = lb_reserve_kernel(h, len, false, &k, &why);
+	if (ret) {
+		lb_err_set(err, -ret, "'%s' is not a kernel lifeboat can load: %s", path, why.msg);
 		goto out;
 	}
-	*init_size = (unsigned long long)(h[0x260] | h[0x261] << 8 | h[0x262] << 16 |
-					  (unsigned int)h[0x263] << 24);
-	/* kernel_version points 0x200 before "6.1.0-56-amd64 (debian-kernel@...) #1 ...". */
-	off = (unsigned int)(h[0x20e] | h[0x20f] << 8) + 0x200;
-	if (!(h[0x20e] | h[0x20f]) || off >= (unsigned int)n) {
+	*init_size = k.init_size;
+	/* kernel_version points 0x200 before "6.1.0-56-amd64 (debian-kernel@...) #1 ...";
+	 * the buffer is NUL-terminated. */
+	off = (unsigned int)(h[BZ_KERNEL_VERSION] | h[BZ_KERNEL_VERSION + 1] << 8);
+	if (!off || off + 0x200 >= len) {
 		ret = lb_err_set(err, EINVAL, "'%s' does not say its release", path);
 		goto out;
 	}
-	h[n] = '\0';
+	off += 0x200;
 	lb_copy_printable(release, rlen, (const char *)h + off, strcspn((const char *)h + off, " "));
 	if (!release[0])
 		ret = lb_err_set(err, EINVAL, "'%s' does not say its release", path);

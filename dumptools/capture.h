@@ -62,7 +62,12 @@ int lb_stamp_read(const char *img, uint64_t *digest, unsigned long long *packed,
 int lb_stamp_write(const char *img, uint64_t digest, const struct lb_plan *p,
 		   unsigned long long packed, unsigned long long unpacked);
 
-/* A bzImage's release (from its header) and init_size, the room it needs to unpack and run. */
+/*
+ * A capture kernel's release, from its header's kernel_version, and its
+ * init_size, the room it needs to unpack and run. The kernel is checked by
+ * the image builder's loader (lb_reserve_kernel()): one it refuses is an
+ * error with the builder's sentence.
+ */
 int lb_kernel_info(const char *path, char *release, size_t rlen, unsigned long long *init_size,
 		   struct lb_err *err);
 

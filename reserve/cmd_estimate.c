@@ -22,8 +22,7 @@
 
 #define MIB LB_MIB_BYTES
 #define MAX_RANGES 8192
-/* What the module accepts as a kernel, and a bound for the initramfs. */
-#define MAX_KERNEL (256ULL << 20)
+/* A bound for the initramfs (LB_KERNEL_MAX for the kernel). */
 #define MAX_INITRD (2ULL << 30)
 #define MAX_UNPACKED (8ULL << 30)
 #define MAX_WINDOW (1ULL << 30)
@@ -220,7 +219,7 @@ int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 	if (find_region(&io, &cl, &r))
 		goto out;
 
-	lr = lb_read_file(kernel, MAX_KERNEL, (char **)&kbuf, &klen);
+	lr = lb_read_file(kernel, LB_KERNEL_MAX, (char **)&kbuf, &klen);
 	if (lr) {
 		lb_error("cannot read the capture kernel '%s': %s%s", kernel, strerror(-lr),
 			 kernel == kdef ? " (name one with --kernel)" : "");

@@ -189,6 +189,9 @@ void lb_reserve_machine(struct lb_machine *m, const struct lb_mem_range *ranges,
 int lb_reserve_pick_region(const struct lb_mem_range *ranges, unsigned int nr, uint64_t size,
 			   uint64_t *start);
 
+/* The largest kernel the module takes (kernel/load.c, LB_MAX_KERNEL). */
+#define LB_KERNEL_MAX (256ULL << 20)
+
 /* What the builder's loader read in the capture kernel's header. */
 struct lb_reserve_kernel {
 	const char *loader;		/* "bzImage" */
