@@ -30,11 +30,20 @@
 #include "capture.h"
 #include "reserve.h"
 
+void lb_kernel_path(char *buf, size_t len, const char *kver)
+{
+	snprintf(buf, len, "/boot/vmlinuz-%s", kver);
+}
+
+void lb_initramfs_path(char *buf, size_t len, const char *kver)
+{
+	snprintf(buf, len, "%s/initramfs-%s.img", LB_STATE_DIR, kver);
+}
+
 /* The setup header's kernel_version: the release string's offset, less 0x200. */
 enum { BZ_KERNEL_VERSION = 0x20e };
 
-int lb_kernel_info(const char *path, char *release, size_t rlen, unsigned long long *init_size,
-		   struct lb_err *err)
+int lb_kernel_info(const char *path, char *release, size_t rlen, struct lb_err *err)
 {
 	struct lb_reserve_kernel k;
 	struct lb_err why;
@@ -54,7 +63,6 @@ int lb_kernel_info(const char *path, char *release, size_t rlen, unsigned long l
 		lb_err_set(err, -ret, "'%s' is not a kernel lifeboat can load: %s", path, why.msg);
 		goto out;
 	}
-	*init_size = k.init_size;
 	/* kernel_version points 0x200 before "6.1.0-56-amd64 (debian-kernel@...) #1 ...";
 	 * the buffer is NUL-terminated. */
 	off = (unsigned int)(h[BZ_KERNEL_VERSION] | h[BZ_KERNEL_VERSION + 1] << 8);
@@ -227,7 +235,6 @@ int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modro
 		 const char *compress, int offline, struct lb_plan *p, struct lb_err *err)
 {
 	char drivers[LB_CONF_LONG] = "", extra[LB_CONF_LONG], *tok, *save, self[PATH_MAX];
-	unsigned long long init_size;
 	struct utsname u;
 	int ret;
 
@@ -245,11 +252,11 @@ int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modro
 	if (conf->kernel[0])
 		snprintf(p->kernel, sizeof(p->kernel), "%s", conf->kernel);
 	else
-		snprintf(p->kernel, sizeof(p->kernel), "/boot/vmlinuz-%s", kver ? kver : u.release);
+		lb_kernel_path(p->kernel, sizeof(p->kernel), kver ? kver : u.release);
 	if (kver) {
 		snprintf(p->kver, sizeof(p->kver), "%s", kver);
 	} else if (conf->kernel[0]) {
-		ret = lb_kernel_info(p->kernel, p->kver, sizeof(p->kver), &init_size, err);
+		ret = lb_kernel_info(p->kernel, p->kver, sizeof(p->kver), err);
 		if (ret)
 			return ret;
 	} else {

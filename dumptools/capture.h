@@ -63,12 +63,20 @@ int lb_stamp_write(const char *img, uint64_t digest, const struct lb_plan *p,
 		   unsigned long long packed, unsigned long long unpacked);
 
 /*
- * A capture kernel's release, from its header's kernel_version, and its
- * init_size, the room it needs to unpack and run. The kernel is checked by
- * the image builder's loader (lb_reserve_kernel()): one it refuses is an
- * error with the builder's sentence.
+ * The default capture kernel of release kver, /boot/vmlinuz-<kver>, and
+ * where the capture initramfs for it is kept, LB_STATE_DIR/initramfs-<kver>.img:
+ * `lifeboat start` and `lifeboat mkinitramfs` write it there, `lifeboat
+ * estimate` reads it from there.
  */
-int lb_kernel_info(const char *path, char *release, size_t rlen, unsigned long long *init_size,
-		   struct lb_err *err);
+void lb_kernel_path(char *buf, size_t len, const char *kver);
+void lb_initramfs_path(char *buf, size_t len, const char *kver);
+
+/*
+ * A capture kernel's release, from its header's kernel_version. The kernel
+ * is checked by the image builder's loader (lb_reserve_kernel()): one it
+ * refuses is an error with the builder's sentence. (What it needs in the
+ * region is the estimate's business: struct lb_sizing, reserve.h.)
+ */
+int lb_kernel_info(const char *path, char *release, size_t rlen, struct lb_err *err);
 
 #endif

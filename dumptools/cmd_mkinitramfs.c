@@ -105,7 +105,7 @@ int cmd_mkinitramfs(int argc, char **argv)
 			free(p);
 			return lb_error("cannot create '%s': %s", LB_STATE_DIR, strerror(-ret));
 		}
-		snprintf(def_out, sizeof(def_out), "%s/initramfs-%s.img", LB_STATE_DIR, p->kver);
+		lb_initramfs_path(def_out, sizeof(def_out), p->kver);
 		out = def_out;
 	}
 	ret = lb_plan_digest(p, &digest, &err);

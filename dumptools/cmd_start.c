@@ -7,19 +7,24 @@
  *   2. on the dump target, removes dumps beyond `keep` and tells, once, about
  *      a dump saved since the last start (the machine crashed);
  *   3. refuses to arm beside Linux's own kdump;
- *   4. finds the reserved region;
+ *   4. finds the reserved region (loading lifeboat.ko if it is not), as
+ *      `lifeboat estimate` does; with none, says so and stops;
  *   5. rebuilds the capture initramfs when its inputs changed (the kernel,
- *      the configuration, the tools), and checks that kernel and initramfs
- *      fit in the region;
- *   6. loads and arms, in one call: arm_capture().
+ *      the configuration, the tools);
+ *   6. judges the region as `lifeboat estimate` does (struct lb_sizing,
+ *      reserve/: its figure for this machine, kernel and initramfs, and the
+ *      image builder's word on the region, as `lifeboat load` will have it);
+ *   7. loads and arms, in one call: arm_capture().
  *
- * Every refusal says why on stderr, which the journal keeps. stop disarms
- * and unloads.
+ * Every refusal says why on stderr, which the journal keeps, in one line,
+ * with the crashkernel= to boot with when the region is missing or too
+ * small: the estimate's boot parameter. stop disarms and unloads.
  *
  * LIFEBOAT_TEST_ARM_WITH=kexec, for the VM tests only, makes arm_capture()
  * load the same kernel, initramfs and command line with Linux's own kdump
- * (kexec -p) instead of Lifeboat's module, and the region is then the
- * kernel's crashkernel= region. Nothing else changes.
+ * (kexec -p) instead of Lifeboat's module, which is then not loaded: the
+ * region is the kernel's crashkernel= region ("Crash kernel" in
+ * /proc/iomem). Nothing else changes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -33,6 +38,7 @@
 
 #include "capture.h"
 #include "commands.h"
+#include "reserve.h"
 
 #define TEST_ARM_ENV "LIFEBOAT_TEST_ARM_WITH"
 #define LAST_DUMP LB_STATE_DIR "/last-dump"
@@ -114,40 +120,19 @@ static int arm_capture(enum arm_mode mode, const char *kernel, const char *initr
 	return lb_do_arm();
 }
 
-/* The bytes reserved for the capture kernel, 0 for none; why sets the reason for none. */
-static int region_size(enum arm_mode mode, unsigned long long *size, char *why, size_t len)
+/* Lifeboat's region is the module's: load it if it is not loaded. */
+static int load_module(void)
 {
-	char text[256], out[4096];
+	const char *argv[] = { "modprobe", "lifeboat", NULL };
+	char out[4096];
 	int ret;
 
-	*size = 0;
-	why[0] = '\0';
-	if (mode == ARM_KEXEC) {
-		ret = read_attr("/sys/kernel/kexec_crash_size", text, sizeof(text));
-		if (ret)
-			return lb_error("cannot arm: cannot read /sys/kernel/kexec_crash_size: %s",
-					strerror(-ret));
-		*size = strtoull(text, NULL, 10);
+	if (!access(lb_sysfs_dir, F_OK))
 		return 0;
-	}
-	if (access(lb_sysfs_dir, F_OK)) {
-		const char *argv[] = { "modprobe", "lifeboat", NULL };
-
-		ret = lb_run(argv, out, sizeof(out), 0);
-		if (ret || access(lb_sysfs_dir, F_OK))
-			return lb_error("cannot arm: lifeboat.ko is not loaded and 'modprobe lifeboat' failed (status %d): %s",
-					ret, chomp(out));
-	}
-	ret = lb_sysfs_read("region", text, sizeof(text));
-	if (ret)
-		return lb_error("cannot arm: cannot read %s/region: %s", lb_sysfs_dir, strerror(-ret));
-	if (!strncmp(text, "none", 4)) {
-		snprintf(why, len, "%s", text[4] == ':' ? text + 5 + (text[5] == ' ') : text);
-		return 0;
-	}
-	/* "start end size kind" */
-	if (sscanf(text, "%*s %*s %llu", size) != 1)
-		return lb_error("cannot arm: cannot read %s/region: '%s'", lb_sysfs_dir, text);
+	ret = lb_run(argv, out, sizeof(out), 0);
+	if (ret || access(lb_sysfs_dir, F_OK))
+		return lb_error("cannot arm: lifeboat.ko is not loaded and 'modprobe lifeboat' failed (status %d): %s",
+				ret, chomp(out));
 	return 0;
 }
 
@@ -204,13 +189,57 @@ out:
 	lb_target_close(&t);
 }
 
+/*
+ * No region: says so, with the crashkernel= the estimate gives for the
+ * capture initramfs built last, if there is one (p NULL: the plan could not
+ * be made). Nothing is built: that waits for a region. Return: 1.
+ */
+static int no_region(struct lb_sizing *s, const struct lb_plan *p)
+{
+	char img[PATH_MAX] = "", why[sizeof(s->source) + sizeof(s->why) + 16];
+	struct lb_err err;
+
+	snprintf(why, sizeof(why), "from %s: %s", s->source, s->why[0] ? s->why : "not reserved");
+	if (p) {
+		lb_initramfs_path(img, sizeof(img), p->kver);
+		if (!access(img, R_OK) && !lb_sizing_files(s, p->kernel, img, &err))
+			return lb_error("cannot arm: no reserved region: boot with crashkernel=%lluM (%s)",
+					(unsigned long long)(s->anywhere.total >> 20), why);
+	}
+	return lb_error("cannot arm: no reserved region: boot with crashkernel=SIZE, SIZE as 'lifeboat estimate' gives it%s (%s)",
+			img[0] && access(img, R_OK) ?
+			" once 'lifeboat mkinitramfs' has built the capture initramfs" : "", why);
+}
+
+/* The region against the estimate, as `lifeboat estimate` judges it. Return: 0 to arm, or 1. */
+static int region_verdict(const struct lb_sizing *s)
+{
+	unsigned long long have = (s->end - s->start) >> 20, need = s->here.total >> 20;
+	unsigned long long boot = s->anywhere.total >> 20;
+
+	switch (s->verdict) {
+	case LB_VERDICT_ENOUGH:
+		return 0;
+	case LB_VERDICT_TOO_SMALL:
+		return lb_error("cannot arm: region too small (have %llu MiB, need %llu MiB): boot with crashkernel=%lluM ('lifeboat estimate' shows what needs the room)",
+				have, need, boot);
+	case LB_VERDICT_REFUSED:
+		return lb_error("cannot arm: the region (%llu MiB, %llu MiB needed) is not usable: 'lifeboat load' would refuse it: %s",
+				have, need, s->refusal.msg);
+	case LB_VERDICT_NONE:
+		break;
+	}
+	return lb_error("cannot arm: no reserved region");
+}
+
 static int start(const char *conf_path, int rebuild)
 {
-	char img[PATH_MAX], why[256], cmdline[LB_CONF_LONG * 2], kver[65], a[32], b[32];
-	unsigned long long region, init_size, packed = 0, unpacked = 0, sp, su;
+	char img[PATH_MAX], state[8], cmdline[LB_CONF_LONG * 2], kver[65], a[32], b[32];
+	unsigned long long packed = 0, unpacked = 0, sp, su;
 	uint64_t digest, old = 0;
 	enum arm_mode mode;
-	struct lb_plan *p;
+	struct lb_sizing *s = NULL;
+	struct lb_plan *p = NULL;
 	struct lb_conf conf;
 	struct lb_err err;
 	struct stat st;
@@ -222,43 +251,46 @@ static int start(const char *conf_path, int rebuild)
 		return lb_error("cannot arm: %s", err.msg);
 	look_at_dumps(&conf);
 
-	if (mode == ARM_LIFEBOAT && !read_attr("/sys/kernel/kexec_crash_loaded", why, sizeof(why)) &&
-	    !strcmp(why, "1"))
+	if (mode == ARM_LIFEBOAT &&
+	    !read_attr("/sys/kernel/kexec_crash_loaded", state, sizeof(state)) &&
+	    !strcmp(state, "1"))
 		return lb_error("cannot arm: Linux's own kdump is loaded (/sys/kernel/kexec_crash_loaded is 1) and would take the panic first; disable it (systemctl disable --now kdump-tools) or unload it (kexec -p -u)");
-	if (region_size(mode, &region, why, sizeof(why)))
+	if (mode == ARM_LIFEBOAT && load_module())
 		return 1;
-	if (!region && why[0])
-		return lb_error("cannot arm: no reserved region: %s", why);
 
+	/* The machine and its region, as `lifeboat estimate` reads them. */
+	s = calloc(1, sizeof(*s));
 	p = calloc(1, sizeof(*p));
-	if (!p)
-		return lb_error("out of memory");
-	ret = lb_plan_make(&conf, NULL, NULL, NULL, 0, p, &err);
+	if (!s || !p) {
+		ret = lb_err_set(&err, ENOMEM, "out of memory");
+		goto out_err;
+	}
+	ret = lb_sizing_machine(s, &err);
 	if (ret)
 		goto out_err;
-	ret = lb_kernel_info(p->kernel, kver, sizeof(kver), &init_size, &err);
+	ret = lb_plan_make(&conf, NULL, NULL, NULL, 0, p, &err);
+	/* No region: say so before building anything. */
+	if (!s->end) {
+		no_region(s, ret ? NULL : p);
+		goto out;
+	}
+	if (ret)
+		goto out_err;
+	ret = lb_kernel_info(p->kernel, kver, sizeof(kver), &err);
 	if (ret)
 		goto out_err;
 	if (strcmp(kver, p->kver))
 		fprintf(stderr, "lifeboat: warning: '%s' says it is %s, the modules are for %s\n",
 			p->kernel, kver, p->kver);
 
-	snprintf(img, sizeof(img), "%s/initramfs-%s.img", LB_STATE_DIR, p->kver);
+	lb_initramfs_path(img, sizeof(img), p->kver);
 	have_stamp = !lb_stamp_read(img, &old, &sp, &su);
-	/* No region: say so before building anything (sizes from the last build, or typical). */
-	if (!region) {
-		ret = lb_region_check(0, init_size, have_stamp ? sp : 4ULL << 20,
-				      have_stamp ? su : 12ULL << 20, &err);
-		goto out_err;
-	}
 	ret = lb_plan_digest(p, &digest, &err);
 	if (ret)
 		goto out_err;
 	if (!rebuild && have_stamp && old == digest && !stat(img, &st) &&
 	    (unsigned long long)st.st_size == sp) {
-		packed = sp;
-		unpacked = su;
-		lb_mib_format(a, sizeof(a), packed);
+		lb_mib_format(a, sizeof(a), sp);
 		printf("lifeboat: capture initramfs %s is up to date (%s)\n", img, a);
 	} else {
 		ret = lb_mkdir_p(LB_STATE_DIR, 0755);
@@ -283,27 +315,35 @@ static int start(const char *conf_path, int rebuild)
 		       p->modules);
 	}
 
-	ret = lb_region_check(region, init_size, packed, unpacked, &err);
+	/* Is the region enough? The estimate's verdict, with the image builder's word. */
+	ret = lb_sizing_files(s, p->kernel, img, &err);
 	if (ret)
 		goto out_err;
+	if (region_verdict(s))
+		goto out;
 	ret = lb_capture_cmdline(cmdline, sizeof(cmdline), conf.append);
 	if (ret) {
 		lb_err_set(&err, -ret, "the capture command line is too long");
 		goto out_err;
 	}
-	if (arm_capture(mode, p->kernel, img, cmdline)) {
-		free(p);
-		return 1;
-	}
-	lb_mib_format(a, sizeof(a), region);
-	printf("lifeboat: armed%s: capture kernel %s, initramfs %s, %s reserved; dumps go to %s:%s\n",
-	       mode == ARM_KEXEC ? " (test mode: Linux's kdump, kexec -p)" : "", p->kernel, img, a,
-	       p->conf.target, p->conf.path);
+	if (arm_capture(mode, p->kernel, img, cmdline))
+		goto out;
+	printf("lifeboat: armed%s: capture kernel %s, initramfs %s, %llu MiB reserved, %llu MiB needed; dumps go to %s:%s\n",
+	       mode == ARM_KEXEC ? " (test mode: Linux's kdump, kexec -p)" : "", p->kernel, img,
+	       (unsigned long long)((s->end - s->start) >> 20),
+	       (unsigned long long)(s->here.total >> 20), p->conf.target, p->conf.path);
+	lb_sizing_release(s);
+	free(s);
 	free(p);
 	return 0;
 out_err:
+	lb_error("cannot arm: %s", err.msg);
+out:
+	if (s)
+		lb_sizing_release(s);
+	free(s);
 	free(p);
-	return lb_error("cannot arm: %s", err.msg);
+	return 1;
 }
 
 static void start_usage(FILE *out)

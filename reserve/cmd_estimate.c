@@ -16,8 +16,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "capture.h"
 #include "commands.h"
-#include "dumptools.h"
 #include "reserve.h"
 
 #define MIB LB_MIB_BYTES
@@ -27,97 +27,199 @@
 #define MAX_UNPACKED (8ULL << 30)
 #define MAX_WINDOW (1ULL << 30)
 
-struct region {
-	uint64_t start, end;		/* [start, end); 0, 0 for none */
-	char kind[32];			/* crashkernel, memmap */
-	char source[64];		/* where it was read */
-	char why[256];			/* none: the reason, if known */
-};
-
 /* The region: the module's word first, then the kernel's reservation, then memmap=. */
-static int find_region(const struct lb_iomem *io, const struct lb_cmdline *cl, struct region *r)
+static int find_region(struct lb_sizing *s, struct lb_err *err)
 {
 	char text[512];
 	bool none;
 	int ret;
 
-	memset(r, 0, sizeof(*r));
 	ret = lb_sysfs_read("region", text, sizeof(text));
 	if (!ret) {
-		snprintf(r->source, sizeof(r->source), "%s/region", lb_sysfs_dir);
-		if (lb_region_parse(text, strlen(text), &r->start, &r->end, r->kind,
-				    sizeof(r->kind), &none, r->why, sizeof(r->why)))
-			return lb_error("cannot read %s/region: '%s'", lb_sysfs_dir, text);
+		snprintf(s->source, sizeof(s->source), "%s/region", lb_sysfs_dir);
+		if (lb_region_parse(text, strlen(text), &s->start, &s->end, s->kind,
+				    sizeof(s->kind), &none, s->why, sizeof(s->why)))
+			return lb_err_set(err, EINVAL, "cannot read %s/region: '%s'", lb_sysfs_dir,
+					  text);
 		return 0;
 	}
-	if (io->crash_end) {
-		r->start = io->crash_start;
-		r->end = io->crash_end;
-		snprintf(r->kind, sizeof(r->kind), "crashkernel");
-		snprintf(r->source, sizeof(r->source), "/proc/iomem");
+	if (s->io.crash_end) {
+		s->start = s->io.crash_start;
+		s->end = s->io.crash_end;
+		snprintf(s->kind, sizeof(s->kind), "crashkernel");
+		snprintf(s->source, sizeof(s->source), "/proc/iomem");
 		return 0;
 	}
-	if (cl->memmap_size) {
-		r->start = cl->memmap_start;
-		r->end = cl->memmap_start + cl->memmap_size;
-		snprintf(r->kind, sizeof(r->kind), "memmap");
-		snprintf(r->source, sizeof(r->source), "/proc/cmdline");
+	if (s->cl.memmap_size) {
+		s->start = s->cl.memmap_start;
+		s->end = s->cl.memmap_start + s->cl.memmap_size;
+		snprintf(s->kind, sizeof(s->kind), "memmap");
+		snprintf(s->source, sizeof(s->source), "/proc/cmdline");
 		return 0;
 	}
-	snprintf(r->source, sizeof(r->source), "/proc/iomem and /proc/cmdline");
-	if (cl->has_crashkernel)
-		snprintf(r->why, sizeof(r->why),
+	snprintf(s->source, sizeof(s->source), "/proc/iomem and /proc/cmdline");
+	if (s->cl.has_crashkernel)
+		snprintf(s->why, sizeof(s->why),
 			 "crashkernel=%s is on the command line but the kernel reserved nothing (see 'dmesg | grep -i crashkernel')",
-			 cl->crashkernel);
+			 s->cl.crashkernel);
 	else
-		snprintf(r->why, sizeof(r->why), "neither crashkernel= nor memmap=SIZE$START at boot");
+		snprintf(s->why, sizeof(s->why), "neither crashkernel= nor memmap=SIZE$START at boot");
 	return 0;
 }
 
-/* The machine: memory map, CPUs, paging depth. */
-static int read_machine(struct lb_iomem *io, struct lb_cmdline *cl, unsigned int *nr_cpus,
-			bool *la57)
+int lb_sizing_machine(struct lb_sizing *s, struct lb_err *err)
 {
-	struct lb_err err = { "" };
+	struct lb_err why = { "" };
 	char *text;
 	size_t len;
 	int ret;
 
+	memset(s, 0, sizeof(*s));
+	s->io.ranges = calloc(MAX_RANGES, sizeof(*s->io.ranges));
+	if (!s->io.ranges)
+		return lb_err_set(err, ENOMEM, "out of memory");
+	s->io.cap = MAX_RANGES;
+
 	ret = lb_read_file("/proc/iomem", 16 << 20, &text, &len);
 	if (ret)
-		return lb_error("cannot read /proc/iomem: %s", strerror(-ret));
-	ret = lb_iomem_parse(text, len, io, &err);
+		return lb_err_set(err, -ret, "cannot read /proc/iomem: %s", strerror(-ret));
+	ret = lb_iomem_parse(text, len, &s->io, err);
 	free(text);
 	if (ret)
-		return lb_error("%s", err.msg);
-	if (io->hidden)
-		return lb_error("/proc/iomem shows no addresses to this user: run 'lifeboat estimate' as root");
-	if (!io->ram_bytes)
-		return lb_error("/proc/iomem lists no System RAM");
+		return ret;
+	if (s->io.hidden)
+		return lb_err_set(err, EPERM, "/proc/iomem shows no addresses to this user: run as root");
+	if (!s->io.ram_bytes)
+		return lb_err_set(err, EINVAL, "/proc/iomem lists no System RAM");
 
 	ret = lb_read_file("/proc/cmdline", 1 << 20, &text, &len);
 	if (ret)
-		return lb_error("cannot read /proc/cmdline: %s", strerror(-ret));
-	ret = lb_cmdline_parse(text, len, cl, &err);
+		return lb_err_set(err, -ret, "cannot read /proc/cmdline: %s", strerror(-ret));
+	ret = lb_cmdline_parse(text, len, &s->cl, &why);
 	free(text);
 	if (ret)
-		return lb_error("/proc/cmdline: %s", err.msg);
+		return lb_err_set(err, -ret, "/proc/cmdline: %s", why.msg);
 
 	ret = lb_read_file("/sys/devices/system/cpu/possible", 65536, &text, &len);
 	if (ret)
-		return lb_error("cannot read /sys/devices/system/cpu/possible: %s", strerror(-ret));
-	ret = lb_cpulist_parse(text, len, nr_cpus);
+		return lb_err_set(err, -ret, "cannot read /sys/devices/system/cpu/possible: %s",
+				  strerror(-ret));
+	ret = lb_cpulist_parse(text, len, &s->nr_cpus);
 	free(text);
 	if (ret)
-		return lb_error("cannot read the CPU list in /sys/devices/system/cpu/possible");
+		return lb_err_set(err, -ret, "cannot read the CPU list in /sys/devices/system/cpu/possible");
 
-	*la57 = false;
 	if (!lb_read_file("/proc/cpuinfo", 64 << 20, &text, &len)) {
 		/* The kernel clears the flag when it runs with 4-level paging. */
-		*la57 = lb_cpuinfo_has_flag(text, len, "la57");
+		s->la57 = lb_cpuinfo_has_flag(text, len, "la57");
 		free(text);
 	}
+	return find_region(s, err);
+}
+
+int lb_sizing_files(struct lb_sizing *s, const char *kernel, const char *initrd,
+		    struct lb_err *err)
+{
+	struct lb_estimate_in in = { 0 };
+	struct lb_machine m;
+	struct lb_image img;
+	struct lb_err why = { "" };
+	uint64_t start, size;
+	int ret;
+
+	free(s->kbuf);
+	free(s->ibuf);
+	s->kbuf = s->ibuf = NULL;
+	s->unread = NULL;
+	ret = lb_read_file(kernel, LB_KERNEL_MAX, (char **)&s->kbuf, &s->klen);
+	if (ret) {
+		s->unread = kernel;
+		return lb_err_set(err, -ret, "cannot read the capture kernel '%s': %s", kernel,
+				  strerror(-ret));
+	}
+	ret = lb_reserve_kernel(s->kbuf, s->klen, s->la57, &s->kernel, &why);
+	if (ret)
+		return lb_err_set(err, -ret, "'%s' is not a kernel lifeboat can load: %s", kernel,
+				  why.msg);
+	ret = lb_read_file(initrd, MAX_INITRD, (char **)&s->ibuf, &s->ilen);
+	if (ret) {
+		s->unread = initrd;
+		return lb_err_set(err, -ret, "cannot read the capture initramfs '%s': %s", initrd,
+				  strerror(-ret));
+	}
+	ret = lb_initrd_measure(s->ibuf, s->ilen, MAX_UNPACKED, MAX_WINDOW, &s->initrd, &why);
+	if (ret)
+		return lb_err_set(err, -ret, "'%s': %s", initrd, why.msg);
+
+	/* The metadata block for this machine: in the current region, or in
+	 * one where crashkernel= would likely put it. */
+	if (s->end) {
+		start = s->start;
+		size = s->end - s->start;
+	} else {
+		size = 16 * MIB;
+		if (lb_reserve_pick_region(s->io.ranges, s->io.nr, size, &start))
+			return lb_err_set(err, ENOSPC, "no RAM range of this machine can hold a region");
+	}
+	lb_reserve_machine(&m, s->io.ranges, s->io.nr, s->nr_cpus, s->la57, start, start + size);
+	in.meta = lb_image_meta_size(&m);
+	if (!in.meta) {
+		/* Size 0: the machine facts do not hold; a build says why. */
+		lb_reserve_load_check(&m, s->kbuf, s->klen, s->ibuf, s->ilen, &img, &why);
+		return lb_err_set(err, EINVAL, "the image builder does not take this machine's memory map: %s",
+				  why.msg);
+	}
+	in.init_size = s->kernel.init_size;
+	in.kernel_align = s->kernel.kernel_alignment;
+	in.initrd = s->ilen;
+	in.rootfs = s->initrd.rootfs;
+	in.window = s->initrd.window;
+	in.old_ram_end = s->io.ram_end;
+	in.nr_cpus = s->nr_cpus;
+	/* The boot parameter holds wherever crashkernel= puts the region: the
+	 * worst case. The current region is judged at its own place. */
+	in.region_start = 0;
+	in.region_size = 0;
+	lb_estimate_compute(&in, &s->anywhere);
+	in.region_start = s->start;
+	in.region_size = s->end - s->start;
+	lb_estimate_compute(&in, &s->here);
+
+	s->refusal.msg[0] = '\0';
+	if (!s->end) {
+		s->verdict = LB_VERDICT_NONE;
+	} else {
+		lb_reserve_machine(&m, s->io.ranges, s->io.nr, s->nr_cpus, s->la57, s->start,
+				   s->end);
+		ret = lb_reserve_load_check(&m, s->kbuf, s->klen, s->ibuf, s->ilen, &img,
+					    &s->refusal);
+		if (!ret)
+			s->refusal.msg[0] = '\0';
+		if (s->end - s->start < s->here.total)
+			s->verdict = LB_VERDICT_TOO_SMALL;
+		else
+			s->verdict = ret ? LB_VERDICT_REFUSED : LB_VERDICT_ENOUGH;
+	}
+	/* The builder must take the recommended size where crashkernel= would
+	 * likely put it; if it does not, the estimate is wrong. */
+	s->recommended.msg[0] = '\0';
+	if (!lb_reserve_pick_region(s->io.ranges, s->io.nr, s->anywhere.total, &start)) {
+		lb_reserve_machine(&m, s->io.ranges, s->io.nr, s->nr_cpus, s->la57, start,
+				   start + s->anywhere.total);
+		if (!lb_reserve_load_check(&m, s->kbuf, s->klen, s->ibuf, s->ilen, &img,
+					   &s->recommended))
+			s->recommended.msg[0] = '\0';
+	}
 	return 0;
+}
+
+void lb_sizing_release(struct lb_sizing *s)
+{
+	free(s->ibuf);
+	free(s->kbuf);
+	free(s->io.ranges);
+	s->ibuf = s->kbuf = NULL;
+	s->io.ranges = NULL;
 }
 
 static void usage(FILE *out)
@@ -129,7 +231,7 @@ static void usage(FILE *out)
 		"region is enough, and the crashkernel= boot parameter to use. Run as root.\n"
 		"Defaults: /boot/vmlinuz-RELEASE and %s/initramfs-RELEASE.img for the\n"
 		"running release. Exit status: 0 enough, 1 too small, none or an error, 2 usage.\n",
-		LB_RESERVE_STATE_DIR);
+		LB_STATE_DIR);
 }
 
 static void line(const char *what, uint64_t bytes, const char *fmt, ...)
@@ -180,154 +282,87 @@ static void print_breakdown(const struct lb_estimate *e, const struct lb_reserve
 int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 {
 	char kdef[512], idef[512], a[32], b[32];
-	struct lb_mem_range *ranges = NULL;
-	struct lb_iomem io = { 0 };
-	struct lb_cmdline cl;
-	struct lb_reserve_kernel k;
-	struct lb_initrd_info ii;
-	struct lb_estimate_in in = { 0 };
-	struct lb_estimate e, worst;
-	struct lb_machine m;
-	struct lb_image img;
 	struct lb_err err = { "" };
-	struct region r;
+	struct lb_sizing *s;
 	struct utsname u;
-	unsigned int nr_cpus;
-	void *kbuf = NULL, *ibuf = NULL;
-	size_t klen, ilen;
-	uint64_t start, size;
-	bool la57 = false;
-	int ret = 1, lr;
+	uint64_t size;
+	int ret = 1;
 
 	*total = 0;
 	if (uname(&u))
 		return lb_error("uname: %s", strerror(errno));
-	snprintf(kdef, sizeof(kdef), "/boot/vmlinuz-%s", u.release);
-	snprintf(idef, sizeof(idef), "%s/initramfs-%s.img", LB_RESERVE_STATE_DIR, u.release);
+	lb_kernel_path(kdef, sizeof(kdef), u.release);
+	lb_initramfs_path(idef, sizeof(idef), u.release);
 	if (!kernel)
 		kernel = kdef;
 	if (!initrd)
 		initrd = idef;
 
-	ranges = calloc(MAX_RANGES, sizeof(*ranges));
-	if (!ranges)
+	s = calloc(1, sizeof(*s));
+	if (!s)
 		return lb_error("out of memory");
-	io.ranges = ranges;
-	io.cap = MAX_RANGES;
-	if (read_machine(&io, &cl, &nr_cpus, &la57))
-		goto out;
-	if (find_region(&io, &cl, &r))
-		goto out;
-
-	lr = lb_read_file(kernel, LB_KERNEL_MAX, (char **)&kbuf, &klen);
-	if (lr) {
-		lb_error("cannot read the capture kernel '%s': %s%s", kernel, strerror(-lr),
-			 kernel == kdef ? " (name one with --kernel)" : "");
+	if (lb_sizing_machine(s, &err)) {
+		lb_error("%s", err.msg);
 		goto out;
 	}
-	if (lb_reserve_kernel(kbuf, klen, la57, &k, &err)) {
-		lb_error("'%s' is not a kernel lifeboat can load: %s", kernel, err.msg);
-		goto out;
-	}
-	lr = lb_read_file(initrd, MAX_INITRD, (char **)&ibuf, &ilen);
-	if (lr) {
-		lb_error("cannot read the capture initramfs '%s': %s%s", initrd, strerror(-lr),
-			 initrd == idef ? " (build it with 'lifeboat mkinitramfs' or name one with --initrd)" : "");
-		goto out;
-	}
-	if (lb_initrd_measure(ibuf, ilen, MAX_UNPACKED, MAX_WINDOW, &ii, &err)) {
-		lb_error("'%s': %s", initrd, err.msg);
+	if (lb_sizing_files(s, kernel, initrd, &err)) {
+		lb_error("%s%s", err.msg, s->unread == kdef ? " (name one with --kernel)" :
+			 s->unread == idef ? " (build it with 'lifeboat mkinitramfs' or name one with --initrd)" :
+			 "");
 		goto out;
 	}
 
-	/* The metadata block for this machine: in the current region, or in
-	 * one where crashkernel= would likely put it. */
-	if (r.end) {
-		start = r.start;
-		size = r.end - r.start;
-	} else {
-		size = 16 * MIB;
-		if (lb_reserve_pick_region(io.ranges, io.nr, size, &start)) {
-			lb_error("no RAM range of this machine can hold a region");
-			goto out;
-		}
-	}
-	lb_reserve_machine(&m, io.ranges, io.nr, nr_cpus, la57, start, start + size);
-	in.meta = lb_image_meta_size(&m);
-	if (!in.meta) {
-		/* Size 0: the machine facts do not hold; a build says why. */
-		lb_reserve_load_check(&m, kbuf, klen, ibuf, ilen, &img, &err);
-		lb_error("the image builder does not take this machine's memory map: %s", err.msg);
-		goto out;
-	}
-	in.init_size = k.init_size;
-	in.kernel_align = k.kernel_alignment;
-	in.initrd = ilen;
-	in.rootfs = ii.rootfs;
-	in.window = ii.window;
-	in.old_ram_end = io.ram_end;
-	in.nr_cpus = nr_cpus;
-	/* The boot parameter holds wherever crashkernel= puts the region: the
-	 * worst case. The current region is judged at its own place. */
-	in.region_start = 0;
-	in.region_size = 0;
-	lb_estimate_compute(&in, &worst);
-	in.region_start = r.start;
-	in.region_size = r.end - r.start;
-	lb_estimate_compute(&in, &e);
-
-	lb_mib_format(a, sizeof(a), io.ram_bytes);
-	printf("lifeboat estimate: this machine has %s of RAM and %u possible CPUs\n", a, nr_cpus);
-	lb_mib_format(a, sizeof(a), k.init_size);
-	printf("  capture kernel     %s (%s, init_size %s)\n", kernel, k.loader, a);
-	lb_mib_format(a, sizeof(a), ii.packed);
-	lb_mib_format(b, sizeof(b), ii.unpacked);
+	lb_mib_format(a, sizeof(a), s->io.ram_bytes);
+	printf("lifeboat estimate: this machine has %s of RAM and %u possible CPUs\n", a,
+	       s->nr_cpus);
+	lb_mib_format(a, sizeof(a), s->kernel.init_size);
+	printf("  capture kernel     %s (%s, init_size %s)\n", kernel, s->kernel.loader, a);
+	lb_mib_format(a, sizeof(a), s->initrd.packed);
+	lb_mib_format(b, sizeof(b), s->initrd.unpacked);
 	printf("  capture initramfs  %s (%s %s, %s of cpio unpacked)\n\n", initrd, a,
-	       ii.compression, b);
+	       s->initrd.compression, b);
 	printf("the region must hold:\n");
-	print_breakdown(r.end ? &e : &worst, &k, &ii, &io, nr_cpus, r.end != 0);
+	print_breakdown(s->end ? &s->here : &s->anywhere, &s->kernel, &s->initrd, &s->io,
+			s->nr_cpus, s->end != 0);
 	printf("\n");
 
-	if (!r.end) {
-		printf("region:   none (%s)\n", r.why[0] ? r.why : "not reserved");
+	size = s->end - s->start;
+	if (s->end)
+		printf("region:   0x%llx-0x%llx, %llu MiB (%s, from %s)\n",
+		       (unsigned long long)s->start, (unsigned long long)s->end,
+		       (unsigned long long)(size / MIB), s->kind, s->source);
+	switch (s->verdict) {
+	case LB_VERDICT_NONE:
+		printf("region:   none (%s)\n", s->why[0] ? s->why : "not reserved");
 		printf("verdict:  no region: boot with crashkernel=%lluM\n",
-		       (unsigned long long)(worst.total / MIB));
-	} else {
-		size = r.end - r.start;
-		printf("region:   0x%llx-0x%llx, %llu MiB (%s, from %s)\n", (unsigned long long)r.start,
-		       (unsigned long long)r.end, (unsigned long long)(size / MIB), r.kind, r.source);
-		lb_reserve_machine(&m, io.ranges, io.nr, nr_cpus, la57, r.start, r.end);
-		lr = lb_reserve_load_check(&m, kbuf, klen, ibuf, ilen, &img, &err);
-		if (size >= e.total && !lr) {
-			printf("verdict:  enough: %llu MiB reserved, %llu MiB needed\n",
-			       (unsigned long long)(size / MIB), (unsigned long long)(e.total / MIB));
-			ret = 0;
-		} else if (size >= e.total) {
-			printf("verdict:  not usable: %llu MiB reserved, %llu MiB needed, but 'lifeboat load' would refuse it: %s\n",
-			       (unsigned long long)(size / MIB), (unsigned long long)(e.total / MIB),
-			       err.msg);
-		} else {
-			printf("verdict:  too small: %llu MiB reserved, %llu MiB needed%s%s\n",
-			       (unsigned long long)(size / MIB), (unsigned long long)(e.total / MIB),
-			       lr ? "; 'lifeboat load' would refuse it: " : "; the capture kernel would run short of memory",
-			       lr ? err.msg : "");
-		}
+		       (unsigned long long)(s->anywhere.total / MIB));
+		break;
+	case LB_VERDICT_ENOUGH:
+		printf("verdict:  enough: %llu MiB reserved, %llu MiB needed\n",
+		       (unsigned long long)(size / MIB), (unsigned long long)(s->here.total / MIB));
+		ret = 0;
+		break;
+	case LB_VERDICT_REFUSED:
+		printf("verdict:  not usable: %llu MiB reserved, %llu MiB needed, but 'lifeboat load' would refuse it: %s\n",
+		       (unsigned long long)(size / MIB), (unsigned long long)(s->here.total / MIB),
+		       s->refusal.msg);
+		break;
+	case LB_VERDICT_TOO_SMALL:
+		printf("verdict:  too small: %llu MiB reserved, %llu MiB needed%s%s\n",
+		       (unsigned long long)(size / MIB), (unsigned long long)(s->here.total / MIB),
+		       s->refusal.msg[0] ? "; 'lifeboat load' would refuse it: " :
+		       "; the capture kernel would run short of memory", s->refusal.msg);
+		break;
 	}
 	/* For wherever the kernel puts a region of that size: it may be more
 	 * than the verdict's figure, which is for the current region's place. */
-	printf("boot parameter: crashkernel=%lluM\n", (unsigned long long)(worst.total / MIB));
-	*total = worst.total;
-	/* The builder must take the recommended size where crashkernel= would
-	 * likely put it; if it does not, the estimate is wrong: say so. */
-	if (!lb_reserve_pick_region(io.ranges, io.nr, worst.total, &start)) {
-		lb_reserve_machine(&m, io.ranges, io.nr, nr_cpus, la57, start, start + worst.total);
-		if (lb_reserve_load_check(&m, kbuf, klen, ibuf, ilen, &img, &err))
-			lb_error("the image builder refuses the recommended size: %s", err.msg);
-	}
+	printf("boot parameter: crashkernel=%lluM\n", (unsigned long long)(s->anywhere.total / MIB));
+	*total = s->anywhere.total;
+	if (s->recommended.msg[0])
+		lb_error("the image builder refuses the recommended size: %s", s->recommended.msg);
 out:
-	free(ibuf);
-	free(kbuf);
-	free(ranges);
+	lb_sizing_release(s);
+	free(s);
 	return ret;
 }
 

@@ -242,8 +242,62 @@ int lb_grub_dropin_write(const char *dir, const char *size, bool *changed, struc
 
 /* ---- the commands (reserve/cmd_*.c, in the lifeboat command only) ---- */
 
-/* Where `lifeboat mkinitramfs` keeps the capture initramfs by default. */
-#define LB_RESERVE_STATE_DIR "/var/lib/lifeboat"
+/* The verdict on the current region (struct lb_sizing). */
+enum lb_verdict {
+	LB_VERDICT_ENOUGH,	/* it holds the estimate and `lifeboat load` takes it */
+	LB_VERDICT_NONE,	/* there is none: why says why, if known */
+	LB_VERDICT_TOO_SMALL,	/* below the estimate (refusal: the builder's word, if it refuses it too) */
+	LB_VERDICT_REFUSED,	/* as big as the estimate, but `lifeboat load` would refuse it: refusal */
+};
+
+/*
+ * The estimate for this machine, its current region and a capture kernel
+ * and initramfs (cmd_estimate.c): what `lifeboat estimate` prints and what
+ * `lifeboat start` arms by, so that both, and `lifeboat load`, agree.
+ * Filled in two steps, the machine and then the files; freed with
+ * lb_sizing_release().
+ */
+struct lb_sizing {
+	/* This machine and its region (lb_sizing_machine()). */
+	struct lb_iomem io;
+	struct lb_cmdline cl;
+	unsigned int nr_cpus;		/* possible CPUs */
+	bool la57;			/* 5-level paging */
+	uint64_t start, end;		/* the region, [start, end); 0 and 0 for none */
+	char kind[32];			/* crashkernel, memmap */
+	char source[64];		/* where the region was read */
+	char why[256];			/* none: the reason, if known */
+	/* The files and the figures (lb_sizing_files()). */
+	struct lb_reserve_kernel kernel;
+	struct lb_initrd_info initrd;
+	struct lb_estimate here;	/* for the current region, where it is */
+	struct lb_estimate anywhere;	/* wherever crashkernel= puts it: the boot parameter */
+	enum lb_verdict verdict;
+	struct lb_err refusal;		/* the builder on the current region, "" if it takes it */
+	struct lb_err recommended;	/* the builder on anywhere.total, "" if it takes it */
+	const char *unread;		/* the file lb_sizing_files() could not read, or NULL */
+	void *kbuf, *ibuf;
+	size_t klen, ilen;
+};
+
+/*
+ * Reads this machine (/proc/iomem, /proc/cmdline, the possible CPUs, the
+ * paging depth) and finds its region: the module's word first
+ * (/sys/kernel/lifeboat/region), then the kernel's "Crash kernel", then
+ * memmap=SIZE$START. Return: 0, or -errno with err saying what could not
+ * be read; s is then to be released all the same.
+ */
+int lb_sizing_machine(struct lb_sizing *s, struct lb_err *err);
+
+/*
+ * Reads the capture kernel and initramfs, makes the estimate for the
+ * current region and for the boot parameter, and asks the image builder
+ * about both (the verdict). Return: 0, or -errno with err saying why not.
+ */
+int lb_sizing_files(struct lb_sizing *s, const char *kernel, const char *initrd,
+		    struct lb_err *err);
+
+void lb_sizing_release(struct lb_sizing *s);
 
 /*
  * Prints the estimate for this machine and these files (NULL: the running

@@ -171,26 +171,6 @@ int lb_mdf_write_bytes(const char *text, size_t len, unsigned long long *ret);
 /* Parses sizes such as 64M, 1G, 512K, 4096 (bytes). 0 or -EINVAL. */
 int lb_parse_size(const char *s, unsigned long long *ret);
 
-/* ---- the reserved region ------------------------------------------------ */
-
-/*
- * Memory the capture kernel works in beyond its image and its initramfs:
- * with a 3.5 MB initramfs the stock 6.1 kernel captured a 1 GiB guest in
- * 96 MiB and ran out of memory in 80 MiB (init_size is 63.6 MiB).
- */
-#define LB_CAPTURE_RUNTIME (16ULL << 20)
-
-/* Bytes the region needs for a kernel of init_size and an initramfs. */
-unsigned long long lb_capture_need(unsigned long long init_size, unsigned long long packed,
-				   unsigned long long unpacked);
-
-/*
- * 0 when region bytes are enough; otherwise -ENODEV (no region) or -ENOSPC
- * (too small), with err saying so and what crashkernel= to boot with.
- */
-int lb_region_check(unsigned long long region, unsigned long long init_size,
-		    unsigned long long packed, unsigned long long unpacked, struct lb_err *err);
-
 /* ---- VMCOREINFO --------------------------------------------------------- */
 
 struct lb_vmcoreinfo {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The dump directories (names, pruning), the saver's free-space decision,
- * makedumpfile's estimate, and the region check `lifeboat start` makes.
+ * and makedumpfile's estimate.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -131,26 +131,6 @@ START_TEST(space_makedumpfile_estimate)
 }
 END_TEST
 
-START_TEST(region_check_says_why)
-{
-	unsigned long long init = 0x3f98000ULL, packed = 2400000, unpacked = 8700000, need;
-	struct lb_err err;
-
-	need = lb_capture_need(init, packed, unpacked);
-	ck_assert(need == init + packed + unpacked + LB_CAPTURE_RUNTIME);
-	ck_assert_int_eq(lb_region_check(256ULL << 20, init, packed, unpacked, &err), 0);
-	ck_assert_int_eq(lb_region_check(need, init, packed, unpacked, &err), 0);
-
-	ck_assert_int_eq(lb_region_check(0, init, packed, unpacked, &err), -ENODEV);
-	ck_assert_ptr_nonnull(strstr(err.msg, "no memory is reserved for the capture kernel: add crashkernel=128M"));
-
-	ck_assert_int_eq(lb_region_check(64ULL << 20, init, packed, unpacked, &err), -ENOSPC);
-	ck_assert_ptr_nonnull(strstr(err.msg, "the reserved region is too small: 64 MiB, the capture kernel needs about 91 MiB"));
-	ck_assert_ptr_nonnull(strstr(err.msg, "boot with crashkernel=128M"));
-	ck_assert_int_eq(lb_region_check(need - 1, init, packed, unpacked, &err), -ENOSPC);
-}
-END_TEST
-
 static Suite *dumptools_dumps_suite(void)
 {
 	Suite *s = suite_create("dumptools-dumps");
@@ -161,7 +141,6 @@ static Suite *dumptools_dumps_suite(void)
 	tcase_add_test(tc, dump_prune_oldest_beyond_keep);
 	tcase_add_test(tc, space_bound_and_fit);
 	tcase_add_test(tc, space_makedumpfile_estimate);
-	tcase_add_test(tc, region_check_says_why);
 	suite_add_tcase(s, tc);
 	return s;
 }
