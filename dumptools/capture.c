@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -358,12 +357,6 @@ int lb_plan_digest(const struct lb_plan *p, uint64_t *ret, struct lb_err *err)
 	return rc;
 }
 
-static const char *const decompressors[][3] = {
-	{ "xz", "xz", "-dc" },
-	{ "zstd", "zstd", "-dcq" },
-	{ "gzip", "gzip", "-dc" },
-};
-
 int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *packed,
 		  unsigned long long *unpacked, struct lb_err *err)
 {
@@ -372,8 +365,10 @@ int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *
 	char conf_spec[PATH_MAX + 32], text[4096], modules[sizeof(p->modules)], *tok, *save;
 	const char *argv[96];
 	char log[4096];
-	struct stat st;
-	size_t n, i;
+	struct lb_initrd_info info;
+	struct lb_err why;
+	void *image;
+	size_t n;
 	int ac = 0, ret;
 
 	n = lb_plan_conf_text(p, text, sizeof(text));
@@ -428,26 +423,21 @@ int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *
 		unlink(tmp_out);
 		goto out_rm;
 	}
-	if (stat(tmp_out, &st)) {
+	if (access(tmp_out, F_OK)) {
 		ret = lb_err_set(err, errno, "lb-initramfs wrote no '%s'", tmp_out);
 		goto out_rm;
 	}
-	*packed = (unsigned long long)st.st_size;
-	*unpacked = *packed;
-	for (i = 0; i < sizeof(decompressors) / sizeof(decompressors[0]); i++) {
-		const char *dargv[] = { decompressors[i][1], decompressors[i][2], NULL };
-
-		if (strcmp(p->compress, decompressors[i][0]))
-			continue;
-		/* Unpacking it again checks it and measures what the capture kernel's RAM must hold. */
-		ret = lb_run_count(dargv, tmp_out, unpacked);
-		if (ret) {
-			ret = lb_err_set(err, EIO, "the new image does not unpack with %s -d (status %d)",
-					 decompressors[i][1], ret);
-			unlink(tmp_out);
-			goto out_rm;
-		}
+	/* Walking it as the capture kernel will unpack it (as `lifeboat estimate`
+	 * does) checks it and measures what the capture kernel's RAM must hold. */
+	ret = lb_initrd_read(tmp_out, &image, &n, &info, &why);
+	free(image);
+	if (ret) {
+		lb_err_set(err, -ret, "the new image does not unpack: %s", why.msg);
+		unlink(tmp_out);
+		goto out_rm;
 	}
+	*packed = info.packed;
+	*unpacked = info.unpacked;
 	ret = lb_fsync_path(tmp_out);
 	if (!ret && rename(tmp_out, out))
 		ret = -errno;

@@ -268,59 +268,6 @@ int lb_run(const char *const argv[], char *out, size_t outlen, int echo)
 	return 128 + WTERMSIG(status);
 }
 
-int lb_run_count(const char *const argv[], const char *input, unsigned long long *bytes)
-{
-	char exe[PATH_MAX], buf[65536];
-	int pipefd[2], status, in, ret;
-	pid_t pid;
-
-	*bytes = 0;
-	ret = lb_find_exe(argv[0], exe, sizeof(exe));
-	if (ret)
-		return ret;
-	in = open(input, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return -errno;
-	if (pipe2(pipefd, O_CLOEXEC)) {
-		ret = -errno;
-		close(in);
-		return ret;
-	}
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(in);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return ret;
-	}
-	if (!pid) {
-		dup2(in, STDIN_FILENO);
-		dup2(pipefd[1], STDOUT_FILENO);
-		execv(exe, (char *const *)argv);
-		_exit(127);
-	}
-	close(in);
-	close(pipefd[1]);
-	for (;;) {
-		ssize_t n = read(pipefd[0], buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		*bytes += (unsigned long long)n;
-	}
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
-}
-
 int lb_list_dumps(const char *dir, char ***namesp, size_t *nrp)
 {
 	char **names = NULL;

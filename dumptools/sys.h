@@ -40,12 +40,6 @@ unsigned long long lb_now_ms(void);
  * Return: the exit status (0-255), 128 + signal, or -errno if it did not start.
  */
 int lb_run(const char *const argv[], char *out, size_t outlen, int echo);
-/*
- * Runs argv with stdin from the file input and counts what it writes on
- * stdout (a decompressor, to learn an image's unpacked size).
- * Return: the exit status as lb_run(), or -errno.
- */
-int lb_run_count(const char *const argv[], const char *input, unsigned long long *bytes);
 /* The full path of an executable in PATH, or -ENOENT. */
 int lb_find_exe(const char *name, char *buf, size_t len);
 /* Where this program is. */

@@ -117,6 +117,24 @@ int lb_sizing_machine(struct lb_sizing *s, struct lb_err *err)
 	return find_region(s, err);
 }
 
+int lb_initrd_read(const char *path, void **buf, size_t *len, struct lb_initrd_info *ret,
+		   struct lb_err *err)
+{
+	struct lb_err why = { "" };
+	int r;
+
+	r = lb_read_file(path, MAX_INITRD, (char **)buf, len);
+	if (r) {
+		*buf = NULL;
+		return lb_err_set(err, -r, "cannot read the capture initramfs '%s': %s", path,
+				  strerror(-r));
+	}
+	r = lb_initrd_measure(*buf, *len, MAX_UNPACKED, MAX_WINDOW, ret, &why);
+	if (r)
+		return lb_err_set(err, -r, "'%s': %s", path, why.msg);
+	return 0;
+}
+
 int lb_sizing_files(struct lb_sizing *s, const char *kernel, const char *initrd,
 		    struct lb_err *err)
 {
@@ -141,15 +159,12 @@ int lb_sizing_files(struct lb_sizing *s, const char *kernel, const char *initrd,
 	if (ret)
 		return lb_err_set(err, -ret, "'%s' is not a kernel lifeboat can load: %s", kernel,
 				  why.msg);
-	ret = lb_read_file(initrd, MAX_INITRD, (char **)&s->ibuf, &s->ilen);
+	ret = lb_initrd_read(initrd, &s->ibuf, &s->ilen, &s->initrd, err);
 	if (ret) {
-		s->unread = initrd;
-		return lb_err_set(err, -ret, "cannot read the capture initramfs '%s': %s", initrd,
-				  strerror(-ret));
+		if (!s->ibuf)
+			s->unread = initrd;
+		return ret;
 	}
-	ret = lb_initrd_measure(s->ibuf, s->ilen, MAX_UNPACKED, MAX_WINDOW, &s->initrd, &why);
-	if (ret)
-		return lb_err_set(err, -ret, "'%s': %s", initrd, why.msg);
 
 	/* The metadata block for this machine: in the current region, or in
 	 * one where crashkernel= would likely put it. */

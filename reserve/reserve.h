@@ -281,6 +281,14 @@ struct lb_sizing {
 };
 
 /*
+ * Reads an initramfs (at most 2 GiB) into *buf (to free; NULL when the file
+ * could not be read) and walks it as the capture kernel will unpack it
+ * (lb_initrd_measure()). Return: 0, or -errno with err saying why.
+ */
+int lb_initrd_read(const char *path, void **buf, size_t *len, struct lb_initrd_info *ret,
+		   struct lb_err *err);
+
+/*
  * Reads this machine (/proc/iomem, /proc/cmdline, the possible CPUs, the
  * paging depth) and finds its region: the module's word first
  * (/sys/kernel/lifeboat/region), then the kernel's "Crash kernel", then
