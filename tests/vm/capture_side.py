@@ -124,6 +124,26 @@ mark done
 poweroff -f
 """
 
+# A boot that only runs the unit's command and shows what it says: for the
+# refusals (no region, region too small).
+START_ONLY_INIT = r"""#!/bin/sh
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+[ -e /dev/ttyS0 ] || mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mark() { echo "LBMARK $*" > /dev/ttyS0; }
+mark start-begin
+@START@ > /dev/ttyS0 2>&1
+mark start-status $?
+mark start-end
+echo "LBSTATE $(cat /sys/kernel/lifeboat/state 2>/dev/null || echo no-module)" > /dev/ttyS0
+sync
+mark done
+poweroff -f
+"""
+
 ARMED_CHECK = {
     "lifeboat": 'lifeboat status > /dev/ttyS0 2>&1 && '
                 '[ "$(cat /sys/kernel/kexec_crash_loaded)" = 0 ] && mark armed "$boot"',
@@ -167,7 +187,7 @@ def install_dumptools(destdir):
 
 
 def build_rootfs(work, conf_text, arm_with="lifeboat", fill_free_kib=None, old_dumps=(),
-                 size_mb=2048):
+                 size_mb=2048, root_init=ROOT_INIT):
     """The guest's root filesystem and dump target: an ext4 image labelled
     LABEL. old_dumps: (name, {file: text}) put in /var/crash beforehand."""
     e = lbvm.env()
@@ -183,7 +203,7 @@ def build_rootfs(work, conf_text, arm_with="lifeboat", fill_free_kib=None, old_d
     # lb-initramfs as an uncompressed cpio unpacked here.
     cpio = os.path.join(work, "rootfs.cpio")
     init = os.path.join(work, "lbtest-init")
-    script = ROOT_INIT.replace("@START@", unit_exec_start()).replace("@KVER@", e["KVER"])
+    script = root_init.replace("@START@", unit_exec_start()).replace("@KVER@", e["KVER"])
     script = script.replace("@ARM_ENV@", ARM_ENV[arm_with])
     script = script.replace("@ARMED_CHECK@", ARMED_CHECK[arm_with])
     fill = "" if fill_free_kib is None else FILL.replace("@FREE_KIB@", str(fill_free_kib))
@@ -252,6 +272,16 @@ def run_cycle(work, conf_text, done_markers=("done",), mem="1G", timeout=420, bu
                  reboot=True, name="capture-side", markers=MARKERS,
                  extra_args=BUSES[bus][0](disk))
     return vm.run(), disk
+
+
+def run_start_only(work, disk, kernel_append, name):
+    """Boot once with the root disk and the given command line; the unit's
+    command runs and its output lands between start-begin and start-end."""
+    initrd = boot_initramfs(work)
+    vm = lbvm.VM(work, initrd, f"console=ttyS0 {kernel_append}".strip(), smp=2, timeout=300,
+                 fail_markers=("boot-failed",), name=name, markers=MARKERS,
+                 extra_args=BUSES["virtio"][0](disk))
+    return vm.run()
 
 
 def between(res, a, b):

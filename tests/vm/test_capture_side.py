@@ -239,3 +239,32 @@ def test_capture_side_full_disk():
         assert want in r.stdout, f"the report lacks '{want}':\n{r.stdout}"
     return {"estimate_mb": f"{est / 1e6:.1f}", "free_mb": f"{int(md['free_bytes']) / 1e6:.1f}",
             "capture_init_to_saved": fmt(res.since("capture-init", "dmesg-only"))}
+
+
+def test_capture_side_start_refusals():
+    """The unit's command, at boot without a region and with one too small,
+    does not arm and says why, with the crashkernel= to boot with."""
+    need_lifeboat()
+    work = lbvm.workdir("capture-side-refusals")
+    with open(os.path.join(lbvm.ROOT, "dumptools", "lifeboat.conf")) as f:
+        conf = f.read()
+    base = cs.build_rootfs(work, conf, root_init=cs.START_ONLY_INIT)
+    out = {}
+    for name, append in (("small", "crashkernel=96M"), ("noregion", "")):
+        disk = os.path.join(work, f"root-{name}.ext4")
+        shutil.copy(base, disk)
+        res = cs.run_start_only(work, disk, append, name)
+        tail = f"serial log tail ({res.log_path}):\n{res.tail(40)}"
+        assert not res.timed_out and "done" in res.markers, f"the boot did not finish; {tail}"
+        said = cs.between(res, "start-begin", "start-end")
+        assert res.marker_args.get("start-status") == "1", \
+            f"{name}: the unit's command exited {res.marker_args.get('start-status')}:\n{said}"
+        assert "LBSTATE armed" not in res.text(), f"{name}: armed anyway; {tail}"
+        out[name] = said
+    assert re.search(r"cannot arm: region too small \(have 96 MiB, need \d+ MiB\): "
+                     r"boot with crashkernel=\d+M", out["small"]), \
+        f"crashkernel=96M: no clear refusal:\n{out['small']}"
+    assert re.search(r"cannot arm: no reserved region", out["noregion"]), \
+        f"no region: no clear refusal:\n{out['noregion']}"
+    need = re.search(r"need (\d+) MiB", out["small"]).group(1)
+    return {"small_region_need_mib": need}
