@@ -77,9 +77,8 @@ mount --move /dev /newroot/dev
 exec switch_root /newroot /sbin/lbtest-init
 """
 
-# The guest's init: boot count on the disk, the unit's command, then either
-# the crash (first boot) or the report (second boot).
-ROOT_INIT = r"""#!/bin/sh
+# What every init on the root disk starts with.
+ROOT_PRELUDE = r"""#!/bin/sh
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -87,6 +86,11 @@ mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mark() { echo "LBMARK $*" > /dev/ttyS0; }
+"""
+
+# The guest's init: boot count on the disk, the unit's command, then either
+# the crash (first boot) or the report (second boot).
+ROOT_INIT = ROOT_PRELUDE + r"""
 mkdir -p /var/lib/lbtest
 boot=$(cat /var/lib/lbtest/boots 2>/dev/null || echo 0)
 boot=$((boot + 1))
@@ -126,14 +130,7 @@ poweroff -f
 
 # A boot that only runs the unit's command and shows what it says: for the
 # refusals (no region, region too small).
-START_ONLY_INIT = r"""#!/bin/sh
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-[ -e /dev/ttyS0 ] || mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
-mark() { echo "LBMARK $*" > /dev/ttyS0; }
+START_ONLY_INIT = ROOT_PRELUDE + r"""
 mark start-begin
 @START@ > /dev/ttyS0 2>&1
 mark start-status $?
