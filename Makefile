@@ -22,7 +22,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=address,undefined \
 	-fno-omit-frame-pointer
 
-.PHONY: all deps test test-unit test-vm demo bench clean check style
+.PHONY: all deps test test-unit test-vm demo bench clean check style install
 all:
 
 include capture-kernel/capture-kernel.mk
@@ -40,6 +40,10 @@ BENCH_RUNS ?= 3
 bench: deps
 	$(MAKE) all
 	@for b in tests/vm/bench_*.py; do $(PYTHON) $$b --runs $(BENCH_RUNS) || exit 1; done
+
+# The module, the command, the capture side's files, the unit and the
+# example configuration (kept if one exists).
+install: install-module install-dumptools
 
 clean:
 	rm -rf $(BUILD)

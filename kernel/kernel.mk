@@ -20,6 +20,13 @@ $(BUILD)/lifeboat.ko: $(KMOD_SRCS) $(KMOD_CAPTURE_SRCS) kernel/kernel.mk
 	$(MAKE) -C $(KDIR) M=$(KMOD_DIR) modules
 	cp $(KMOD_DIR)/lifeboat.ko $@
 
+# Into the modules of the kernel it was built for, where 'modprobe lifeboat'
+# (which 'lifeboat start' runs) finds it.
+.PHONY: install-module
+install-module: $(BUILD)/lifeboat.ko
+	install -D -m 0644 $(BUILD)/lifeboat.ko $(DESTDIR)/lib/modules/$(KVER)/updates/lifeboat.ko
+	test -n "$(DESTDIR)" || depmod -a $(KVER)
+
 # Kernel coding style, with the checkpatch.pl of the same kernel series.
 check: check-kernel
 .PHONY: check-kernel
