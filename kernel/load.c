@@ -184,9 +184,9 @@ void lb_digest(u8 out[SHA256_DIGEST_SIZE])
 
 /**
  * lb_verify() - is the image in the region still the one we loaded?
- * @err: the reason, if not
+ * @err: the reason, if not; NULL on the panic path, where nothing is formatted
  *
- * Context: process context, lb_mutex held, image valid.
+ * Context: arming (lb_mutex held) or the panic path; the image is valid.
  * Return: 0, or -EBADMSG when the region no longer matches the digest taken
  * at load (something wrote into it, such as a kdump image loaded with
  * kexec -p into the same crashkernel= region).

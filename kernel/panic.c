@@ -46,7 +46,6 @@
 
 static u8 lb_panic_stack[LB_PANIC_STACK_SIZE] __aligned(16);
 static atomic_t lb_crashing_cpu = ATOMIC_INIT(-1);
-static atomic_t lb_waiting;
 static struct cpumask lb_stop_mask;
 static struct cpumask lb_answered;
 static struct pt_regs *lb_entry_regs;
@@ -81,31 +80,13 @@ static void lb_save_cpu(int cpu, pid_t pid, struct pt_regs *regs, bool local)
 	u64 r[LB_NR_REGS] = { };
 	unsigned int sel;
 
+	/* pr_reg begins with struct pt_regs, field for field (lb_reg). */
+	BUILD_BUG_ON(sizeof(*regs) != LB_FS_BASE * sizeof(u64));
 	if (cpu >= lb_live.nr_cpus)
 		return;
 	if (!regs)
 		goto write;
-	r[LB_R15] = regs->r15;
-	r[LB_R14] = regs->r14;
-	r[LB_R13] = regs->r13;
-	r[LB_R12] = regs->r12;
-	r[LB_RBP] = regs->bp;
-	r[LB_RBX] = regs->bx;
-	r[LB_R11] = regs->r11;
-	r[LB_R10] = regs->r10;
-	r[LB_R9] = regs->r9;
-	r[LB_R8] = regs->r8;
-	r[LB_RAX] = regs->ax;
-	r[LB_RCX] = regs->cx;
-	r[LB_RDX] = regs->dx;
-	r[LB_RSI] = regs->si;
-	r[LB_RDI] = regs->di;
-	r[LB_ORIG_RAX] = regs->orig_ax;
-	r[LB_RIP] = regs->ip;
-	r[LB_CS] = regs->cs;
-	r[LB_EFLAGS] = regs->flags;
-	r[LB_RSP] = regs->sp;
-	r[LB_SS] = regs->ss;
+	memcpy(r, regs, sizeof(*regs));
 	if (!local)
 		goto write;
 	rdmsrl(MSR_FS_BASE, r[LB_FS_BASE]);
@@ -143,7 +124,6 @@ int lb_nmi_handler(unsigned int type, struct pt_regs *regs)
 	lb_save_cpu(cpu, current->pid, regs, true);
 	lb_quiesce_this_cpu();
 	cpumask_set_cpu(cpu, &lb_answered);
-	atomic_dec(&lb_waiting);
 	for (;;)
 		native_halt();
 }
@@ -168,17 +148,15 @@ static void lb_save_silent_cpu(unsigned int cpu)
 
 static void lb_stop_others(int cpu)
 {
-	unsigned int n, ms, other;
+	unsigned int ms, other;
 
 	cpumask_copy(&lb_stop_mask, cpu_online_mask);
 	cpumask_clear_cpu(cpu, &lb_stop_mask);
 	cpumask_clear(&lb_answered);
-	n = cpumask_weight(&lb_stop_mask);
-	atomic_set(&lb_waiting, n);
-	if (!n)
+	if (cpumask_empty(&lb_stop_mask))
 		return;
 	apic->send_IPI_mask(&lb_stop_mask, NMI_VECTOR);
-	for (ms = 0; ms < LB_NMI_WAIT_MS && atomic_read(&lb_waiting) > 0; ms++)
+	for (ms = 0; ms < LB_NMI_WAIT_MS && !cpumask_subset(&lb_stop_mask, &lb_answered); ms++)
 		mdelay(1);
 	for_each_cpu(other, &lb_stop_mask)
 		if (!cpumask_test_cpu(other, &lb_answered))
@@ -190,7 +168,6 @@ static void lb_crash_body(void)
 {
 	int cpu = raw_smp_processor_id();
 	struct pt_regs *regs = lb_entry_regs;
-	u8 digest[SHA256_DIGEST_SIZE];
 
 	if (!READ_ONCE(lb_live.valid)) {
 		pr_emerg("no valid capture image; going on with the normal panic\n");
@@ -205,8 +182,7 @@ static void lb_crash_body(void)
 
 	lb_vmcoreinfo_add_crashtime(lb_live.vmcoreinfo, LB_VMCOREINFO_BUF_SIZE,
 				    ktime_get_real_seconds());
-	lb_digest(digest);
-	if (memcmp(digest, lb_live.digest, sizeof(digest))) {
+	if (lb_verify(NULL)) {
 		pr_emerg("the capture image was damaged after it was loaded (digest mismatch); going on with the normal panic\n");
 		return;
 	}
