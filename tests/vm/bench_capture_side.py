@@ -75,7 +75,7 @@ def run_side(work, images, side):
     res = vm.run()
     path = "/vmcore"
     if side == "lifeboat":
-        names = cs.disk_names(disk, "/var/crash")
+        names = lbvm.disk_ls(disk, "/var/crash")
         path = f"/var/crash/{names[0]}/vmcore" if len(names) == 1 else None
     vmcore = path and lbvm.disk_get(disk, path, os.path.join(work, "vmcore"))
     return res, os.path.getsize(images[side]), vmcore

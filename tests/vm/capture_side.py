@@ -296,20 +296,6 @@ def between(res, a, b):
     return "\n".join(out)
 
 
-def disk_names(disk, directory):
-    """Files and directories in a directory of the ext4 image (lbvm.disk_ls
-    lists files only)."""
-    r = subprocess.run(["debugfs", "-R", f"ls -p {directory}", disk], capture_output=True,
-                       text=True)
-    names = []
-    for line in r.stdout.splitlines():
-        # /inode/mode/uid/gid/name/size/ ; size is empty for a directory
-        parts = line.strip().split("/")
-        if len(parts) >= 7 and parts[5] not in (".", "..", "lost+found"):
-            names.append(parts[5])
-    return names
-
-
 def disk_read(disk, path):
     """Text of a file on the ext4 image, or None."""
     r = subprocess.run(["debugfs", "-R", f"cat {path}", disk], capture_output=True, text=True,

@@ -150,14 +150,16 @@ def make_disk(path, size_mb=2048):
 
 
 def disk_ls(disk, directory="/"):
-    """Names in a directory of an ext4 image, read without mounting."""
+    """Files and directories in a directory of an ext4 image, read without
+    mounting."""
     r = subprocess.run(["debugfs", "-R", f"ls -p {directory}", disk],
                        capture_output=True, text=True)
     names = []
     for line in r.stdout.splitlines():
-        parts = line.strip().strip("/").split("/")
-        if len(parts) >= 6 and parts[4] not in (".", "..", "lost+found"):
-            names.append(parts[4])
+        # /inode/mode/uid/gid/name/size/ ; size is empty for a directory
+        parts = line.strip().split("/")
+        if len(parts) >= 7 and parts[5] not in (".", "..", "lost+found"):
+            names.append(parts[5])
     return names
 
 

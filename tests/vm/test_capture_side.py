@@ -36,7 +36,7 @@ def need_lifeboat():
 
 
 def dumps_on(disk):
-    return sorted(cs.disk_names(disk, "/var/crash"))
+    return sorted(lbvm.disk_ls(disk, "/var/crash"))
 
 
 def test_capture_side_unit_and_initramfs():
@@ -156,7 +156,7 @@ def test_capture_side_full_cycle():
     assert names == ["20200102-000000.incomplete", "20200103-000000", new[0]], \
         f"pruning to keep = 3 left {names}"
     d = f"/var/crash/{new[0]}"
-    files = sorted(cs.disk_names(disk, d))
+    files = sorted(lbvm.disk_ls(disk, d))
     assert files == ["dmesg.txt", "metadata.txt", "vmcore"], f"{d} holds {files}"
     md = cs.meta(disk, d)
     assert md and md.get("status") == "complete" and md.get("panic") == PANIC, md
@@ -217,7 +217,7 @@ def test_capture_side_full_disk():
     names = dumps_on(disk)
     assert len(names) == 1 and re.fullmatch(r"\d{8}-\d{6}", names[0]), f"/var/crash holds {names}"
     d = f"/var/crash/{names[0]}"
-    files = sorted(cs.disk_names(disk, d))
+    files = sorted(lbvm.disk_ls(disk, d))
     assert files == ["dmesg.txt", "metadata.txt"], f"{d} holds {files}: no vmcore, nothing partial"
     md = cs.meta(disk, d)
     assert md and md.get("status") == "dmesg-only", md
