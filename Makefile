@@ -27,6 +27,7 @@ all:
 
 include capture-kernel/capture-kernel.mk
 include kernel/kernel.mk
+include kernel/dkms.mk
 include dumptools/dumptools.mk
 include reserve/reserve.mk
 include initramfs/initramfs.mk

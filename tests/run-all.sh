@@ -58,7 +58,9 @@ done
 
 stage "kernel style (checkpatch.pl)" make --no-print-directory check-kernel
 stage "shell scripts (shellcheck)" shellcheck -x tests/deps.sh tests/run-all.sh initramfs/lb-initramfs \
-	initramfs/capture-init .ci/run
+	initramfs/capture-init .ci/run tests/dkms-build.sh kernel/dkms-install.sh
+# The packaged module as DKMS builds it, in private trees (kernel/dkms.mk).
+stage "DKMS build for $KVER" tests/dkms-build.sh "$KVER" "$KDIR"
 
 vm_args=()
 for k in ${VM_TESTS:-}; do vm_args+=(-k "$k"); done

@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# DKMS packaging: the module's sources, gathered as kernel/kernel.mk gathers
+# them for its own build (capture/, include/lifeboat/, uapi/ beside the
+# kernel/ files), plus a dkms.conf, make a self-contained tree,
+# build/dkms/lifeboat-VERSION. `make install` puts it in /usr/src and has
+# DKMS build and install the module for the running kernel and for KVER;
+# DKMS rebuilds it for every kernel installed later and signs it with its
+# own key. With DESTDIR (a package being staged), or without dkms, only the
+# files are copied. tests/dkms-build.sh builds the tree with dkms in
+# private trees.
+
+LIFEBOAT_VERSION := $(shell cat VERSION)
+DKMS_TREE := $(BUILD)/dkms/lifeboat-$(LIFEBOAT_VERSION)
+DKMS_KSRCS := $(wildcard kernel/*.c kernel/*.h kernel/*.S) kernel/Kbuild
+DKMS_UAPI := $(wildcard kernel/uapi/*.h)
+DKMS_CAPTURE := $(wildcard capture-kernel/lib/*.c capture-kernel/lib/*.h)
+DKMS_CAPTURE_HDRS := $(wildcard capture-kernel/include/lifeboat/*.h)
+# Where dkms keeps sources, builds and installed modules: other folders for a
+# trial run (make install DKMS_SOURCE_TREE=... DKMS_DKMS_TREE=... DKMS_INSTALL_TREE=...).
+DKMS_SOURCE_TREE ?= /usr/src
+DKMS_DKMS_TREE ?= /var/lib/dkms
+DKMS_INSTALL_TREE ?= /lib/modules
+DKMS_ENV = DKMS_SOURCE_TREE=$(DKMS_SOURCE_TREE) DKMS_DKMS_TREE=$(DKMS_DKMS_TREE) \
+	DKMS_INSTALL_TREE=$(DKMS_INSTALL_TREE)
+# Non-empty when `make install` hands the module to DKMS (install-module).
+DKMS_USED := $(if $(DESTDIR),,$(shell command -v dkms))
+
+.PHONY: dkms-tree install-dkms uninstall uninstall-module
+dkms-tree: $(DKMS_TREE)/dkms.conf
+
+# dkms.conf last: a tree with one is whole.
+$(DKMS_TREE)/dkms.conf: $(DKMS_KSRCS) $(DKMS_UAPI) $(DKMS_CAPTURE) $(DKMS_CAPTURE_HDRS) \
+		kernel/dkms.conf.in VERSION kernel/dkms.mk
+	rm -rf $(DKMS_TREE)
+	mkdir -p $(DKMS_TREE)/uapi $(DKMS_TREE)/capture $(DKMS_TREE)/include/lifeboat
+	cp $(DKMS_KSRCS) $(DKMS_TREE)/
+	cp $(DKMS_UAPI) $(DKMS_TREE)/uapi/
+	cp $(DKMS_CAPTURE) $(DKMS_TREE)/capture/
+	cp $(DKMS_CAPTURE_HDRS) $(DKMS_TREE)/include/lifeboat/
+	sed 's/@VERSION@/$(LIFEBOAT_VERSION)/' kernel/dkms.conf.in > $@.tmp
+	mv $@.tmp $@
+
+install-dkms: dkms-tree
+ifneq ($(DKMS_USED),)
+	$(DKMS_ENV) kernel/dkms-install.sh install $(LIFEBOAT_VERSION) $(KVER) $(KDIR)
+else
+	rm -rf $(DESTDIR)$(DKMS_SOURCE_TREE)/lifeboat-$(LIFEBOAT_VERSION)
+	mkdir -p $(DESTDIR)$(DKMS_SOURCE_TREE)
+	cp -R $(DKMS_TREE) $(DESTDIR)$(DKMS_SOURCE_TREE)/
+	@test -n "$(DESTDIR)" || echo "lifeboat: dkms not found: lifeboat.ko is installed for $(KVER) only and will not follow kernel upgrades (apt-get install dkms, then make install)" >&2
+endif
+
+uninstall: uninstall-module
+uninstall-module:
+ifneq ($(DKMS_USED),)
+	$(DKMS_ENV) kernel/dkms-install.sh remove
+endif
+	rm -rf $(DESTDIR)$(DKMS_SOURCE_TREE)/lifeboat-$(LIFEBOAT_VERSION)
+	@# A module `make install` copied without DKMS.
+	if [ -e $(DESTDIR)/lib/modules/$(KVER)/updates/lifeboat.ko ]; then \
+		rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/lifeboat.ko; \
+		test -n "$(DESTDIR)" || depmod -a $(KVER); \
+	fi
