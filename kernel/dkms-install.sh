@@ -13,13 +13,16 @@
 #	Removes every lifeboat version from DKMS and its sources.
 #
 # DKMS_SOURCE_TREE, DKMS_DKMS_TREE and DKMS_INSTALL_TREE (default /usr/src,
-# /var/lib/dkms, /lib/modules) point dkms elsewhere, for a trial run.
+# /var/lib/dkms, /lib/modules) point dkms elsewhere, for a trial run;
+# DKMS_OPTS adds options to every dkms call (--no-depmod, --verbose).
 set -euo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
 SRC=${DKMS_SOURCE_TREE:-/usr/src}
 TREES=(--sourcetree "$SRC" --dkmstree "${DKMS_DKMS_TREE:-/var/lib/dkms}"
 	--installtree "${DKMS_INSTALL_TREE:-/lib/modules}")
+read -ra opts <<< "${DKMS_OPTS:-}"
+TREES+=("${opts[@]}")
 
 say() { printf 'lifeboat: %s\n' "$*" >&2; }
 

@@ -22,7 +22,7 @@ DKMS_SOURCE_TREE ?= /usr/src
 DKMS_DKMS_TREE ?= /var/lib/dkms
 DKMS_INSTALL_TREE ?= /lib/modules
 DKMS_ENV = DKMS_SOURCE_TREE=$(DKMS_SOURCE_TREE) DKMS_DKMS_TREE=$(DKMS_DKMS_TREE) \
-	DKMS_INSTALL_TREE=$(DKMS_INSTALL_TREE)
+	DKMS_INSTALL_TREE=$(DKMS_INSTALL_TREE) DKMS_OPTS="$(DKMS_OPTS)"
 # Non-empty when `make install` hands the module to DKMS (install-module).
 DKMS_USED := $(if $(DESTDIR),,$(shell command -v dkms))
 
