@@ -8,10 +8,18 @@ CACHE ?= /var/cache/lifeboat
 BUILD := $(CURDIR)/build
 PYTHON := /usr/bin/python3
 
-# The guest kernel the tests boot: the newest linux-headers-*-amd64 installed.
-KVER ?= $(shell find /usr/src -maxdepth 1 -name 'linux-headers-*-amd64' -printf '%f\n' 2>/dev/null | \
-	sed 's/^linux-headers-//' | sort -V | tail -n 1)
-KDIR ?= /usr/src/linux-headers-$(KVER)
+# The kernel the module is built for by default: the first kernel of
+# tests/kernels.txt, pinned by release and unpacked by `make deps` (its paths
+# are in $(CACHE)/env.mk); without that, the running kernel. KVER= and KDIR=
+# on the command line choose another.
+-include $(CACHE)/env.mk
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+
+# Every kernel `make test` covers (tests/kernels.txt, set "test"); the whole
+# matrix with LIFEBOAT_KERNELS=all.
+LIFEBOAT_KERNELS ?= test
+TEST_KVERS = $(shell awk -v set=$(LIFEBOAT_KERNELS) '!/^\#/ && NF >= 4 && (set == "all" || $$3 == set) { print $$2 }' tests/kernels.txt)
 
 CC := gcc
 WARN := -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wformat-security \
@@ -48,3 +56,14 @@ install: install-module install-dumptools
 
 clean:
 	rm -rf $(BUILD)
+
+# The module and the crasher for every kernel `make test` covers, each into
+# build/k/<release>/ (kernel/kernel.mk, tests/tests.mk).
+.PHONY: modules-all
+modules-all:
+	@for k in $(TEST_KVERS); do \
+		kdir=$$(sed -n 's/^KDIR := //p' $(CACHE)/kernels/$$k/env.mk); \
+		test -n "$$kdir" || { echo "kernel $$k is not unpacked: run 'make deps'" >&2; exit 1; }; \
+		$(MAKE) --no-print-directory KVER=$$k KDIR=$$kdir \
+			$(BUILD)/k/$$k/lifeboat.ko $(BUILD)/k/$$k/crasher.ko || exit 1; \
+	done

@@ -43,7 +43,7 @@ check-crasher:
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,AVOID_BUG -f $(filter-out tests/crasher/Kbuild,$(CRASHER_SRCS))
 
 test: deps
-	$(MAKE) all unit-bins vm-bins fuzzers
+	$(MAKE) all unit-bins vm-bins modules-all fuzzers
 	tests/run-all.sh
 
 # Only the host tests, for a quick loop while developing. The bzImage tests

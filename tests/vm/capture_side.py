@@ -190,9 +190,7 @@ def build_rootfs(work, conf_text, arm_with="lifeboat", fill_free_kib=None, old_d
     e = lbvm.env()
     if arm_with not in ARM_ENV:
         raise lbvm.HarnessError(f"arm_with must be one of {sorted(ARM_ENV)}, not '{arm_with}'")
-    module = os.path.join(lbvm.BUILD, "lifeboat.ko")
-    if arm_with == "lifeboat":
-        lbvm.need(module, "build/lifeboat.ko (run make)")
+    module = lbvm.kmod("lifeboat.ko") if arm_with == "lifeboat" else None
     stage = os.path.join(work, "rootfs")
     shutil.rmtree(stage, ignore_errors=True)
     os.makedirs(stage)

@@ -44,9 +44,49 @@ class HarnessError(Exception):
     """The test bed itself could not do what was asked (missing tool, bad setup)."""
 
 
-def env():
-    """Paths written by tests/deps.sh: KVER, KVMLINUZ, KROOT, VMLINUX_DBG..."""
-    path = os.path.join(CACHE, "env.mk")
+# The guest every VM of a test boots: a kernel of tests/kernels.txt by name
+# and a firmware. Tests choose it with `with lbvm.guest("6.12", "uefi"):`;
+# the default is the first kernel of the list under SeaBIOS.
+FIRMWARES = ("bios", "uefi", "secureboot")
+_guest = {"kernel": None, "firmware": "bios"}
+OVMF = "/usr/share/ovmf/OVMF.fd"
+OVMF_SB_CODE = "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
+OVMF_SB_VARS = "/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"
+
+
+class guest:
+    """Context manager: the kernel (a name of tests/kernels.txt) and the
+    firmware ("bios", "uefi" or "secureboot") of the VMs built inside it."""
+
+    def __init__(self, kernel=None, firmware="bios"):
+        if firmware not in FIRMWARES:
+            raise HarnessError(f"unknown firmware '{firmware}': choose one of {', '.join(FIRMWARES)}")
+        self.want = {"kernel": kernel, "firmware": firmware}
+
+    def __enter__(self):
+        self.saved = dict(_guest)
+        _guest.update(self.want)
+        env()   # fail now, with a sentence, if the kernel is not there
+        return self
+
+    def __exit__(self, *exc):
+        _guest.update(self.saved)
+        return False
+
+
+def kernels(which="test"):
+    """(name, release) of the kernels of tests/kernels.txt in a set ("test",
+    "matrix" or "all")."""
+    out = []
+    with open(os.path.join(ROOT, "tests", "kernels.txt")) as f:
+        for line in f:
+            w = line.split()
+            if len(w) >= 4 and not w[0].startswith("#") and which in ("all", w[2]):
+                out.append((w[0], w[1]))
+    return out
+
+
+def _read_env(path):
     if not os.path.exists(path):
         raise HarnessError(f"'{path}' is missing: run 'make deps' first")
     out = {}
@@ -55,10 +95,48 @@ def env():
             m = re.match(r"^(\w+)\s*:=\s*(.*)$", line.strip())
             if m:
                 out[m.group(1)] = m.group(2)
-    for key in ("KVER", "KVMLINUZ", "KROOT", "VMLINUX_DBG"):
+    return out
+
+
+def env(kernel=None):
+    """Paths tests/deps.sh wrote for a kernel (the current guest's by
+    default): KNAME, KVER, KVMLINUZ, KROOT, KDIR, SYSTEM_MAP, VMLINUX_DBG
+    (empty when no debug vmlinux is fetched for it)."""
+    name = kernel or _guest["kernel"]
+    if name is None:
+        path = os.path.join(CACHE, "env.mk")
+    else:
+        rel = dict(kernels("all")).get(name)
+        if rel is None:
+            raise HarnessError(f"unknown kernel '{name}': see tests/kernels.txt")
+        path = os.path.join(CACHE, "kernels", rel, "env.mk")
+        if not os.path.exists(path):
+            extra = "" if (name, rel) in kernels("test") else " LIFEBOAT_KERNELS=all"
+            raise HarnessError(f"kernel {name} ({rel}) is not unpacked: run 'make deps{extra}'")
+    out = _read_env(path)
+    for key in ("KVER", "KVMLINUZ", "KROOT", "KDIR", "SYSTEM_MAP", "VMLINUX_DBG"):
         if key not in out:
             raise HarnessError(f"'{path}' has no {key}: run 'make deps' again")
     return out
+
+
+def firmware():
+    return _guest["firmware"]
+
+
+def kmod(name):
+    """A module built for the current guest's kernel: build/k/<release>/NAME
+    (make modules-all)."""
+    kver = env()["KVER"]
+    return need(os.path.join(BUILD, "k", kver, name), f"{name} for {kver} ('make modules-all')")
+
+
+def vmlinux_dbg():
+    """The current guest kernel's debug vmlinux; a sentence if it has none."""
+    e = env()
+    if not e["VMLINUX_DBG"]:
+        raise HarnessError(f"no debug vmlinux is fetched for {e['KVER']} (tests/kernels.txt)")
+    return need(e["VMLINUX_DBG"], "debug vmlinux")
 
 
 def need(path, what):
@@ -206,6 +284,7 @@ class VM:
                  reboot=False, name="vm", extra_args=(), markers=()):
         self.workdir = workdir
         self.kernel = kernel or env()["KVMLINUZ"]
+        self.firmware = firmware()
         self.initrd = initrd
         self.append = append
         self.mem = mem
@@ -244,7 +323,23 @@ class VM:
             cmd.append("-no-reboot")
         if self.disk:
             cmd += ["-drive", f"file={self.disk},if=virtio,format=raw"]
-        return cmd + self.extra_args
+        return cmd + self.firmware_args() + self.extra_args
+
+    def firmware_args(self):
+        """SeaBIOS is QEMU's default; OVMF boots the kernel through its EFI
+        stub; the Secure Boot machine is q35 with SMM, the secure flash and
+        a copy of the SnakeOil variable store (whose db holds the SnakeOil
+        certificate), so only a kernel signed with that key boots."""
+        if self.firmware == "uefi":
+            return ["-bios", need(OVMF, "OVMF (package ovmf)")]
+        if self.firmware == "secureboot":
+            vars_copy = os.path.join(self.workdir, f"{self.name}.vars.fd")
+            shutil.copyfile(need(OVMF_SB_VARS, "OVMF SnakeOil variables (package ovmf)"), vars_copy)
+            return ["-machine", "q35,smm=on",
+                    "-global", "driver=cfi.pflash01,property=secure,value=on",
+                    "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={need(OVMF_SB_CODE, 'OVMF Secure Boot code')}",
+                    "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}"]
+        return []
 
     def qmp(self, command, arguments=None):
         """Send one QMP command and return its answer."""

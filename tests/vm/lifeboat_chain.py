@@ -33,7 +33,7 @@ def arm_script(append=CAPTURE_APPEND, modparams=""):
 def first_files(capture):
     e = lbvm.env()
     return [f"{e['KVMLINUZ']}:/boot/vmlinuz", f"{capture}:/boot/capture.img",
-            f"{os.path.join(lbvm.BUILD, 'lifeboat.ko')}:/lib/lifeboat.ko"]
+            f"{lbvm.kmod('lifeboat.ko')}:/lib/lifeboat.ko"]
 
 
 def build(work, trigger=TRIGGER_SYSRQ, append=CAPTURE_APPEND, modparams="", extra_files=()):
@@ -50,7 +50,7 @@ def build(work, trigger=TRIGGER_SYSRQ, append=CAPTURE_APPEND, modparams="", extr
 def run(work, mem="1G", smp=2, kernel_append="crashkernel=256M", timeout=300,
         trigger=TRIGGER_SYSRQ, capture_append=CAPTURE_APPEND, modparams="", name="lifeboat"):
     """Boot, arm Lifeboat, crash, capture. Returns (result, disk path)."""
-    lbvm.need(os.path.join(lbvm.BUILD, "lifeboat.ko"), "build/lifeboat.ko (run make)")
+    lbvm.kmod("lifeboat.ko")
     first = build(work, trigger, capture_append, modparams)
     disk = lbvm.make_disk(os.path.join(work, "dump.ext4"))
     vm = lbvm.VM(work, first, f"console=ttyS0 {kernel_append}", mem=mem, smp=smp, disk=disk,
