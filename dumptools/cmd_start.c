@@ -7,8 +7,9 @@
  *   2. on the dump target, removes dumps beyond `keep` and tells, once, about
  *      a dump saved since the last start (the machine crashed);
  *   3. refuses to arm beside Linux's own kdump;
- *   4. finds the reserved region (loading lifeboat.ko if it is not), as
- *      `lifeboat estimate` does; with none, says so and stops;
+ *   4. finds the reserved region (loading lifeboat.ko if it is not, or
+ *      saying that this kernel has none), as `lifeboat estimate` does; with
+ *      none, says so and stops;
  *   5. rebuilds the capture initramfs when its inputs changed (the kernel,
  *      the configuration, the tools);
  *   6. judges the region as `lifeboat estimate` does (struct lb_sizing,
@@ -120,15 +121,23 @@ static int arm_capture(enum arm_mode mode, const char *kernel, const char *initr
 	return lb_do_arm();
 }
 
-/* Lifeboat's region is the module's: load it if it is not loaded. */
+/*
+ * Lifeboat's region is the module's: load it if it is not loaded. A kernel
+ * with no module for it (installed after Lifeboat, DKMS has not built it)
+ * is told apart from a modprobe that fails.
+ */
 static int load_module(void)
 {
 	const char *argv[] = { "modprobe", "lifeboat", NULL };
+	struct lb_kmod km;
+	struct lb_err err;
 	char out[4096];
 	int ret;
 
 	if (!access(lb_sysfs_dir, F_OK))
 		return 0;
+	if (lb_kmod_find(&km, &err))
+		return lb_error("cannot arm: %s", err.msg);
 	ret = lb_run(argv, out, sizeof(out), 0);
 	if (ret || access(lb_sysfs_dir, F_OK))
 		return lb_error("cannot arm: lifeboat.ko is not loaded and 'modprobe lifeboat' failed (status %d): %s",

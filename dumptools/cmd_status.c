@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lifeboat status: the region, the state and the loaded image at a glance.
- * Exits 0 when armed, 3 when not armed (as kdumpctl status does), 1 on error.
+ * Exits 0 when armed, 3 when not armed (as kdumpctl status does), 1 on error,
+ * among them a running kernel with no Lifeboat module (a kernel installed
+ * after Lifeboat, before DKMS built the module for it).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "sys.h"
 
 /* Prints "label: value" for one attribute; returns 0 or -errno. */
 static int show(const char *label, const char *attr, char *buf, size_t len)
@@ -32,6 +35,21 @@ static void show_region(void)
 		printf("%-8s %s\n", "region:", buf);
 }
 
+/* No state to read (ret, -errno): is there a module for this kernel at all? */
+static int not_loaded(int ret)
+{
+	struct lb_kmod km;
+	struct lb_err err;
+
+	if (lb_kmod_find(&km, &err))
+		return lb_error("%s", err.msg);
+	if (km.where == LB_KMOD_LOADED)
+		return lb_error("cannot read %s/state: %s", lb_sysfs_dir, strerror(-ret));
+	printf("%-8s %s\n", "state:", "not loaded");
+	printf("%-8s %s ('lifeboat start' loads it)\n", "module:", km.path);
+	return 3;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	char state[64], buf[4096];
@@ -45,8 +63,7 @@ int cmd_status(int argc, char **argv)
 	}
 	ret = lb_sysfs_read("state", state, sizeof(state));
 	if (ret)
-		return lb_error("cannot read %s/state: %s (is lifeboat.ko loaded?)", lb_sysfs_dir,
-				strerror(-ret));
+		return not_loaded(ret);
 	printf("%-8s %s\n", "state:", state);
 	show_region();
 	if (strcmp(state, "empty")) {

@@ -14,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/kmod.h"
 #include "sys.h"
 
 enum { LB_CONF_MAX = 1 << 20 };
@@ -356,4 +358,54 @@ int lb_prune_dumps(const char *dir, unsigned int keep, const char *spare, struct
 	free(victims);
 	lb_free_names(names, nr);
 	return ret ? ret : removed;
+}
+
+int lb_kmod_find(struct lb_kmod *km, struct lb_err *err)
+{
+	/* Where DKMS (updates/dkms on Debian), `make install` and hand installs put it. */
+	static const char *const spots[] = { "updates/dkms", "updates", "extra" };
+	static const char *const exts[] = { "", ".xz", ".zst", ".gz" };
+	char dir[sizeof(km->kver) + 16], rel[PATH_MAX];
+	struct utsname u;
+	size_t len, i, j;
+	char *text;
+	int ret;
+
+	km->where = LB_KMOD_NONE;
+	km->path[0] = '\0';
+	snprintf(km->kver, sizeof(km->kver), "%s", uname(&u) ? "(unknown)" : u.release);
+	if (!access("/sys/module/lifeboat", F_OK)) {
+		km->where = LB_KMOD_LOADED;
+		return 0;
+	}
+	snprintf(dir, sizeof(dir), "/lib/modules/%s", km->kver);
+	snprintf(rel, sizeof(rel), "%s/modules.dep", dir);
+	if (!lb_read_file(rel, 64 << 20, &text, &len)) {
+		ret = lb_modules_dep_find(text, len, "lifeboat", rel, sizeof(rel));
+		free(text);
+		if (!ret) {
+			km->where = LB_KMOD_INSTALLED;
+			if (rel[0] == '/')
+				snprintf(km->path, sizeof(km->path), "%s", rel);
+			else
+				snprintf(km->path, sizeof(km->path), "%s/%s", dir, rel);
+			return 0;
+		}
+	}
+	for (i = 0; i < sizeof(spots) / sizeof(spots[0]); i++) {
+		for (j = 0; j < sizeof(exts) / sizeof(exts[0]); j++) {
+			snprintf(km->path, sizeof(km->path), "%s/%s/lifeboat.ko%s", dir, spots[i],
+				 exts[j]);
+			if (!access(km->path, F_OK)) {
+				km->where = LB_KMOD_UNINDEXED;
+				return lb_err_set(err, ENOENT,
+						  "'%s' is not in kernel %s's module index: run 'depmod -a %s'",
+						  km->path, km->kver, km->kver);
+			}
+		}
+	}
+	km->path[0] = '\0';
+	return lb_err_set(err, ENOENT,
+			  "no lifeboat module for kernel %s: run 'dkms autoinstall' (or 'make install' in Lifeboat's source tree)",
+			  km->kver);
 }

@@ -45,6 +45,31 @@ int lb_find_exe(const char *name, char *buf, size_t len);
 /* Where this program is. */
 int lb_self_exe(char *buf, size_t len);
 
+/* ---- the module for the running kernel ------------------------------- */
+
+enum lb_kmod_where {
+	LB_KMOD_LOADED,		/* /sys/module/lifeboat is there */
+	LB_KMOD_INSTALLED,	/* in the kernel's modules.dep: modprobe finds it */
+	LB_KMOD_UNINDEXED,	/* a file where DKMS or `make install` puts it, unknown to modprobe */
+	LB_KMOD_NONE,
+};
+
+struct lb_kmod {
+	enum lb_kmod_where where;
+	char kver[65];		/* the running kernel's release (uname -r) */
+	char path[PATH_MAX + 96];	/* the module file, "" when LB_KMOD_LOADED or LB_KMOD_NONE */
+};
+
+/*
+ * Is there a lifeboat.ko for the running kernel, loaded or where modprobe
+ * finds it (/lib/modules/<release>/modules.dep, as modinfo -k reads it)?
+ * A kernel installed after Lifeboat has none until DKMS builds it.
+ * Return: 0 when it is loaded or installed; -ENOENT when not (the sentence
+ * says what to run: dkms autoinstall or make install, or depmod for a file
+ * modprobe does not know); km is filled either way.
+ */
+int lb_kmod_find(struct lb_kmod *km, struct lb_err *err);
+
 /* ---- the dump target ------------------------------------------------- */
 
 /* Finds the block device spec names (UUID=, LABEL= or a /dev/ path) and its filesystem. */
