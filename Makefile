@@ -67,3 +67,7 @@ modules-all:
 		$(MAKE) --no-print-directory KVER=$$k KDIR=$$kdir \
 			$(BUILD)/k/$$k/lifeboat.ko $(BUILD)/k/$$k/crasher.ko || exit 1; \
 	done
+
+.PHONY: print-test-kvers
+print-test-kvers:
+	@for k in $(TEST_KVERS); do echo $$k; done

@@ -60,7 +60,10 @@ stage "kernel style (checkpatch.pl)" make --no-print-directory check-kernel
 stage "shell scripts (shellcheck)" shellcheck -x tests/deps.sh tests/run-all.sh initramfs/lb-initramfs \
 	initramfs/capture-init .ci/run tests/dkms-build.sh kernel/dkms-install.sh
 # The packaged module as DKMS builds it, in private trees (kernel/dkms.mk).
-stage "DKMS build for $KVER" tests/dkms-build.sh "$KVER" "$KDIR"
+while read -r kver; do
+	kdir=$(sed -n 's/^KDIR := //p' "$KERNELS_DIR/$kver/env.mk")
+	stage "DKMS build for $kver" tests/dkms-build.sh "$kver" "$kdir"
+done < <(make --no-print-directory -s print-test-kvers)
 
 vm_args=()
 for k in ${VM_TESTS:-}; do vm_args+=(-k "$k"); done

@@ -56,3 +56,14 @@ test-unit: unit-bins
 demo: deps
 	$(MAKE) all
 	$(PYTHON) tests/vm/demo.py
+
+# The whole matrix: every kernel of tests/kernels.txt (the rt and cloud
+# flavours too) under SeaBIOS and OVMF, with the death scenarios
+# (tests/vm/test_platforms.py MATRIX). Not part of `make test`: it takes hours
+# under TCG.
+.PHONY: test-kernels
+test-kernels:
+	LIFEBOAT_KERNELS=all tests/deps.sh
+	$(MAKE) all vm-bins
+	$(MAKE) modules-all LIFEBOAT_KERNELS=all
+	LIFEBOAT_MATRIX=1 $(PYTHON) tests/vm/run.py -k test_platforms

@@ -353,6 +353,19 @@ def death_time(res):
     return (min(t), "death line") if t else (res.markers.get("trigger"), "trigger marker")
 
 
+def check_dump(vmcore, panic_msg, cpus, log_msgs=(), panic_cpu=None, **readers):
+    """The checker for the current guest kernel's dumps: crash and drgn where
+    the installed ones read that kernel; where they do not (6.12 with
+    Debian 12's), the log, one note per CPU and the crashing CPU's
+    registers, read another way. readers: check_dump's crash/drgn options."""
+    e = lbvm.env()
+    if checker.readers_support(e):
+        return checker.check_dump(lbvm.vmlinux_dbg(), vmcore, panic_msg, cpus,
+                                  log_msgs=log_msgs, panic_cpu=panic_cpu, **readers)
+    return checker.check_dump_without_readers(e, vmcore, panic_msg, cpus,
+                                              log_msgs=log_msgs, panic_cpu=panic_cpu)
+
+
 def run_scenario(scn, arm):
     """Boot, arm, kill, capture, check. Returns figures; raises AssertionError
     (or lbvm.HarnessError) with a sentence when something is wrong."""
@@ -384,19 +397,12 @@ def run_scenario(scn, arm):
 
     vmcore = lbvm.disk_get(disk, "/vmcore", os.path.join(work, "vmcore"))
     assert vmcore, f"no vmcore on the dump disk, which holds {lbvm.disk_ls(disk)}"
-    if checker.readers_support(e):
-        problems, info = checker.check_dump(
-            lbvm.vmlinux_dbg(), vmcore, scn.expect("panic_msg", arm), scn.smp,
-            bt_funcs=scn.expect("bt_funcs", arm), cpu_funcs=scn.cpu_funcs,
-            drgn_funcs=scn.expect("drgn_funcs", arm), exception_rip=scn.exception_rip,
-            log_msgs=scn.expect("log_msgs", arm), panic_cpu=scn.panic_cpu,
-            modules=(lbvm.kmod("crasher.ko"),))
-    else:
-        # crash and drgn of this machine cannot read this kernel's dumps:
-        # the log, the notes and the registers are checked another way.
-        problems, info = checker.check_dump_without_readers(
-            e, vmcore, scn.expect("panic_msg", arm), scn.smp,
-            log_msgs=scn.expect("log_msgs", arm), panic_cpu=scn.panic_cpu)
+    problems, info = check_dump(
+        vmcore, scn.expect("panic_msg", arm), scn.smp,
+        bt_funcs=scn.expect("bt_funcs", arm), cpu_funcs=scn.cpu_funcs,
+        drgn_funcs=scn.expect("drgn_funcs", arm), exception_rip=scn.exception_rip,
+        log_msgs=scn.expect("log_msgs", arm), panic_cpu=scn.panic_cpu,
+        modules=(lbvm.kmod("crasher.ko"),))
     if scn.memory_mb:
         mb = crash_memory_mb(info.get("crash", {}).get("sys", ""))
         if mb is None or abs(mb - scn.memory_mb) > scn.memory_mb / 100:

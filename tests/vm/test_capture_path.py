@@ -7,9 +7,9 @@ error that changes nothing.
 import os
 import re
 
-import checker
 import lbvm
 import lifeboat_chain
+import scenarios
 
 ORDER = 20
 
@@ -31,7 +31,7 @@ def check_chain(res, disk, work, cpus=2, panic="sysrq triggered crash"):
         "the capture kernel's command line does not start with elfcorehdr="
     vmcore = lbvm.disk_get(disk, "/vmcore", os.path.join(work, "vmcore"))
     assert vmcore, f"no vmcore on the dump disk: {lbvm.disk_ls(disk)}"
-    problems, info = checker.check_dump(lbvm.env()["VMLINUX_DBG"], vmcore, panic, cpus)
+    problems, info = scenarios.check_dump(vmcore, panic, cpus)
     assert not problems, "checker: " + "; ".join(problems)
     return {
         "panic_to_capture_kernel": fmt(res.since("panic", "capture-kernel")),
@@ -120,13 +120,13 @@ poweroff -f
 """
 
 
-def run_cases(work, init, append, name):
+def run_cases(work, init, append, name, extra_files=()):
     capture = lbvm.build_initramfs(os.path.join(work, "capture.img"), lbvm.CAPTURE_INIT,
                                    bins=["/usr/bin/makedumpfile"], modules=lbvm.DISK_MODULES)
     first = lbvm.build_initramfs(
         os.path.join(work, "first.img"), init,
         bins=[f"{os.path.join(lbvm.BUILD, 'lifeboat')}:/usr/bin/lifeboat"],
-        files=lifeboat_chain.first_files(capture))
+        files=lifeboat_chain.first_files(capture) + list(extra_files))
     vm = lbvm.VM(work, first, f"console=ttyS0 {append}", timeout=180, name=name,
                  fail_markers=("errors-failed", "panic"))
     res = vm.run()
