@@ -26,7 +26,7 @@ DKMS_ENV = DKMS_SOURCE_TREE=$(DKMS_SOURCE_TREE) DKMS_DKMS_TREE=$(DKMS_DKMS_TREE)
 # Non-empty when `make install` hands the module to DKMS (install-module).
 DKMS_USED := $(if $(DESTDIR),,$(shell command -v dkms))
 
-.PHONY: dkms-tree install-dkms uninstall uninstall-module
+.PHONY: dkms-tree install-dkms uninstall-module
 dkms-tree: $(DKMS_TREE)/dkms.conf
 
 # dkms.conf last: a tree with one is whole.
@@ -51,7 +51,7 @@ else
 	@test -n "$(DESTDIR)" || echo "lifeboat: dkms not found: lifeboat.ko is installed for $(KVER) only and will not follow kernel upgrades (apt-get install dkms, then make install)" >&2
 endif
 
-uninstall: uninstall-module
+# DKMS forgets every lifeboat version and its builds; the sources go too.
 uninstall-module:
 ifneq ($(DKMS_USED),)
 	$(DKMS_ENV) kernel/dkms-install.sh remove
