@@ -285,6 +285,418 @@ def check_dump(vmlinux, dump, panic_msg, cpus, bt_funcs=("panic",), cpu_funcs=No
     return problems, info
 
 
+# ---- crash and drgn too old for the kernel: the dump checked without them ----
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The first crash and drgn releases that read each kernel series: one table,
+# in the C library that `lifeboat report` uses; read from there.
+READERS_TABLE = os.path.join(ROOT, "dumptools", "lib", "readers.c")
+GDB_TIMEOUT = 300
+
+
+def reader_table():
+    """[((major, minor), crash, drgn)] from dumptools/lib/readers.c, oldest
+    series first; crash and drgn are None on the closing row (series from
+    there on are unknown to the table)."""
+    with open(READERS_TABLE) as f:
+        text = f.read()
+    m = re.search(r"READERS-TABLE-BEGIN \*/(.*?)/\* READERS-TABLE-END", text, re.S)
+    if not m:
+        raise RuntimeError(f"no reader table in '{READERS_TABLE}'")
+    rows = []
+    for row in re.finditer(r'\{\s*(\d+),\s*(\d+),\s*(?:"([\d.]+)"|NULL),\s*(?:"([\d.]+)"|NULL)\s*\}',
+                           m.group(1)):
+        rows.append(((int(row.group(1)), int(row.group(2))), row.group(3), row.group(4)))
+    if not rows:
+        raise RuntimeError(f"the reader table in '{READERS_TABLE}' has no rows")
+    return rows
+
+
+def _version(v):
+    return tuple(int(x) for x in re.match(r"(\d+(?:\.\d+)*)", v).group(1).split("."))
+
+
+def _series(release):
+    m = re.match(r"(\d+)\.(\d+)", release)
+    if not m:
+        raise ValueError(f"'{release}' is not a kernel release")
+    return int(m.group(1)), int(m.group(2))
+
+
+def reader_need(tool, release):
+    """(least version of tool, "crash" or "drgn", that reads dumps of kernel
+    `release`, known): None when the table asks nothing (an older kernel);
+    known is False when the kernel is newer than the table knows (the
+    version is then the newest the table names, a lower bound)."""
+    series = _series(release)
+    need, known = None, True
+    for row_series, crash, drgn in reader_table():
+        if series < row_series:
+            break
+        if crash is None:
+            known = False
+            break
+        need = crash if tool == "crash" else drgn
+    return need, known
+
+
+def reader_versions():
+    """{"crash": version or None, "drgn": version or None} of the installed tools."""
+    out = {"crash": None, "drgn": None}
+    try:
+        r = subprocess.run(["crash", "--version"], capture_output=True, text=True, timeout=60)
+        m = re.search(r"^crash (\d+\.\d+[\w.+-]*)", r.stdout, re.M)
+        out["crash"] = m.group(1) if m else None
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        pass
+    try:
+        r = subprocess.run([DRGN_PYTHON, "-c", "import drgn; print(drgn.__version__)"],
+                           capture_output=True, text=True, timeout=60)
+        m = re.match(r"\s*(\d+\.\d+[\w.+-]*)", r.stdout)
+        out["drgn"] = m.group(1) if m and r.returncode == 0 else None
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        pass
+    return out
+
+
+def readers_verdicts(env, versions=None):
+    """{tool: (ok, sentence)} for crash and drgn against env's kernel."""
+    release = env["KVER"]
+    versions = versions or reader_versions()
+    out = {}
+    for tool in ("crash", "drgn"):
+        have = versions.get(tool)
+        need, known = reader_need(tool, release)
+        if have is None:
+            out[tool] = (False, f"{tool} is not installed")
+        elif need is not None and _version(have) < _version(need):
+            out[tool] = (False, f"{tool} {have} is too old for {release}: it takes {tool} {need}")
+        elif not known:
+            out[tool] = (False, f"{release} is newer than the reader table knows "
+                                f"(dumptools/lib/readers.c); {tool} {have} may not read it")
+        else:
+            out[tool] = (True, f"{tool} {have} reads {release}")
+    return out
+
+
+def readers_support(env):
+    """Whether the installed crash and drgn both read dumps of env's kernel
+    (env from lbvm.env()), by their versions against the reader table."""
+    return all(ok for ok, _ in readers_verdicts(env).values())
+
+
+NT_PRSTATUS = 1
+PRSTATUS_SIZE = 336            # struct elf_prstatus on x86_64
+PR_PID = 32
+PR_REG = 112                   # struct user_regs_struct, 27 registers
+REG_NAMES = ("r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax",
+             "rcx", "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss",
+             "fs_base", "gs_base", "ds", "es", "fs", "gs")
+
+
+def _parse_notes(buf):
+    """[(name, type, desc)] of an ELF note area."""
+    notes, off = [], 0
+    while off + 12 <= len(buf):
+        namesz, descsz, ntype = struct.unpack_from("<III", buf, off)
+        if namesz == 0 and descsz == 0 and ntype == 0:
+            break
+        off += 12
+        name = buf[off:off + namesz].rstrip(b"\0").decode("ascii", "replace")
+        off += (namesz + 3) & ~3
+        if off + descsz > len(buf):
+            break
+        notes.append((name, ntype, buf[off:off + descsz]))
+        off += (descsz + 3) & ~3
+    return notes
+
+
+def dump_notes(dump):
+    """The ELF notes a dump holds: from the kdump-compressed sub-header
+    (offset_note, size_note: header version 4 and later), or from the
+    PT_NOTE segments of an ELF dump. Raises ValueError with a sentence."""
+    with open(dump, "rb") as f:
+        head = f.read(4096)
+        if head[:8] == b"KDUMP   ":
+            version = struct.unpack_from("<i", head, 8)[0]
+            if version < 4:
+                raise ValueError(f"the kdump header is version {version}: it holds no notes")
+            block_size = struct.unpack_from("<i", head, 428)[0]
+            f.seek(block_size)
+            sub = f.read(64)
+            # struct kdump_sub_header: phys_base, dump_level, split, start_pfn,
+            # end_pfn, offset_vmcoreinfo, size_vmcoreinfo, offset_note, size_note
+            off, size = struct.unpack_from("<QQ", sub, 48)
+            if not size:
+                raise ValueError("the kdump sub-header lists no notes")
+            f.seek(off)
+            buf = f.read(size)
+            if len(buf) != size:
+                raise ValueError(f"the notes ({size} bytes at {off}) lie past the end of the file")
+            return _parse_notes(buf)
+        if head[:4] == b"\x7fELF":
+            phoff, = struct.unpack_from("<Q", head, 32)
+            phentsize, phnum = struct.unpack_from("<HH", head, 54)
+            notes = []
+            for i in range(phnum):
+                f.seek(phoff + i * phentsize)
+                ptype, _, poff, _, _, filesz = struct.unpack("<IIQQQQ", f.read(40))
+                if ptype == 4:  # PT_NOTE
+                    f.seek(poff)
+                    notes += _parse_notes(f.read(filesz))
+            return notes
+    raise ValueError("the dump is neither kdump-compressed nor ELF")
+
+
+def prstatus(desc):
+    """pid and registers of one NT_PRSTATUS note."""
+    regs = dict(zip(REG_NAMES, struct.unpack_from("<27Q", desc, PR_REG)))
+    return {"pid": struct.unpack_from("<i", desc, PR_PID)[0], "regs": regs}
+
+
+def vmcoreinfo(notes):
+    for name, ntype, desc in notes:
+        if name == "VMCOREINFO":
+            return dict(re.findall(r"^(\w+(?:\([\w.]+\))?)=(.*)$",
+                                   desc.decode("ascii", "replace"), re.M))
+    return {}
+
+
+def text_symbols(env):
+    """Sorted [(address, name)] of the kernel's text symbols, the addresses
+    of _stext and _etext, and where they came from. From SYSTEM_MAP; Debian
+    ships a placeholder there ("The real System.map is in the
+    linux-image-<version>-dbg package"), so else from `nm` of VMLINUX_DBG,
+    which prints the same lines."""
+    lines, source = [], env.get("SYSTEM_MAP", "")
+    if source and os.path.exists(source):
+        with open(source) as f:
+            lines = f.read().splitlines()
+    if not any(l.endswith((" _stext", " _etext")) for l in lines) and env.get("VMLINUX_DBG"):
+        source = env["VMLINUX_DBG"]
+        try:
+            r = subprocess.run(["nm", source], capture_output=True, text=True, timeout=120)
+            lines = r.stdout.splitlines()
+        except (FileNotFoundError, subprocess.TimeoutExpired):
+            lines = []
+    syms, bounds = [], {}
+    for line in lines:
+        w = line.split()
+        if len(w) != 3:
+            continue
+        if w[2] in ("_stext", "_etext"):
+            bounds[w[2]] = int(w[0], 16)
+        if w[1] in "tT":
+            syms.append((int(w[0], 16), w[2]))
+    syms.sort()
+    return syms, bounds.get("_stext"), bounds.get("_etext"), source
+
+
+def symbolize(syms, addr):
+    """"func+0xoff" for an address (System.map's, unrelocated), or None."""
+    import bisect
+    i = bisect.bisect_right(syms, (addr, "\uffff")) - 1
+    if i < 0:
+        return None
+    return f"{syms[i][1]}+{addr - syms[i][0]:#x}"
+
+
+def dump_dmesg(dump, out):
+    """The dump's log through `makedumpfile --dump-dmesg`: (text, problem)."""
+    if os.path.exists(out):
+        os.unlink(out)
+    try:
+        r = subprocess.run(["makedumpfile", "--dump-dmesg", dump, out],
+                           capture_output=True, text=True, timeout=CRASH_TIMEOUT)
+    except FileNotFoundError:
+        return None, "makedumpfile is not installed: run 'make deps'"
+    except subprocess.TimeoutExpired:
+        return None, f"makedumpfile --dump-dmesg did not finish in {CRASH_TIMEOUT} s"
+    if r.returncode != 0 or not os.path.exists(out):
+        msg = (r.stderr.strip() or r.stdout.strip())[-400:]
+        return None, f"makedumpfile --dump-dmesg could not read the dump's log: {msg}"
+    with open(out, errors="replace") as f:
+        return f.read(), None
+
+
+# "CPU: 3 UID: 0 PID: 160 Comm: sh ..." (6.12), "CPU: 3 PID: 160 Comm: sh ..." (6.1)
+CPU_LINE = re.compile(r"\bCPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (\S+)")
+
+
+def crashing_task(log_lines, at):
+    """(cpu, pid, comm) of the task line printed with the death at line
+    index `at`: the first after it, else the last before it."""
+    for line in log_lines[at:]:
+        m = CPU_LINE.search(line)
+        if m:
+            return int(m.group(1)), int(m.group(2)), m.group(3)
+    for line in reversed(log_lines[:at]):
+        m = CPU_LINE.search(line)
+        if m:
+            return int(m.group(1)), int(m.group(2)), m.group(3)
+    return None
+
+
+def write_notes_core(path, notes):
+    """An ELF core of notes alone (no memory): enough for gdb to show each
+    thread's registers and name the function of a pc from the symbol file."""
+    body = b""
+    for name, ntype, desc in notes:
+        n = name.encode() + b"\0"
+        body += struct.pack("<III", len(n), len(desc), ntype)
+        body += n + b"\0" * (-len(n) % 4) + desc + b"\0" * (-len(desc) % 4)
+    ehdr = struct.pack("<16sHHIQQQIHHHHHH", b"\x7fELF\x02\x01\x01" + b"\0" * 9,
+                       4, 62, 1, 0, 64, 0, 0, 64, 56, 1, 0, 0, 0)  # ET_CORE, EM_X86_64
+    phdr = struct.pack("<IIQQQQQQ", 4, 0, 64 + 56, 0, 0, len(body), 0, 4)
+    with open(path, "wb") as f:
+        f.write(ehdr + phdr + body)
+
+
+def gdb_pc_symbol(vmlinux, core, offset):
+    """gdb's name for the first thread's pc of an ELF core, with the symbol
+    file relocated by the kernel offset: (text, problem)."""
+    cmd = ["gdb", "-batch", "-nx", "-ex", "set pagination off",
+           "-ex", f"symbol-file -o {offset:#x} {vmlinux}", "-ex", f"core-file {core}",
+           "-ex", "echo LBGDB pc\\n", "-ex", "info symbol $pc", "-ex", "echo LBGDB end\\n"]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=GDB_TIMEOUT)
+    except FileNotFoundError:
+        return None, "gdb is not installed"
+    except subprocess.TimeoutExpired:
+        return None, f"gdb did not finish in {GDB_TIMEOUT} s"
+    m = re.search(r"LBGDB pc\n(.*?)LBGDB end", r.stdout, re.S)
+    text = m.group(1).strip() if m else ""
+    s = re.match(r"^([A-Za-z_][\w.]*)(?: \+ (\d+))? in section \.text", text)
+    if not s:
+        return None, (f"gdb names no function for the crashing CPU's pc: "
+                      f"{(text or r.stderr.strip())[-300:]}")
+    return f"{s.group(1)}+{int(s.group(2) or 0):#x}", None
+
+
+def check_dump_without_readers(env, vmcore, panic_msg, cpus, log_msgs=(), panic_cpu=None):
+    """check_dump for a kernel whose dumps the installed crash and drgn cannot
+    read. Returns (problems, info) as check_dump does.
+
+    The file is structurally sound; the log that `makedumpfile --dump-dmesg`
+    reads holds panic_msg (which must not be empty) and each of log_msgs;
+    there is one NT_PRSTATUS note per CPU; the crashing CPU's note (the CPU
+    of the task line printed with the death, panic_cpu when given) holds
+    that task's pid and a pc in kernel text (System.map's _stext.._etext
+    moved by VMCOREINFO's KERNELOFFSET) that System.map names; with the
+    kernel's debug vmlinux, gdb names the function of that pc in a core of
+    the dump's notes.
+    """
+    problems, info = [], {}
+    if not panic_msg:
+        return [f"no expected panic message was given: the log check would pass on any dump"], info
+    if not os.path.exists(vmcore):
+        return [f"no dump at '{vmcore}'"], info
+    if os.path.getsize(vmcore) == 0:
+        return [f"the dump '{vmcore}' is empty"], info
+    problems += kdump_file_problems(vmcore)
+    if problems:
+        return problems, info
+
+    base = vmcore + ".lbcheck"
+    text, err = dump_dmesg(vmcore, base + ".dmesg")
+    lines = []
+    at = None
+    if err:
+        problems.append(err)
+    else:
+        lines = text.splitlines()
+        info["log_lines"] = len(lines)
+        at = next((i for i, l in enumerate(lines) if panic_msg in l), None)
+        if at is None:
+            problems.append(f"the dump's log (makedumpfile --dump-dmesg) does not contain "
+                            f"the panic message '{panic_msg}'")
+        else:
+            info["panic_line"] = re.sub(r"^\[\s*[\d.]+\]\s*", "", lines[at])
+        for msg in log_msgs:
+            if msg not in text:
+                problems.append(f"the dump's log does not contain '{msg}'")
+
+    try:
+        notes = dump_notes(vmcore)
+    except (ValueError, struct.error) as e:
+        problems.append(f"cannot read the dump's notes: {e}")
+        return problems, info
+    pr = [prstatus(d) for n, t, d in notes if t == NT_PRSTATUS and len(d) >= PRSTATUS_SIZE]
+    info["notes"] = len(pr)
+    info["note_pids"] = [p["pid"] for p in pr]
+    if len(pr) != cpus:
+        problems.append(f"the dump holds {len(pr)} NT_PRSTATUS notes, expected one for each "
+                        f"of {cpus} CPUs")
+
+    task = crashing_task(lines, at) if at is not None else None
+    cpu = None
+    if task:
+        info["crash_task"] = {"cpu": task[0], "pid": task[1], "comm": task[2]}
+        cpu = task[0]
+        if panic_cpu is not None and cpu != panic_cpu:
+            problems.append(f"the log shows the death on CPU {cpu}, expected {panic_cpu}")
+    elif lines:
+        problems.append("the dump's log shows no 'CPU: N PID: N Comm:' line for the crashed task")
+    if cpu is None:
+        cpu = panic_cpu
+    if cpu is None:
+        return problems, info
+    info["crash_cpu"] = cpu
+    if cpu >= len(pr):
+        problems.append(f"no NT_PRSTATUS note for the crashing CPU {cpu}: "
+                        f"the dump holds {len(pr)}")
+        return problems, info
+    note = pr[cpu]
+    rip = note["regs"]["rip"]
+    info["rip"] = f"{rip:#x}"
+    if task and note["pid"] != task[1]:
+        problems.append(f"CPU {cpu}'s note holds pid {note['pid']}, the log's crashed task "
+                        f"is pid {task[1]} ({task[2]})")
+
+    vi = vmcoreinfo(notes)
+    try:
+        offset = int(vi.get("KERNELOFFSET", ""), 16)
+    except ValueError:
+        problems.append("the dump's VMCOREINFO has no KERNELOFFSET")
+        return problems, info
+    info["kerneloffset"] = f"{offset:#x}"
+    release = vi.get("OSRELEASE")
+    if release and release != env["KVER"]:
+        problems.append(f"the dump's OSRELEASE is {release}, expected {env['KVER']}")
+    syms, stext, etext, source = text_symbols(env)
+    if stext is None or etext is None:
+        problems.append(f"no symbol table with _stext and _etext: '{env.get('SYSTEM_MAP')}' "
+                        f"is Debian's placeholder and there is no debug vmlinux")
+        return problems, info
+    info["symbols_from"] = source
+    if not stext + offset <= rip < etext + offset:
+        problems.append(f"the crashing CPU {cpu}'s saved RIP {rip:#x} is outside kernel text "
+                        f"({stext + offset:#x}..{etext + offset:#x})")
+        return problems, info
+    sym = symbolize(syms, rip - offset)
+    info["rip_symbol"] = sym
+    if not sym:
+        problems.append(f"System.map names no function at the crashing CPU's RIP {rip:#x}")
+
+    if env.get("VMLINUX_DBG"):
+        if not os.path.exists(env["VMLINUX_DBG"]):
+            problems.append(f"no debug vmlinux at '{env['VMLINUX_DBG']}': run 'make deps'")
+            return problems, info
+        # The crashing CPU's note first: gdb's first thread is the one it shows.
+        prs = [(n, t, d) for n, t, d in notes if t == NT_PRSTATUS]
+        core = base + ".notes.elf"
+        write_notes_core(core, [prs[cpu]] + prs[:cpu] + prs[cpu + 1:])
+        gsym, err = gdb_pc_symbol(env["VMLINUX_DBG"], core, offset)
+        if err:
+            problems.append(err)
+        else:
+            info["gdb_symbol"] = gsym
+            if sym and gsym.split("+")[0] != sym.split("+")[0]:
+                problems.append(f"gdb names {gsym} for the crashing CPU's pc, "
+                                f"System.map {sym}")
+    return problems, info
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     ap.add_argument("--vmlinux", required=True)
