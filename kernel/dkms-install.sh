@@ -44,7 +44,7 @@ remove_all() {
 }
 
 install() {	# version kver kdir
-	local ver=$1 kver=$2 kdir=$3 k hdr running built=0
+	local ver=$1 kver=$2 kdir=$3 k hdr running stale built=0
 	running=$(uname -r)
 	remove_all
 	mkdir -p "$SRC"
@@ -57,10 +57,17 @@ install() {	# version kver kdir
 			say "no headers for kernel $k ($hdr): install linux-headers-$k; DKMS builds lifeboat.ko for it then"
 			continue
 		fi
-		# An older `make install` copied the module here by hand: two
-		# lifeboat.ko under updates/ and modprobe may take the stale one.
-		rm -f "${DKMS_INSTALL_TREE:-/lib/modules}/$k/updates/lifeboat.ko"
-		dkms install -m lifeboat -v "$ver" -k "$k" --kernelsourcedir "$hdr" "${TREES[@]}"
+		# install-module's copy (kernel/kernel.mk) steps aside for DKMS's:
+		# with two lifeboat.ko under updates/, modprobe may take either. It
+		# comes back if DKMS cannot build, so the kernel keeps a module.
+		stale=${DKMS_INSTALL_TREE:-/lib/modules}/$k/updates/lifeboat.ko
+		[ ! -e "$stale" ] || mv "$stale" "$stale.old"
+		if ! dkms install -m lifeboat -v "$ver" -k "$k" --kernelsourcedir "$hdr" "${TREES[@]}"; then
+			[ ! -e "$stale.old" ] || mv "$stale.old" "$stale"
+			say "DKMS could not build lifeboat.ko for kernel $k"
+			return 1
+		fi
+		rm -f "$stale.old"
 		built=$((built + 1))
 	done
 	[ "$built" -gt 0 ] || { say "lifeboat.ko was built for no kernel"; return 1; }

@@ -4,10 +4,11 @@
 # them for its own build (capture/, include/lifeboat/, uapi/ beside the
 # kernel/ files), plus a dkms.conf, make a self-contained tree,
 # build/dkms/lifeboat-VERSION. `make install` puts it in /usr/src and has
-# DKMS build and install the module for the running kernel and for KVER;
-# DKMS rebuilds it for every kernel installed later and signs it with its
-# own key. With DESTDIR (a package being staged), or without dkms, only the
-# files are copied. tests/dkms-build.sh builds the tree with dkms in
+# DKMS build and install the module for the running kernel and for KVER, in
+# place of install-module's copy of build/lifeboat.ko; DKMS rebuilds it for
+# every kernel installed later and signs it with its own key. With DESTDIR
+# (a package being staged), or without dkms, the tree is only copied, beside
+# install-module's copy. tests/dkms-build.sh builds the tree with dkms in
 # private trees.
 
 LIFEBOAT_VERSION := $(shell cat VERSION)
@@ -23,10 +24,13 @@ DKMS_DKMS_TREE ?= /var/lib/dkms
 DKMS_INSTALL_TREE ?= /lib/modules
 DKMS_ENV = DKMS_SOURCE_TREE=$(DKMS_SOURCE_TREE) DKMS_DKMS_TREE=$(DKMS_DKMS_TREE) \
 	DKMS_INSTALL_TREE=$(DKMS_INSTALL_TREE) DKMS_OPTS="$(DKMS_OPTS)"
-# Non-empty when `make install` hands the module to DKMS (install-module).
+# Non-empty when `make install` hands the module to DKMS.
 DKMS_USED := $(if $(DESTDIR),,$(shell command -v dkms))
 
 .PHONY: dkms-tree install-dkms uninstall-module
+# After install-module, whose copy for KVER alone DKMS's builds replace.
+install: install-dkms
+install-dkms: install-module
 dkms-tree: $(DKMS_TREE)/dkms.conf
 
 # dkms.conf last: a tree with one is whole.

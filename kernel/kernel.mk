@@ -21,12 +21,11 @@ $(BUILD)/lifeboat.ko: $(KMOD_SRCS) $(KMOD_CAPTURE_SRCS) kernel/kernel.mk
 	cp $(KMOD_DIR)/lifeboat.ko $@
 
 # Into the modules of the kernel it was built for, where 'modprobe lifeboat'
-# (which 'lifeboat start' runs) finds it; with dkms, DKMS builds and installs
-# it for this kernel and every later one instead (kernel/dkms.mk).
+# (which 'lifeboat start' runs) finds it.
 .PHONY: install-module
-install-module: $(BUILD)/lifeboat.ko install-dkms
-	test -n "$(DKMS_USED)" || install -D -m 0644 $(BUILD)/lifeboat.ko $(DESTDIR)/lib/modules/$(KVER)/updates/lifeboat.ko
-	test -n "$(DESTDIR)$(DKMS_USED)" || depmod -a $(KVER)
+install-module: $(BUILD)/lifeboat.ko
+	install -D -m 0644 $(BUILD)/lifeboat.ko $(DESTDIR)/lib/modules/$(KVER)/updates/lifeboat.ko
+	test -n "$(DESTDIR)" || depmod -a $(KVER)
 
 # Kernel coding style, with the checkpatch.pl of the same kernel series.
 check: check-kernel
