@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -85,6 +87,55 @@ int lb_capture_cmdline(char *buf, size_t len, const char *extra)
 	return o < len ? 0 : -E2BIG;
 }
 
+/*
+ * The lockdown level in force, from the lockdown LSM's "none [integrity]
+ * confidentiality": the capture kernel gets the same, since it starts with
+ * no Secure Boot state of its own. False when none, or when securityfs is
+ * not mounted.
+ */
+static bool lockdown_level(char *level, size_t len)
+{
+	char line[128], *open_br, *close_br;
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+	bool found = false;
+
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f)) {
+		open_br = strchr(line, '[');
+		close_br = open_br ? strchr(open_br, ']') : NULL;
+		if (close_br && (size_t)(close_br - open_br) <= len) {
+			*close_br = '\0';
+			snprintf(level, len, "%s", open_br + 1);
+			found = strcmp(level, "none") != 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* Why a locked-down kernel refused the capture kernel, for the errnos of lifeboat.ko's sig.c. */
+static const char *lockdown_refusal(int e)
+{
+	switch (e) {
+	case ENODATA:
+	case ENOKEY:
+		return "under lockdown only a capture kernel signed with a key the kernel trusts for kexec "
+		       "(secondary or platform keyring) can be loaded: the distribution's signed "
+		       "/boot/vmlinuz-* is; sign others with sbsign and a key enrolled with mokutil";
+	case EKEYREJECTED:
+		return "under lockdown the capture kernel's signature must match it: the file was changed "
+		       "after it was signed, or the signature is bad";
+	case ENOPKG:
+		return "under lockdown the capture kernel must be signed with a SHA-256 Authenticode signature";
+	case ELIBBAD:
+	case EBADMSG:
+		return "under lockdown the capture kernel must be a well-formed signed PE file";
+	default:
+		return NULL;
+	}
+}
+
 /* Address of crashing_cpu from /proc/kallsyms; 0 if hidden or absent. */
 static uint64_t crashing_cpu_addr(void)
 {
@@ -136,10 +187,11 @@ static int simple_request(unsigned long cmd, const char *what)
 
 int lb_do_load(const char *kernel, const char *initrd, const char *append)
 {
-	char err[LIFEBOAT_ERR_LEN] = "", cmdline[2048];
+	char err[LIFEBOAT_ERR_LEN] = "", cmdline[2048], level[32], token[48];
 	struct lifeboat_load req = { .version = LIFEBOAT_ABI_VERSION };
 	void *kbuf = NULL, *ibuf = NULL;
-	size_t klen = 0, ilen = 0;
+	size_t klen = 0, ilen = 0, n;
+	const char *hint;
 	int fd, ret = 1;
 
 	if (append) {
@@ -150,6 +202,16 @@ int lb_do_load(const char *kernel, const char *initrd, const char *append)
 	} else if (lb_capture_cmdline(cmdline, sizeof(cmdline), NULL)) {
 		return lb_error("the default command line is longer than %zu characters",
 				sizeof(cmdline) - 1);
+	}
+	/* lockdown= can only raise the level: the user's own cannot lower it. */
+	if (lockdown_level(level, sizeof(level))) {
+		snprintf(token, sizeof(token), "lockdown=%s", level);
+		n = strlen(cmdline);
+		if (!strstr(cmdline, token)) {
+			if (n + 1 + strlen(token) >= sizeof(cmdline))
+				return lb_error("the command line is too long to add '%s'", token);
+			snprintf(cmdline + n, sizeof(cmdline) - n, "%s%s", n ? " " : "", token);
+		}
 	}
 	if (read_file(kernel, "kernel", &kbuf, &klen))
 		return 1;
@@ -165,10 +227,14 @@ int lb_do_load(const char *kernel, const char *initrd, const char *append)
 	req.cmdline_len = strlen(cmdline) + 1;
 	req.crashing_cpu = crashing_cpu_addr();
 	req.err = (uintptr_t)err;
-	if (ioctl(fd, LIFEBOAT_IOC_LOAD, &req) < 0)
+	if (ioctl(fd, LIFEBOAT_IOC_LOAD, &req) < 0) {
+		hint = lockdown_refusal(errno);
 		lb_error("cannot load '%s': %s", kernel, err[0] ? err : strerror(errno));
-	else
+		if (hint)
+			lb_error("%s", hint);
+	} else {
 		ret = 0;
+	}
 	close(fd);
 out:
 	free(ibuf);
@@ -198,7 +264,10 @@ static void load_usage(FILE *out)
 		"Places the capture kernel, its initramfs and command line in the reserved\n"
 		"region. A new load replaces the old image at once; a failed one changes\n"
 		"nothing. Default command line: the console= of this kernel, then\n"
-		"\"%s\".\n", capture_params);
+		"\"%s\".\n\n"
+		"When this kernel is locked down (Secure Boot), the capture kernel must be\n"
+		"signed with a key the kernel trusts for kexec, as for kexec_file_load, and\n"
+		"lockdown=LEVEL is added to its command line.\n", capture_params);
 }
 
 int cmd_load(int argc, char **argv)

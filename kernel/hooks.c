@@ -125,6 +125,9 @@ int lb_arm(struct lb_err *err)
 	ret = lb_verify(err);
 	if (ret)
 		return ret;
+	ret = lb_sig_arm_check(err);
+	if (ret)
+		return ret;
 	if (smp_ops.stop_other_cpus == lb_stop_other_cpus_entry)
 		return lb_err_set(err, EBUSY, "smp_ops already points at us");
 

@@ -49,6 +49,7 @@ struct lb_live {
 	u64 pgd_pa;			/* CR3 for the switch */
 	u64 tramp_ident_pa;		/* where the trampoline continues, identity mapped */
 	int *crashing_cpu;		/* the kernel's crashing_cpu, or NULL */
+	const char *sig_keyring;	/* the keyring that vouched for the kernel, or NULL */
 	/* What sysfs shows. */
 	struct lb_image img;
 	u64 kernel_len;
@@ -72,6 +73,12 @@ int lb_unload(struct lb_err *err);
 void lb_digest(u8 out[SHA256_DIGEST_SIZE]);
 int lb_verify(struct lb_err *err);
 int lb_kdump_conflict(struct lb_err *err);
+
+/* sig.c: the capture kernel's signature under lockdown. */
+int lb_sig_verify(const void *kernel, u64 len, const char **keyring,
+		  struct lb_err *err);
+int lb_sig_allowed(int verify_ret, const struct lb_err *why, struct lb_err *err);
+int lb_sig_arm_check(struct lb_err *err);
 
 /* hooks.c */
 int lb_arm(struct lb_err *err);

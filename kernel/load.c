@@ -212,7 +212,8 @@ static void *lb_region_ptr(u64 pa)
  * Cannot fail. Caller holds lb_mutex.
  */
 static void lb_commit(const struct lb_image *img, int *crashing_cpu,
-		      unsigned int nr_cpus, const struct lifeboat_load *req)
+		      unsigned int nr_cpus, const struct lifeboat_load *req,
+		      const char *sig_keyring)
 {
 	int i;
 
@@ -235,6 +236,7 @@ static void lb_commit(const struct lb_image *img, int *crashing_cpu,
 	lb_live.pgd_pa = img->pgd_pa;
 	lb_live.tramp_ident_pa = img->tramp_pa + (lb_tramp_ident - lb_tramp_start);
 	lb_live.crashing_cpu = crashing_cpu;
+	lb_live.sig_keyring = sig_keyring;
 	lb_live.img = *img;
 	for (i = 0; i < LB_NR_SEGS; i++)
 		lb_live.img.seg[i].src = NULL;
@@ -264,11 +266,13 @@ int lb_load(const struct lifeboat_load *req, struct lb_err *err)
 	struct lb_range_walk w = { };
 	u64 region_size = lb_region.end - lb_region.start;
 	void *kernel = NULL, *initrd = NULL, *meta = NULL;
+	const char *sig_keyring;
+	struct lb_err sig_why;
 	char *cmdline = NULL;
 	int *crashing_cpu;
 	struct lb_image img;
 	u64 meta_size;
-	int ret;
+	int ret, sig_ret;
 
 	if (!lb_region.virt)
 		return lb_err_set(err, ENODEV,
@@ -312,6 +316,8 @@ int lb_load(const struct lifeboat_load *req, struct lb_err *err)
 		ret = lb_err_set(err, EINVAL, "the command line is not NUL-terminated");
 		goto out_free;
 	}
+	/* On our copy, the bytes that go into the region: no one can swap them. */
+	sig_ret = lb_sig_verify(kernel, req->kernel_len, &sig_keyring, &sig_why);
 
 	ret = lb_collect_ranges(&w, err);
 	if (ret)
@@ -351,10 +357,14 @@ int lb_load(const struct lifeboat_load *req, struct lb_err *err)
 
 	mutex_lock(&lb_mutex);
 	ret = lb_kdump_conflict(err);
+	if (!ret)
+		ret = lb_sig_allowed(sig_ret, &sig_why, err);
 	if (!ret) {
-		lb_commit(&img, crashing_cpu, m.nr_cpus, req);
-		pr_info("loaded a %s capture kernel: %llu MiB free for it in %llu MiB at %pa%s\n",
-			img.loader, img.free_ram >> 20, region_size >> 20,
+		lb_commit(&img, crashing_cpu, m.nr_cpus, req, sig_keyring);
+		pr_info("loaded a %s capture kernel%s%s%s: %llu MiB free for it in %llu MiB at %pa%s\n",
+			img.loader, sig_keyring ? " signed with a key of the " : "",
+			sig_keyring ?: "", sig_keyring ? " keyring" : "",
+			img.free_ram >> 20, region_size >> 20,
 			&lb_region.start, lb_armed ? "; still armed" : "");
 	}
 	mutex_unlock(&lb_mutex);
