@@ -5,48 +5,52 @@
  * the return address, callee-saved registers as the caller has them), so
  * the dump's unwinders start right inside panic(), and hand that struct
  * pt_regs to C, which fills in flags and sp (just above the return address,
- * which is just above the struct).
+ * which is just above the struct). The slots are in layout.h, which checks
+ * them against struct pt_regs.
  */
 #include <linux/linkage.h>
 #include <asm/nospec-branch.h>
 #include <asm/segment.h>
 
-#define FRAME	(21 * 8)	/* struct pt_regs */
+#include "layout.h"
+
+#define FRAME		LB_PT_REGS_SIZE
+#define SLOT(n)		((LB_PT_##n) * 8)
 
 .macro SAVE_CALLER_REGS
 	subq	$FRAME, %rsp
-	movq	%r15, 0*8(%rsp)
-	movq	%r14, 1*8(%rsp)
-	movq	%r13, 2*8(%rsp)
-	movq	%r12, 3*8(%rsp)
-	movq	%rbp, 4*8(%rsp)
-	movq	%rbx, 5*8(%rsp)
-	movq	%r11, 6*8(%rsp)
-	movq	%r10, 7*8(%rsp)
-	movq	%r9, 8*8(%rsp)
-	movq	%r8, 9*8(%rsp)
-	movq	%rax, 10*8(%rsp)
-	movq	%rcx, 11*8(%rsp)
-	movq	%rdx, 12*8(%rsp)
-	movq	%rsi, 13*8(%rsp)
-	movq	%rdi, 14*8(%rsp)
-	movq	$-1, 15*8(%rsp)			/* orig_ax */
+	movq	%r15, SLOT(R15)(%rsp)
+	movq	%r14, SLOT(R14)(%rsp)
+	movq	%r13, SLOT(R13)(%rsp)
+	movq	%r12, SLOT(R12)(%rsp)
+	movq	%rbp, SLOT(BP)(%rsp)
+	movq	%rbx, SLOT(BX)(%rsp)
+	movq	%r11, SLOT(R11)(%rsp)
+	movq	%r10, SLOT(R10)(%rsp)
+	movq	%r9, SLOT(R9)(%rsp)
+	movq	%r8, SLOT(R8)(%rsp)
+	movq	%rax, SLOT(AX)(%rsp)
+	movq	%rcx, SLOT(CX)(%rsp)
+	movq	%rdx, SLOT(DX)(%rsp)
+	movq	%rsi, SLOT(SI)(%rsp)
+	movq	%rdi, SLOT(DI)(%rsp)
+	movq	$-1, SLOT(ORIG_AX)(%rsp)
 	movq	FRAME(%rsp), %rax		/* our return address */
-	movq	%rax, 16*8(%rsp)		/* ip */
-	movq	$__KERNEL_CS, 17*8(%rsp)	/* cs */
-	movq	$0, 18*8(%rsp)			/* flags: filled in by C */
-	movq	$0, 19*8(%rsp)			/* sp: filled in by C */
-	movq	$__KERNEL_DS, 20*8(%rsp)	/* ss */
-	movq	14*8(%rsp), %rdi		/* the caller's first argument again */
+	movq	%rax, SLOT(IP)(%rsp)
+	movq	$__KERNEL_CS, SLOT(CS)(%rsp)
+	movq	$0, SLOT(FLAGS)(%rsp)		/* filled in by C */
+	movq	$0, SLOT(SP)(%rsp)		/* filled in by C */
+	movq	$__KERNEL_DS, SLOT(SS)(%rsp)
+	movq	SLOT(DI)(%rsp), %rdi		/* the caller's first argument again */
 .endm
 
 .macro RESTORE_CALLEE_SAVED
-	movq	0*8(%rsp), %r15
-	movq	1*8(%rsp), %r14
-	movq	2*8(%rsp), %r13
-	movq	3*8(%rsp), %r12
-	movq	4*8(%rsp), %rbp
-	movq	5*8(%rsp), %rbx
+	movq	SLOT(R15)(%rsp), %r15
+	movq	SLOT(R14)(%rsp), %r14
+	movq	SLOT(R13)(%rsp), %r13
+	movq	SLOT(R12)(%rsp), %r12
+	movq	SLOT(BP)(%rsp), %rbp
+	movq	SLOT(BX)(%rsp), %rbx
 	addq	$FRAME, %rsp
 .endm
 

@@ -101,12 +101,18 @@ void lb_crash_stop_other_cpus_entry(void);
 void lb_stop_other_cpus(int wait, struct pt_regs *regs);
 void lb_crash_stop_other_cpus(struct pt_regs *regs);
 
-/* tramp.S: the page that switches to the identity tables and enters the kernel. */
+/*
+ * tramp.S: the page that switches to the identity tables and enters the
+ * kernel. lb_tramp_jump() never returns; callers say so with unreachable()
+ * after the call rather than with __noreturn here, because that also tells
+ * objtool, which on kernels that check one object at a time cannot look
+ * into tramp.S.
+ */
 extern const u8 lb_tramp_start[];
 extern const u8 lb_tramp_nmi[];
 extern const u8 lb_tramp_fault[];
 extern const u8 lb_tramp_ident[];
 extern const u8 lb_tramp_end[];
-void __noreturn lb_tramp_jump(u64 cr3, u64 ident_pa);
+void lb_tramp_jump(u64 cr3, u64 ident_pa);
 
 #endif /* LIFEBOAT_INTERNAL_H */

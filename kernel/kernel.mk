@@ -1,24 +1,49 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The module is built out of tree in build/kmod, where the kernel sources and
-# the portable image builder from capture-kernel/ are gathered, so that
-# kbuild writes nothing into the source folders.
+# The module is built out of tree, one folder per kernel: build/k/KVER/kmod
+# gets a fresh copy of the kernel sources and of the portable image builder
+# from capture-kernel/ at every build (so that kbuild writes nothing into the
+# source folders and no file of an earlier build lingers), and the module
+# lands in build/k/KVER/lifeboat.ko. build/lifeboat.ko is the one for the
+# kernel the top Makefile picks (KVER, KDIR).
+#
+# Any kernel: make $(BUILD)/k/KVER/lifeboat.ko KVER=KVER KDIR=/its/headers
+# (the path absolute, as $(BUILD) is).
+#
+# A build that warns fails: compiler, objtool and modpost warnings are
+# printed and the module is not produced.
 
-KMOD_DIR := $(BUILD)/kmod
 KMOD_SRCS := $(wildcard kernel/*.c kernel/*.h kernel/*.S kernel/Kbuild kernel/uapi/*.h)
 KMOD_CAPTURE_SRCS := $(wildcard capture-kernel/lib/*.c capture-kernel/lib/*.h capture-kernel/include/lifeboat/*.h)
 
+# The headers for kernel $(1): KDIR, which must be given for that kernel.
+lb_kdir = $(if $(filter $(1),$(KVER)),$(KDIR),$(error $(BUILD)/k/$(1): run make with KVER=$(1) KDIR=<its headers>))
+
+# Run kbuild's 'modules' in folder $(1) against the headers in $(2); fail,
+# printing them, on warnings. The whole output stays in $(1)/build.log.
+define lb_kbuild
+	@test -d $(2) || { echo "no kernel headers at '$(2)': run 'make deps'" >&2; exit 1; }
+	@echo "  KBUILD  $(1) ($(2))"
+	@$(MAKE) -C $(2) M=$(1) modules > $(1)/build.log 2>&1 || \
+		{ cat $(1)/build.log >&2; exit 1; }
+	@if grep -i 'warning:' $(1)/build.log >&2; then \
+		echo "$(1): the build warned (full output: $(1)/build.log)" >&2; exit 1; fi
+endef
+
 all: $(BUILD)/lifeboat.ko
 
-$(BUILD)/lifeboat.ko: $(KMOD_SRCS) $(KMOD_CAPTURE_SRCS) kernel/kernel.mk
-	@test -d $(KDIR) || { echo "no kernel headers at '$(KDIR)': run 'make deps'" >&2; exit 1; }
-	@mkdir -p $(KMOD_DIR)/capture $(KMOD_DIR)/include/lifeboat $(KMOD_DIR)/uapi
-	@cp -u $(filter-out kernel/uapi/%,$(filter kernel/%,$(KMOD_SRCS))) $(KMOD_DIR)/
-	@cp -u $(filter kernel/uapi/%,$(KMOD_SRCS)) $(KMOD_DIR)/uapi/
-	@cp -u $(filter capture-kernel/lib/%,$(KMOD_CAPTURE_SRCS)) $(KMOD_DIR)/capture/ 2>/dev/null || true
-	@cp -u $(filter capture-kernel/include/%,$(KMOD_CAPTURE_SRCS)) $(KMOD_DIR)/include/lifeboat/ 2>/dev/null || true
-	$(MAKE) -C $(KDIR) M=$(KMOD_DIR) modules
-	cp $(KMOD_DIR)/lifeboat.ko $@
+$(BUILD)/lifeboat.ko: $(BUILD)/k/$(KVER)/lifeboat.ko
+	cp $< $@
+
+$(BUILD)/k/%/lifeboat.ko: $(KMOD_SRCS) $(KMOD_CAPTURE_SRCS) kernel/kernel.mk
+	@rm -rf $(@D)/kmod
+	@mkdir -p $(@D)/kmod/capture $(@D)/kmod/include/lifeboat $(@D)/kmod/uapi
+	@cp $(filter-out kernel/uapi/%,$(filter kernel/%,$(KMOD_SRCS))) $(@D)/kmod/
+	@cp $(filter kernel/uapi/%,$(KMOD_SRCS)) $(@D)/kmod/uapi/
+	@cp $(filter capture-kernel/lib/%,$(KMOD_CAPTURE_SRCS)) $(@D)/kmod/capture/
+	@cp $(filter capture-kernel/include/%,$(KMOD_CAPTURE_SRCS)) $(@D)/kmod/include/lifeboat/
+	$(call lb_kbuild,$(@D)/kmod,$(call lb_kdir,$*))
+	cp $(@D)/kmod/lifeboat.ko $@
 
 # Into the modules of the kernel it was built for, where 'modprobe lifeboat'
 # (which 'lifeboat start' runs) finds it.
@@ -32,7 +57,13 @@ check: check-kernel
 .PHONY: check-kernel
 check-kernel:
 	$(CACHE)/linux-source/scripts/checkpatch.pl --no-tree --strict --quiet \
-		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $(filter-out kernel/Kbuild,$(KMOD_SRCS))
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $(filter-out kernel/Kbuild kernel/compat.h,$(KMOD_SRCS))
+	@# compat.h alone asks which kernel it is (checkpatch also takes
+	@# LINUX_VERSION_CODE for a constant on the wrong side of a comparison).
+	$(CACHE)/linux-source/scripts/checkpatch.pl --no-tree --strict --quiet \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE,CONSTANT_COMPARISON -f kernel/compat.h
+	@if grep -n LINUX_VERSION_CODE $(filter-out kernel/Kbuild kernel/compat.h,$(KMOD_SRCS)); then \
+		echo "only kernel/compat.h may test LINUX_VERSION_CODE" >&2; exit 1; fi
 	@# The portable builder also builds on the host: C11's _Static_assert, the
 	@# shim's uint*_t and __attribute__((format)) are what it must use there.
 	$(CACHE)/linux-source/scripts/checkpatch.pl --no-tree --strict --quiet \

@@ -21,7 +21,7 @@
  *      still map to CPUs in order;
  *   3. CRASHTIME into our VMCOREINFO copy, crashing_cpu for the dump readers;
  *   4. the SHA-256 of the image against the one recorded at load;
- *   5. interrupt controllers quiet, then the trampoline.
+ *   5. interrupt controllers quiet, CET off, then the trampoline.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,13 +32,13 @@
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include <asm/apic.h>
-#include <asm/current.h>
 #include <asm/irq_stack.h>
 #include <asm/msr.h>
 #include <asm/nmi.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
 
+#include "compat.h"
 #include "internal.h"
 
 #define LB_PANIC_STACK_SIZE 16384
@@ -131,11 +131,11 @@ int lb_nmi_handler(unsigned int type, struct pt_regs *regs)
 /* A CPU that did not answer our NMI: say so, and save what we know of it. */
 static void lb_save_silent_cpu(unsigned int cpu)
 {
-	struct task_struct *task = per_cpu(current_task, cpu);
+	struct task_struct *task = lb_task_of_cpu(cpu);
 	struct pt_regs *regs = per_cpu(lb_nmi_regs, cpu);
 	pid_t pid = task ? task->pid : 0;
 
-	if (regs && (per_cpu(__preempt_count, cpu) & NMI_MASK)) {
+	if (regs && (lb_preempt_count_of_cpu(cpu) & NMI_MASK)) {
 		pr_emerg("CPU %u did not answer the NMI within %u ms: it is stuck in NMI context; its registers are those that NMI interrupted\n",
 			 cpu, LB_NMI_WAIT_MS);
 		lb_save_cpu(cpu, pid, regs, false);
@@ -192,7 +192,9 @@ static void lb_crash_body(void)
 	pr_emerg("jumping to the capture kernel from CPU %d\n", cpu);
 	lb_quiesce_this_cpu();
 	lb_quiesce_machine();
+	lb_cet_disable();
 	lb_tramp_jump(lb_live.pgd_pa, lb_live.tramp_ident_pa);
+	unreachable();
 }
 
 /**

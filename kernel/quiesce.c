@@ -17,8 +17,9 @@
 #include <asm/apic.h>
 #include <asm/debugreg.h>
 #include <asm/kvm_para.h>
+#include <asm/asm.h>
 #include <asm/msr.h>
-#include <asm/virtext.h>
+#include <asm/tlbflush.h>
 
 #include "internal.h"
 
@@ -220,6 +221,39 @@ static void lb_lapic_virtual_wire(void)
 	apic->write(APIC_LVT1, SET_APIC_DELIVERY_MODE(0, APIC_MODE_NMI));
 }
 
+/*
+ * Leave VMX and SVM operation, as the kernel's emergency path does before
+ * kexec: a CPU in VMX operation keeps INIT blocked, so the capture kernel
+ * could not start the other CPUs, and it must find CR4.VMXE and EFER.SVME
+ * clear. Both instructions fault when the CPU is not in that mode (VMXE set
+ * without VMXON, say); the exception table entries skip them then.
+ */
+static void lb_virt_disable(void)
+{
+	u64 efer;
+
+	if (__read_cr4() & X86_CR4_VMXE) {
+		asm volatile("1: vmxoff\n"
+			     "2:\n"
+			     _ASM_EXTABLE(1b, 2b)
+			     : : : "cc", "memory");
+		cr4_clear_bits(X86_CR4_VMXE);
+	}
+
+	if (!boot_cpu_has(X86_FEATURE_SVM))
+		return;
+	rdmsrl(MSR_EFER, efer);
+	if (!(efer & EFER_SVME))
+		return;
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	/* GIF set first: cleared with SVM off, it would block NMI and INIT for good. */
+	asm volatile("1: stgi\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : : : "memory");
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+}
+
 /**
  * lb_quiesce_this_cpu() - leave this CPU's private state harmless
  *
@@ -236,8 +270,7 @@ void lb_quiesce_this_cpu(void)
 		wrmsrl_safe(MSR_KVM_SYSTEM_TIME_NEW, 0);
 		wrmsrl_safe(MSR_KVM_SYSTEM_TIME, 0);
 	}
-	__cpu_emergency_vmxoff();
-	cpu_emergency_svm_disable();
+	lb_virt_disable();
 	if (boot_cpu_has(X86_FEATURE_INTEL_PT))
 		wrmsrl_safe(MSR_IA32_RTIT_CTL, 0);
 	lb_lapic_off();

@@ -2,42 +2,52 @@
 /*
  * The trampoline: one page of position-independent code, copied at load time
  * into the region, where the builder puts its parameters (struct
- * lb_tramp_params at LB_TRAMP_PARAMS_OFF), a GDT and an IDT beside it.
+ * lb_tramp_params at LB_TRAMP_PARAMS_OFF), a GDT, an IDT and the fault
+ * message beside it (lifeboat/tramp.h). The page holds instructions only.
  *
- * lb_tramp_jump() runs here, at the module's address. It loads the new page
+ * lb_tramp_jump() runs at the module's address. It loads the new page
  * tables, in which this very page's virtual address maps to the copy, so the
  * next instruction comes from the copy; it then jumps to the copy's physical
  * address, where the tables map everything one to one, and from there on
  * nothing of the dead kernel is used: not its stack, GDT, IDT, per-CPU data,
  * return thunks or retpolines (hence plain ret-free code and ANNOTATE_*).
+ * The caller has switched CET off (lb_cet_disable()), since that jump leaves
+ * the kernel's text; the targets still start with ENDBR.
  *
  * Entry to the capture kernel follows the 64-bit boot protocol: flat 64-bit
  * CS 0x10, data 0x18, interrupts off, %rsi = boot_params, paging as set up.
+ *
+ * For objtool: lb_tramp_jump() is a function with no way back (no ret, no
+ * call out: a direct jump into the page), so where objtool checks the linked
+ * module it knows that the call to it ends the caller's path (where it checks
+ * one object at a time, the caller's unreachable() says so); what runs on the
+ * identity map has no stack to unwind (LB_UNWIND_HINT_UNDEFINED); the labels
+ * the C code takes the address of only to copy the page are not branch
+ * targets (ANNOTATE_NOENDBR).
  */
 #include <linux/linkage.h>
+#include <linux/objtool.h>
+#include <asm/ibt.h>
 #include <asm/nospec-branch.h>
 #include <asm/processor-flags.h>
 
-#define P_CR3		0
-#define P_CR4		8
-#define P_GDT		16
-#define P_IDT		24
-#define P_STACK		32
-#define P_BOOT_PARAMS	40
-#define P_ENTRY		48
-#define PARAMS		2048	/* LB_TRAMP_PARAMS_OFF */
+#include "compat.h"
+#include "lifeboat/tramp.h"
+
+#define PARAM(field)	(LB_TRAMP_PARAMS_OFF + LB_TRAMP_P_##field)
 
 	.text
 	.balign	4096
 SYM_CODE_START(lb_tramp_start)
-/* void lb_tramp_jump(u64 cr3, u64 ident_pa): %rdi = cr3, %rsi = physical lb_tramp_ident */
-SYM_INNER_LABEL(lb_tramp_jump, SYM_L_GLOBAL)
-	cli
+	ANNOTATE_NOENDBR
+	/* From lb_tramp_jump(): %rdi = cr3, %rsi = physical lb_tramp_ident. */
 	movq	%rdi, %cr3
 	ANNOTATE_RETPOLINE_SAFE
 	jmp	*%rsi
 
 SYM_INNER_LABEL(lb_tramp_ident, SYM_L_GLOBAL)
+	LB_UNWIND_HINT_UNDEFINED
+	ENDBR
 	/* Identity mapped from here: %rip-relative addresses are physical. */
 	leaq	lb_tramp_start(%rip), %rbx
 
@@ -45,20 +55,20 @@ SYM_INNER_LABEL(lb_tramp_ident, SYM_L_GLOBAL)
 	 * CR4 first: it clears CET (which must go before CR0.WP), PGE (which
 	 * flushes global TLB entries), PCIDE, SMEP, SMAP; keeps PAE and LA57.
 	 */
-	movq	PARAMS+P_CR4(%rbx), %rax
+	movq	PARAM(CR4)(%rbx), %rax
 	movq	%rax, %cr4
 	movq	%cr0, %rax
 	andq	$~(X86_CR0_AM | X86_CR0_WP | X86_CR0_TS | X86_CR0_EM), %rax
 	orl	$(X86_CR0_PG | X86_CR0_PE), %eax
 	movq	%rax, %cr0
-	movq	PARAMS+P_CR3(%rbx), %rax
+	movq	PARAM(CR3)(%rbx), %rax
 	movq	%rax, %cr3
 
-	movq	PARAMS+P_GDT(%rbx), %rax
+	movq	PARAM(GDT)(%rbx), %rax
 	lgdt	(%rax)
-	movq	PARAMS+P_IDT(%rbx), %rax
+	movq	PARAM(IDT)(%rbx), %rax
 	lidt	(%rax)
-	movq	PARAMS+P_STACK(%rbx), %rsp
+	movq	PARAM(STACK)(%rbx), %rsp
 
 	movl	$0x18, %eax
 	movl	%eax, %ds
@@ -71,10 +81,11 @@ SYM_INNER_LABEL(lb_tramp_ident, SYM_L_GLOBAL)
 	pushq	%rax
 	lretq
 .Lflat_cs:
+	LB_UNWIND_HINT_UNDEFINED
 	pushq	$0
 	popfq
-	movq	PARAMS+P_ENTRY(%rbx), %rax
-	movq	PARAMS+P_BOOT_PARAMS(%rbx), %rsi
+	movq	PARAM(ENTRY)(%rbx), %rax
+	movq	PARAM(BOOT_PARAMS)(%rbx), %rsi
 	xorl	%ebx, %ebx
 	xorl	%ecx, %ecx
 	xorl	%edx, %edx
@@ -93,11 +104,17 @@ SYM_INNER_LABEL(lb_tramp_ident, SYM_L_GLOBAL)
 
 	/* IDT vector 2: an NMI before the capture kernel has its own IDT. */
 SYM_INNER_LABEL(lb_tramp_nmi, SYM_L_GLOBAL)
+	LB_UNWIND_HINT_UNDEFINED
+	ENDBR
 	iretq
 
 	/* Every other vector: say so on COM1 and stop. */
 SYM_INNER_LABEL(lb_tramp_fault, SYM_L_GLOBAL)
-	leaq	.Lfault_msg(%rip), %rsi
+	LB_UNWIND_HINT_UNDEFINED
+	ENDBR
+	cld
+	leaq	lb_tramp_start(%rip), %rsi
+	addq	$LB_TRAMP_MSG_OFF, %rsi
 	movw	$0x3f8, %dx
 1:	lodsb
 	testb	%al, %al
@@ -107,7 +124,16 @@ SYM_INNER_LABEL(lb_tramp_fault, SYM_L_GLOBAL)
 2:	cli
 	hlt
 	jmp	2b
-.Lfault_msg:
-	.asciz	"\r\nlifeboat: exception in the trampoline, machine stopped\r\n"
 SYM_INNER_LABEL(lb_tramp_end, SYM_L_GLOBAL)
+	ANNOTATE_NOENDBR
+	int3
 SYM_CODE_END(lb_tramp_start)
+
+/*
+ * void lb_tramp_jump(u64 cr3, u64 ident_pa): never returns. %rdi = cr3,
+ * %rsi = physical address of lb_tramp_ident in the copy.
+ */
+SYM_FUNC_START(lb_tramp_jump)
+	cli
+	jmp	lb_tramp_start
+SYM_FUNC_END(lb_tramp_jump)

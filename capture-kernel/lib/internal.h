@@ -22,6 +22,7 @@
  *                          0x860  GDT pseudo-descriptor (limit, base)
  *                          0x870  IDT: 32 interrupt gates of 16 bytes
  *                          0xa70  IDT pseudo-descriptor (limit, base)
+ *                          0xa80  fault message (LB_TRAMP_MSG_OFF)
  *   pt_off               page tables: top level first, then the lower
  *                        levels in the order they are needed (pt_pages)
  *   fixed_len            ---- end of the immutable head (the digest) ----
@@ -176,6 +177,21 @@ _Static_assert(sizeof(struct lb_elf64_ehdr) == LB_ELF_EHDR_SIZE, "Elf64_Ehdr");
 _Static_assert(sizeof(struct lb_elf64_phdr) == LB_ELF_PHDR_SIZE, "Elf64_Phdr");
 _Static_assert(sizeof(struct lb_tramp_params) + LB_TRAMP_PARAMS_OFF <= LB_TRAMP_GDT_OFF,
 	       "trampoline parameters overlap the GDT");
+_Static_assert(LB_TRAMP_CODE_MAX <= LB_TRAMP_PARAMS_OFF,
+	       "trampoline code overlaps its parameters");
+_Static_assert(LB_TRAMP_IDT_DESC_OFF + 10 <= LB_TRAMP_MSG_OFF &&
+	       LB_TRAMP_MSG_OFF + LB_TRAMP_MSG_SIZE <= LB_PAGE_SIZE,
+	       "trampoline message overlaps the IDT or leaves the page");
+/* The assembly reads the parameters by these offsets (lifeboat/tramp.h). */
+_Static_assert(offsetof(struct lb_tramp_params, cr3) == LB_TRAMP_P_CR3 &&
+	       offsetof(struct lb_tramp_params, cr4) == LB_TRAMP_P_CR4 &&
+	       offsetof(struct lb_tramp_params, gdt_desc) == LB_TRAMP_P_GDT &&
+	       offsetof(struct lb_tramp_params, idt_desc) == LB_TRAMP_P_IDT &&
+	       offsetof(struct lb_tramp_params, stack_top) == LB_TRAMP_P_STACK &&
+	       offsetof(struct lb_tramp_params, boot_params) == LB_TRAMP_P_BOOT_PARAMS &&
+	       offsetof(struct lb_tramp_params, entry) == LB_TRAMP_P_ENTRY &&
+	       sizeof(struct lb_tramp_params) == LB_TRAMP_P_SIZE,
+	       "struct lb_tramp_params and lifeboat/tramp.h differ");
 
 /* Little-endian accessors that never assume alignment. */
 static inline lb_u16 lb_get16(const lb_u8 *p)

@@ -6,8 +6,9 @@
  * code segment the boot protocol wants at __BOOT_CS (0x10) and the flat data
  * segment at __BOOT_DS (0x18), and an IDT whose NMI gate goes to the NMI stub
  * (an iretq: the boot protocol gives no NMI handler until the decompressor
- * installs its own) and every other gate to the fault stub. Offsets are in
- * internal.h.
+ * installs its own) and every other gate to the fault stub, and the message
+ * the fault stub prints: data stays out of the code. Offsets are in
+ * internal.h and lifeboat/tramp.h.
  */
 #include "internal.h"
 
@@ -15,6 +16,11 @@ enum {
 	IDT_GATE_SIZE = 16,
 	IDT_INTERRUPT_GATE = 0x8e,	/* present, DPL 0, 64-bit interrupt gate */
 };
+
+static const char fault_msg[] =
+	"\r\nlifeboat: exception in the trampoline, machine stopped\r\n";
+
+_Static_assert(sizeof(fault_msg) <= LB_TRAMP_MSG_SIZE, "trampoline message too long");
 
 /* A 10-byte pseudo-descriptor for lgdt/lidt: limit, then base. */
 static void put_desc(lb_u8 *p, lb_u16 limit, lb_u64 base)
@@ -73,4 +79,6 @@ void lb_tramp_build(const struct lb_machine *m, const struct lb_image *img,
 	put_desc(page + LB_TRAMP_IDT_DESC_OFF,
 		 LB_TRAMP_IDT_ENTRIES * IDT_GATE_SIZE - 1,
 		 img->tramp_pa + LB_TRAMP_IDT_OFF);
+
+	memcpy(page + LB_TRAMP_MSG_OFF, fault_msg, sizeof(fault_msg));
 }

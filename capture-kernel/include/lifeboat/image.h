@@ -26,6 +26,7 @@
 
 #include "err.h"
 #include "shim.h"
+#include "tramp.h"
 
 /* Memory types, with the values of the E820 table. */
 enum lb_mem_type {
@@ -110,10 +111,11 @@ struct lb_image_input {
 };
 
 /*
- * Parameters the trampoline reads, at LB_TRAMP_PARAMS_OFF in its page. Every
- * address is physical: the descriptors, the tables they point to, the stack
- * and the IDT's handlers (tramp_pa + stub offset) are only reachable once
- * CR3 holds the identity tables.
+ * Parameters the trampoline reads, at LB_TRAMP_PARAMS_OFF in its page; the
+ * assembly reads them by the offsets in lifeboat/tramp.h. Every address is
+ * physical: the descriptors, the tables they point to, the stack and the
+ * IDT's handlers (tramp_pa + stub offset) are only reachable once CR3 holds
+ * the identity tables.
  */
 struct lb_tramp_params {
 	lb_u64 cr3;		/* identity page tables */
@@ -124,8 +126,6 @@ struct lb_tramp_params {
 	lb_u64 boot_params;	/* physical address of the zero page: %rsi at entry */
 	lb_u64 entry;		/* 64-bit entry point of the capture kernel */
 };
-
-#define LB_TRAMP_PARAMS_OFF 2048
 
 /* A piece of the image that is copied to dest when the image is committed. */
 struct lb_segment {
