@@ -21,6 +21,7 @@ import re
 import struct
 import subprocess
 import sys
+import tempfile
 
 CRASH_TIMEOUT = 300
 DRGN_PYTHON = "/usr/bin/python3"
@@ -588,7 +589,7 @@ def check_dump_without_readers(env, vmcore, panic_msg, cpus, log_msgs=(), panic_
     """
     problems, info = [], {}
     if not panic_msg:
-        return [f"no expected panic message was given: the log check would pass on any dump"], info
+        return ["no expected panic message was given: the log check would pass on any dump"], info
     if not os.path.exists(vmcore):
         return [f"no dump at '{vmcore}'"], info
     if os.path.getsize(vmcore) == 0:
@@ -597,7 +598,13 @@ def check_dump_without_readers(env, vmcore, panic_msg, cpus, log_msgs=(), panic_
     if problems:
         return problems, info
 
-    base = vmcore + ".lbcheck"
+    with tempfile.TemporaryDirectory(prefix="lbcheck.") as tmp:
+        return _check_without_readers(env, vmcore, panic_msg, cpus, log_msgs, panic_cpu,
+                                      os.path.join(tmp, "dump"), problems, info)
+
+
+def _check_without_readers(env, vmcore, panic_msg, cpus, log_msgs, panic_cpu, base,
+                           problems, info):
     text, err = dump_dmesg(vmcore, base + ".dmesg")
     lines = []
     at = None
@@ -635,7 +642,7 @@ def check_dump_without_readers(env, vmcore, panic_msg, cpus, log_msgs=(), panic_
         cpu = task[0]
         if panic_cpu is not None and cpu != panic_cpu:
             problems.append(f"the log shows the death on CPU {cpu}, expected {panic_cpu}")
-    elif lines:
+    elif at is not None:
         problems.append("the dump's log shows no 'CPU: N PID: N Comm:' line for the crashed task")
     if cpu is None:
         cpu = panic_cpu
