@@ -20,17 +20,21 @@ $(BUILD)/tests/unit-san: $(UNIT_SRCS) $(UNIT_HDRS) $(BUILD)/san/libcapture.a $(B
 .PHONY: unit-bins
 unit-bins: $(BUILD)/tests/unit $(BUILD)/tests/unit-san
 
-# The crasher module the VM tests kill their guests with, built out of tree
-# in build/crasher-kmod like the module itself (kernel/kernel.mk).
-CRASHER_DIR := $(BUILD)/crasher-kmod
+# The crasher module the VM tests kill their guests with, built like the
+# module itself (kernel/kernel.mk): for kernel KVER from a fresh copy in
+# build/k/KVER/crasher-kmod into build/k/KVER/crasher.ko, failing on any
+# warning; build/crasher.ko is the default kernel's.
 CRASHER_SRCS := $(wildcard tests/crasher/*.c tests/crasher/Kbuild)
 
-$(BUILD)/crasher.ko: $(CRASHER_SRCS) tests/tests.mk
-	@test -d $(KDIR) || { echo "no kernel headers at '$(KDIR)': run 'make deps'" >&2; exit 1; }
-	@mkdir -p $(CRASHER_DIR)
-	@cp -u $(CRASHER_SRCS) $(CRASHER_DIR)/
-	$(MAKE) -C $(KDIR) M=$(CRASHER_DIR) modules
-	cp $(CRASHER_DIR)/crasher.ko $@
+$(BUILD)/crasher.ko: $(BUILD)/k/$(KVER)/crasher.ko
+	cp $< $@
+
+$(BUILD)/k/%/crasher.ko: $(CRASHER_SRCS) tests/tests.mk kernel/kernel.mk
+	@rm -rf $(@D)/crasher-kmod
+	@mkdir -p $(@D)/crasher-kmod
+	@cp $(CRASHER_SRCS) $(@D)/crasher-kmod/
+	$(call lb_kbuild,$(@D)/crasher-kmod,$(call lb_kdir,$*))
+	cp $(@D)/crasher-kmod/crasher.ko $@
 
 # What the VM tests need beyond `make all`.
 .PHONY: vm-bins check-crasher
