@@ -114,23 +114,25 @@ static bool lockdown_level(char *level, size_t len)
 	return found;
 }
 
-/* Why a locked-down kernel refused the capture kernel, for the errnos of lifeboat.ko's sig.c. */
-static const char *lockdown_refusal(int e)
+/*
+ * What to do when a locked-down kernel refuses the capture kernel, by the
+ * errno of lifeboat.ko's sig.c; the module's sentence says what was wrong.
+ */
+static const char *lockdown_advice(int e)
 {
 	switch (e) {
 	case ENODATA:
 	case ENOKEY:
-		return "under lockdown only a capture kernel signed with a key the kernel trusts for kexec "
-		       "(secondary or platform keyring) can be loaded: the distribution's signed "
-		       "/boot/vmlinuz-* is; sign others with sbsign and a key enrolled with mokutil";
+		return "use a kernel signed with a key this kernel trusts for kexec, such as the "
+		       "distribution's own when booted with Secure Boot, or sign it with sbsign "
+		       "and a key enrolled with mokutil";
 	case EKEYREJECTED:
-		return "under lockdown the capture kernel's signature must match it: the file was changed "
-		       "after it was signed, or the signature is bad";
+		return "use the file exactly as it was signed";
 	case ENOPKG:
-		return "under lockdown the capture kernel must be signed with a SHA-256 Authenticode signature";
+		return "sign it with a SHA-256 Authenticode signature, as sbsign does";
 	case ELIBBAD:
 	case EBADMSG:
-		return "under lockdown the capture kernel must be a well-formed signed PE file";
+		return "use a well-formed signed kernel image";
 	default:
 		return NULL;
 	}
@@ -228,10 +230,10 @@ int lb_do_load(const char *kernel, const char *initrd, const char *append)
 	req.crashing_cpu = crashing_cpu_addr();
 	req.err = (uintptr_t)err;
 	if (ioctl(fd, LIFEBOAT_IOC_LOAD, &req) < 0) {
-		hint = lockdown_refusal(errno);
-		lb_error("cannot load '%s': %s", kernel, err[0] ? err : strerror(errno));
-		if (hint)
-			lb_error("%s", hint);
+		/* One line: the module's reason, then what to do about it. */
+		hint = lockdown_advice(errno);
+		lb_error("cannot load '%s': %s%s%s%s", kernel, err[0] ? err : strerror(errno),
+			 hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 	} else {
 		ret = 0;
 	}

@@ -69,17 +69,20 @@ static int lb_sig_pkcs7(const struct lb_pe *pe, struct lb_sig_ctx *c,
 {
 	int ret;
 
-	*keyring = "secondary";
 	ret = verify_pkcs7_signature(NULL, 0, pe->pkcs7, pe->pkcs7_len,
 				     VERIFY_USE_SECONDARY_KEYRING,
 				     VERIFYING_KEXEC_PE_SIGNATURE, lb_sig_view, c);
-	if (ret == -ENOKEY) {
-		*keyring = "platform";
-		ret = verify_pkcs7_signature(NULL, 0, pe->pkcs7, pe->pkcs7_len,
-					     VERIFY_USE_PLATFORM_KEYRING,
-					     VERIFYING_KEXEC_PE_SIGNATURE,
-					     lb_sig_view, c);
+	if (!ret) {
+		*keyring = "secondary";
+		return 0;
 	}
+	if (ret != -ENOKEY)
+		return ret;
+	ret = verify_pkcs7_signature(NULL, 0, pe->pkcs7, pe->pkcs7_len,
+				     VERIFY_USE_PLATFORM_KEYRING,
+				     VERIFYING_KEXEC_PE_SIGNATURE, lb_sig_view, c);
+	if (!ret)
+		*keyring = "platform";
 	return ret;
 }
 #else
@@ -95,7 +98,7 @@ static int lb_sig_pkcs7(const struct lb_pe *pe, struct lb_sig_ctx *c,
  * lb_sig_verify() - check the capture kernel's signature as kexec would
  * @kernel: our private copy of the capture kernel
  * @len: its length
- * @keyring: on success, the keyring that vouched for it
+ * @keyring: the keyring that vouched for it; NULL unless it verifies
  * @err: the reason, on failure
  *
  * Context: process context, may sleep; no lock needed.
