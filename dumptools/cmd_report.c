@@ -6,6 +6,12 @@
  * kernel release, the time, and how the save went (metadata.txt). With
  * --vmlinux (a debug vmlinux of the same release) it adds every CPU's
  * backtrace through crash, or drgn when crash is missing or fails.
+ *
+ * Before running crash or drgn it compares their versions with the dump's
+ * kernel release (lib/readers.c): one too old for that kernel is not run,
+ * the report says which version would read the dump, and when neither can
+ * it falls back to the dump's log (dmesg.txt, else makedumpfile
+ * --dump-dmesg on the vmcore) rather than printing nothing.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,7 +24,9 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "lib/readers.h"
 #include "sys.h"
+#include "vmcore.h"
 
 enum { BT_OUT = 1 << 20, TEXT_MAX = 64 << 20 };
 
@@ -190,25 +198,183 @@ static void show(const struct dump *d)
 		printf("  ...\n");
 }
 
+/* drgn is packaged for Debian's own python3. */
+static const char *drgn_python(void)
+{
+	return access("/usr/bin/python3", X_OK) ? "python3" : "/usr/bin/python3";
+}
+
+/* The dump's kernel release: metadata.txt or dmesg.txt, else the vmcore's
+ * own header (kdump-compressed) or VMCOREINFO (ELF). "" when unknown. */
+static void dump_release(const struct dump *d, const char *vmcore, char *buf, size_t len)
+{
+	unsigned char head[4096];
+	struct lb_vmcore_facts facts;
+	struct lb_err err;
+	ssize_t n = -1;
+	FILE *f;
+
+	snprintf(buf, len, "%s", release_of(d));
+	if (strcmp(buf, "unknown"))
+		return;
+	buf[0] = '\0';
+	f = fopen(vmcore, "rb");
+	if (f) {
+		n = (ssize_t)fread(head, 1, sizeof(head), f);
+		fclose(f);
+	}
+	if (n > 0 && !lb_kdump_header_release(head, (size_t)n, buf, len))
+		return;
+	if (!lb_vmcore_read(vmcore, &facts, &err) && facts.info.release[0])
+		snprintf(buf, len, "%s", facts.info.release);
+}
+
+/* The installed version of crash or drgn; "" when it does not run. */
+static void reader_version(enum lb_reader r, char *buf, size_t len)
+{
+	const char *crash_argv[] = { "crash", "--version", NULL };
+	const char *drgn_argv[] = { drgn_python(), "-c", "import drgn; print(drgn.__version__)",
+				    NULL };
+	char out[4096];
+
+	buf[0] = '\0';
+	if (lb_run(r == LB_READER_CRASH ? crash_argv : drgn_argv, out, sizeof(out), 0) ||
+	    lb_reader_version_parse(out, strlen(out), buf, len))
+		buf[0] = '\0';
+}
+
+struct reader_plan {
+	char version[32];		/* installed, "" when not */
+	const char *need;		/* least version for the release, or NULL */
+	enum lb_reader_verdict verdict;
+};
+
+/*
+ * Whether to run reader r on a dump of `release`. Says plainly when it is
+ * too old for that kernel (and does not run it), and warns when the kernel
+ * is newer than the table knows. quiet: say nothing, only decide.
+ */
+static int plan_reader(enum lb_reader r, const char *release, struct reader_plan *p, int quiet)
+{
+	const char *name = lb_reader_name(r);
+
+	reader_version(r, p->version, sizeof(p->version));
+	p->need = NULL;
+	p->verdict = LB_READER_BAD_INPUT;
+	if (!p->version[0]) {
+		if (!quiet)
+			printf("  %s: not installed (or it does not start)\n", name);
+		return 0;
+	}
+	if (!release[0])
+		return 1;	/* nothing to judge by: try it */
+	p->verdict = lb_reader_check(r, p->version, release, &p->need);
+	switch (p->verdict) {
+	case LB_READER_TOO_OLD:
+		if (quiet)
+			return 0;
+		printf("  %s %s is too old for Linux %s: it cannot read this dump; %s %s or newer would\n",
+		       name, p->version, release, name, p->need);
+		return 0;
+	case LB_READER_UNKNOWN:
+		if (!quiet)
+			printf("  %s %s may not read Linux %s, which is newer than lifeboat knows; trying it\n",
+			       name, p->version, release);
+		return 1;
+	default:
+		if (!quiet)
+			printf("  %s %s reads Linux %s\n", name, p->version, release);
+		return 1;
+	}
+}
+
+/*
+ * What works without crash and drgn: the dump's log. The panic and the
+ * crashed task's stack above came from dmesg.txt; without it, from
+ * makedumpfile --dump-dmesg on the vmcore. 0 when the log was read.
+ */
+static int log_fallback(const struct dump *d, const char *vmcore)
+{
+	char tmp[] = "/tmp/lifeboat-dmesg.XXXXXX", out[4096], *text;
+	const char *argv[] = { "makedumpfile", "--dump-dmesg", vmcore, tmp, NULL };
+	struct lb_crash c;
+	size_t len;
+	unsigned int i;
+	int fd, ret;
+
+	if (d->have_crash) {
+		printf("\nwithout crash or drgn, the panic and the crashed task's stack above, from\n"
+		       "dmesg.txt, are what this dump shows here\n");
+		return 0;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return lb_error("cannot make a temporary file: %s", strerror(errno));
+	close(fd);
+	unlink(tmp);	/* makedumpfile refuses to overwrite */
+	ret = lb_run(argv, out, sizeof(out), 0);
+	if (ret || lb_read_file(tmp, TEXT_MAX, &text, &len)) {
+		unlink(tmp);
+		return lb_error("makedumpfile --dump-dmesg could not read the log in '%s'%s%s", vmcore,
+				ret < 0 ? ": " : "", ret < 0 ? strerror(-ret) : "");
+	}
+	unlink(tmp);
+	ret = lb_dmesg_parse(text, len, &c);
+	free(text);
+	if (ret)
+		return lb_error("the log in '%s' (makedumpfile --dump-dmesg) holds no panic or oops",
+				vmcore);
+	printf("\nfrom the dump's log (makedumpfile --dump-dmesg):\n");
+	if (c.panic[0])
+		printf("  panic:   %s\n", c.panic);
+	if (c.cause[0])
+		printf("  cause:   %s\n", c.cause);
+	if (c.task[0])
+		printf("  task:    %s\n", c.task);
+	if (c.nr_frames)
+		printf("crashed task's stack:\n");
+	for (i = 0; i < c.nr_frames; i++)
+		printf("  %s\n", c.frames[i]);
+	if (c.frames_truncated)
+		printf("  ...\n");
+	return 0;
+}
+
 /* Every CPU's backtrace: crash's bt -a, else drgn. 0 when one of them worked. */
 static int backtraces(const struct dump *d, const char *vmlinux)
 {
 	char vmcore[PATH_MAX + 16], script[] = "/tmp/lifeboat-report.XXXXXX", *out;
 	const char *crash_argv[] = { "crash", "-s", "--no_scroll", "-i", script, vmlinux,
 			       vmcore, NULL };
-	char python[PATH_MAX];
-	int fd, ret;
+	struct reader_plan crash, drgn;
+	char release[65];
+	int fd, ret, run_crash, run_drgn;
 
 	snprintf(vmcore, sizeof(vmcore), "%s/vmcore", d->dir);
 	if (!d->have_vmcore)
 		return lb_error("%s has no vmcore, only what dmesg.txt says above", d->dir);
 	if (access(vmlinux, R_OK))
 		return lb_error("cannot read the debug vmlinux '%s': %s", vmlinux, strerror(errno));
+
+	dump_release(d, vmcore, release, sizeof(release));
+	printf("\ndump readers for Linux %s:\n", release[0] ? release : "(release unknown)");
+	run_crash = plan_reader(LB_READER_CRASH, release, &crash, 0);
+	run_drgn = plan_reader(LB_READER_DRGN, release, &drgn, 0);
+	if (!run_crash && !run_drgn) {
+		if (crash.verdict == LB_READER_TOO_OLD || drgn.verdict == LB_READER_TOO_OLD)
+			printf("  every CPU's backtrace needs %s%s%s%s%s%s%s\n",
+			       crash.need ? "crash " : "", crash.need ? crash.need : "",
+			       crash.need && drgn.need ? " or " : "",
+			       drgn.need ? "drgn " : "", drgn.need ? drgn.need : "",
+			       crash.need || drgn.need ? " or newer" : "a dump reader",
+			       "; until then, the dump's log:");
+		return log_fallback(d, vmcore) ? 1 : 0;
+	}
 	out = malloc(BT_OUT);
 	if (!out)
 		return lb_error("out of memory");
 
-	fd = mkstemp(script);
+	fd = run_crash ? mkstemp(script) : -1;
 	if (fd >= 0) {
 		static const char cmds[] = "bt -a\nq\n";
 		ssize_t w = write(fd, cmds, sizeof(cmds) - 1);
@@ -227,23 +393,24 @@ static int backtraces(const struct dump *d, const char *vmlinux)
 			fprintf(stderr, "%s\n", out);
 	}
 
-	/* drgn is packaged for Debian's own python3. */
-	if (access("/usr/bin/python3", X_OK) || snprintf(python, sizeof(python), "/usr/bin/python3") < 0)
-		snprintf(python, sizeof(python), "python3");
-	{
-		const char *drgn_argv[] = { python, "-c", drgn_script, vmcore, vmlinux,
+	ret = -ENOENT;
+	if (run_drgn) {
+		const char *drgn_argv[] = { drgn_python(), "-c", drgn_script, vmcore, vmlinux,
 				      NULL };
 
 		ret = lb_run(drgn_argv, out, BT_OUT, 0);
+		if (ret == 0) {
+			printf("\nevery CPU's backtrace (drgn):\n%s", out);
+			free(out);
+			return 0;
+		}
+		fprintf(stderr, "%s", out);
 	}
-	if (ret == 0) {
-		printf("\nevery CPU's backtrace (drgn):\n%s", out);
-		free(out);
-		return 0;
-	}
-	fprintf(stderr, "%s", out);
 	free(out);
-	return lb_error("neither crash nor drgn could read '%s' with '%s'", vmcore, vmlinux);
+	lb_error("%s could read '%s' with '%s'", run_crash && run_drgn ? "neither crash nor drgn" :
+		 run_crash ? "crash" : "drgn", vmcore, vmlinux);
+	log_fallback(d, vmcore);
+	return 1;
 }
 
 static void usage(FILE *out)
@@ -373,14 +540,30 @@ int cmd_report(int argc, char **argv)
 	if (vmlinux) {
 		ret = backtraces(&dumps[pick], vmlinux) ? 1 : 0;
 	} else if (dumps[pick].have_vmcore) {
-		char dbg[PATH_MAX];
+		struct reader_plan crash, drgn;
+		char dbg[PATH_MAX], vmcore[PATH_MAX + 16], release[65];
 
-		snprintf(dbg, sizeof(dbg), "/usr/lib/debug/boot/vmlinux-%s", release_of(&dumps[pick]));
+		snprintf(vmcore, sizeof(vmcore), "%s/vmcore", dumps[pick].dir);
+		dump_release(&dumps[pick], vmcore, release, sizeof(release));
+		if (!release[0])
+			snprintf(release, sizeof(release), "unknown");
+		snprintf(dbg, sizeof(dbg), "/usr/lib/debug/boot/vmlinux-%s", release);
 		printf("\nevery CPU's backtrace: lifeboat report%s%s --vmlinux %s %s\n",
 		       dir ? " --dir " : "", dir ? dir : "", dbg, dumps[pick].name);
 		if (access(dbg, R_OK))
-			printf("  (that file comes with the package linux-image-%s-dbg)\n",
-			       release_of(&dumps[pick]));
+			printf("  (that file comes with the package linux-image-%s-dbg)\n", release);
+		/* Only when both are there and too old: a machine without them
+		 * (the capture side's guest) hears nothing. */
+		if (!plan_reader(LB_READER_CRASH, release, &crash, 1) &&
+		    crash.verdict == LB_READER_TOO_OLD &&
+		    !plan_reader(LB_READER_DRGN, release, &drgn, 1) &&
+		    drgn.verdict == LB_READER_TOO_OLD) {
+			printf("  (crash %s and drgn %s here cannot read dumps of Linux %s: that takes\n"
+			       "  crash %s or drgn %s or newer; without them the dump's log is what there is)\n",
+			       crash.version, drgn.version, release, crash.need, drgn.need);
+			if (!dumps[pick].have_crash)
+				log_fallback(&dumps[pick], vmcore);
+		}
 	}
 out:
 	free(dumps);

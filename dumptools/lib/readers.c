@@ -184,3 +184,23 @@ enum lb_reader_verdict lb_reader_check(enum lb_reader r, const char *version, co
 		return LB_READER_TOO_OLD;
 	return unknown ? LB_READER_UNKNOWN : LB_READER_OK;
 }
+
+/* struct disk_dump_header: signature[8], header_version, then utsname. */
+enum { KDUMP_UTS = 12, UTS_LEN = 65, KDUMP_RELEASE = KDUMP_UTS + 2 * UTS_LEN };
+
+int lb_kdump_header_release(const unsigned char *buf, size_t len, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	if (!outlen || len < KDUMP_RELEASE + UTS_LEN ||
+	    (memcmp(buf, "KDUMP   ", 8) && memcmp(buf, "DISKDUMP", 8)))
+		return -ENOENT;
+	while (n < UTS_LEN && buf[KDUMP_RELEASE + n] &&
+	       isgraph((unsigned char)buf[KDUMP_RELEASE + n]))
+		n++;
+	if (!n || n >= outlen || (n < UTS_LEN && buf[KDUMP_RELEASE + n]))
+		return -ENOENT;
+	memcpy(out, buf + KDUMP_RELEASE, n);
+	out[n] = '\0';
+	return 0;
+}

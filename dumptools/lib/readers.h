@@ -48,6 +48,14 @@ int lb_kernel_series(const char *release, unsigned int *major, unsigned int *min
 int lb_reader_version_parse(const char *text, size_t len, char *buf, size_t buflen);
 
 /*
+ * The kernel release in the header of makedumpfile's kdump-compressed file
+ * (signature "KDUMP   ", struct new_utsname after the header version): buf
+ * is the file's first bytes. 0, or -ENOENT when buf is not such a header
+ * or names no release.
+ */
+int lb_kdump_header_release(const unsigned char *buf, size_t len, char *out, size_t outlen);
+
+/*
  * May `version` of reader r read dumps of kernel `release`? *need (may be
  * NULL) gets the least version that does, or NULL when the table asks for
  * nothing (a kernel older than its first row).
