@@ -56,6 +56,16 @@ struct lifeboat_req {
 	__u64 err;
 };
 
+/*
+ * When the kernel is locked down, LIFEBOAT_IOC_LOAD accepts only a capture
+ * kernel whose Authenticode signature verifies against the keys the kernel
+ * trusts for kexec, and otherwise fails, changing nothing, with ENODATA (not
+ * signed), ELIBBAD (a malformed PE file), EBADMSG (a malformed signature),
+ * ENOPKG (a digest other than SHA-256), ENOKEY (a key neither the secondary
+ * nor the platform keyring holds) or EKEYREJECTED (the signature, or the
+ * file's digest, does not match). LIFEBOAT_IOC_ARM fails with EPERM when the
+ * kernel is locked down and the loaded kernel was not verified.
+ */
 #define LIFEBOAT_IOC_LOAD	_IOW('L', 1, struct lifeboat_load)
 #define LIFEBOAT_IOC_UNLOAD	_IOW('L', 2, struct lifeboat_req)
 #define LIFEBOAT_IOC_ARM	_IOW('L', 3, struct lifeboat_req)
