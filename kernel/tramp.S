@@ -39,8 +39,11 @@
 	.text
 	.balign	4096
 SYM_CODE_START(lb_tramp_start)
+	/*
+	 * Entered only by lb_tramp_jump()'s direct jump, with %rdi = cr3 and
+	 * %rsi = physical lb_tramp_ident; C takes the address to copy the page.
+	 */
 	ANNOTATE_NOENDBR
-	/* From lb_tramp_jump(): %rdi = cr3, %rsi = physical lb_tramp_ident. */
 	movq	%rdi, %cr3
 	ANNOTATE_RETPOLINE_SAFE
 	jmp	*%rsi
@@ -124,6 +127,7 @@ SYM_INNER_LABEL(lb_tramp_fault, SYM_L_GLOBAL)
 2:	cli
 	hlt
 	jmp	2b
+	/* The copy ends here; the int3 only gives ANNOTATE_NOENDBR an instruction. */
 SYM_INNER_LABEL(lb_tramp_end, SYM_L_GLOBAL)
 	ANNOTATE_NOENDBR
 	int3
