@@ -15,9 +15,9 @@
 #include <linux/acpi.h>
 #include <linux/io.h>
 #include <asm/apic.h>
+#include <asm/asm.h>
 #include <asm/debugreg.h>
 #include <asm/kvm_para.h>
-#include <asm/asm.h>
 #include <asm/msr.h>
 #include <asm/tlbflush.h>
 
