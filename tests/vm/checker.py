@@ -9,6 +9,11 @@ goes through panic (or the expected functions), `bt -a` has one entry per CPU,
 and `log` holds the panic message. With drgn (/usr/bin/python3): the core
 opens and the crashed thread's stack goes through panic.
 
+For a kernel newer than the installed crash and drgn read (readers_support(),
+by the table in dumptools/lib/readers.c), check_dump_without_readers() reads
+the log with makedumpfile, the CPUs' notes itself and the crashing CPU's pc
+with the symbol table and gdb.
+
 Every failure is a sentence saying what is wrong. Usable as a library
 (check_dump) or from the shell:
 
@@ -480,17 +485,16 @@ def text_symbols(env):
             lines = r.stdout.splitlines()
         except (FileNotFoundError, subprocess.TimeoutExpired):
             lines = []
-    syms, bounds = [], {}
+    syms, named = [], {}
     for line in lines:
         w = line.split()
         if len(w) != 3:
             continue
-        if w[2] in ("_stext", "_etext"):
-            bounds[w[2]] = int(w[0], 16)
+        named[w[2]] = int(w[0], 16)
         if w[1] in "tT":
             syms.append((int(w[0], 16), w[2]))
     syms.sort()
-    return syms, bounds.get("_stext"), bounds.get("_etext"), source
+    return syms, named, source
 
 
 def symbolize(syms, addr):
@@ -583,7 +587,9 @@ def check_dump_without_readers(env, vmcore, panic_msg, cpus, log_msgs=(), panic_
     there is one NT_PRSTATUS note per CPU; the crashing CPU's note (the CPU
     of the task line printed with the death, panic_cpu when given) holds
     that task's pid and a pc in kernel text (System.map's _stext.._etext
-    moved by VMCOREINFO's KERNELOFFSET) that System.map names; with the
+    moved by VMCOREINFO's KERNELOFFSET) that System.map names (Debian's
+    System.map is a placeholder: then `nm` of the debug vmlinux), and the
+    symbols VMCOREINFO names sit where that table puts them; with the
     kernel's debug vmlinux, gdb names the function of that pc in a core of
     the dump's notes.
     """
@@ -670,12 +676,32 @@ def _check_without_readers(env, vmcore, panic_msg, cpus, log_msgs, panic_cpu, ba
     release = vi.get("OSRELEASE")
     if release and release != env["KVER"]:
         problems.append(f"the dump's OSRELEASE is {release}, expected {env['KVER']}")
-    syms, stext, etext, source = text_symbols(env)
+    syms, named, source = text_symbols(env)
+    stext, etext = named.get("_stext"), named.get("_etext")
     if stext is None or etext is None:
         problems.append(f"no symbol table with _stext and _etext: '{env.get('SYSTEM_MAP')}' "
                         f"is Debian's placeholder and there is no debug vmlinux")
         return problems, info
     info["symbols_from"] = source
+    # The symbols VMCOREINFO names in the kernel image must sit where the
+    # symbol table, moved by KERNELOFFSET, puts them: the same kernel.
+    compared = 0
+    for key, value in vi.items():
+        m = re.match(r"SYMBOL\((\w+)\)$", key)
+        if not m or m.group(1) not in named or int(value, 16) < 0xffffffff80000000:
+            continue
+        compared += 1
+        if int(value, 16) != named[m.group(1)] + offset:
+            problems.append(f"the dump's VMCOREINFO puts {m.group(1)} at {value}, the symbol table "
+                            f"({source}) plus KERNELOFFSET at {named[m.group(1)] + offset:#x}: "
+                            f"they are not the same kernel")
+            return problems, info
+    info["vmcoreinfo_symbols_matched"] = compared
+    if not compared:
+        problems.append("the dump's VMCOREINFO names no kernel-image symbol to compare with "
+                        f"the symbol table ({source})")
+    info["cpu_rips"] = {i: symbolize(syms, p["regs"]["rip"] - offset) or f"{p['regs']['rip']:#x}"
+                        for i, p in enumerate(pr)}
     if not stext + offset <= rip < etext + offset:
         problems.append(f"the crashing CPU {cpu}'s saved RIP {rip:#x} is outside kernel text "
                         f"({stext + offset:#x}..{etext + offset:#x})")

@@ -4,7 +4,8 @@ The dump checker for kernels whose dumps this machine's crash and drgn cannot
 read (checker.check_dump_without_readers): on a dump of the 6.12 guest made
 by Linux's own kdump it passes, and on the same file it fails, saying why,
 when the file is truncated, the expected panic message is wrong or missing,
-or a CPU's note is missing.
+a CPU's note is missing, a log line or the panic CPU is wrong, or the debug
+vmlinux is another kernel's.
 """
 import os
 
@@ -33,6 +34,10 @@ def negatives(env, vmcore, cpus, work):
                                f"expected one for each of {cpus + 1} CPUs")
     out["missing log line"] = (checker.check_dump_without_readers(
         env, vmcore, PANIC, cpus, log_msgs=("no such line",))[0], "does not contain 'no such line'")
+    other_dbg = lbvm.env("6.1")["VMLINUX_DBG"] if env["KNAME"] != "6.1" else ""
+    if other_dbg and os.path.exists(other_dbg):
+        out["another kernel's vmlinux"] = (checker.check_dump_without_readers(
+            dict(env, VMLINUX_DBG=other_dbg), vmcore, PANIC, cpus)[0], "not the same kernel")
     good = checker.check_dump_without_readers(env, vmcore, PANIC, cpus)[1]
     if good.get("crash_cpu") is not None:
         other = (good["crash_cpu"] + 1) % cpus
