@@ -202,6 +202,18 @@ END_TEST
  */
 static char workdir[64];
 
+static void sbsign_cleanup(void)
+{
+	char cmd[128];
+
+	if (!workdir[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", workdir);
+	if (system(cmd))
+		fprintf(stderr, "cannot remove %s\n", workdir);
+	workdir[0] = '\0';
+}
+
 static void sbsign_fixture(void)
 {
 	char cmd[1024];
@@ -219,21 +231,10 @@ static void sbsign_fixture(void)
 		 "sbsign --key key.pem --cert cert.pem --output signed unsigned >/dev/null 2>&1 && "
 		 "sbverify --cert cert.pem signed >/dev/null 2>&1",
 		 workdir, k);
-	ck_assert_msg(system(cmd) == 0,
-		      "cannot sign a copy of the kernel with sbsign in %s (are sbsigntool and openssl installed?)",
-		      workdir);
-}
-
-static void sbsign_cleanup(void)
-{
-	char cmd[128];
-
-	if (!workdir[0])
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", workdir);
-	if (system(cmd))
-		fprintf(stderr, "cannot remove %s\n", workdir);
-	workdir[0] = '\0';
+	if (system(cmd) != 0) {
+		sbsign_cleanup();
+		ck_abort_msg("cannot sign a copy of the kernel with sbsign (are sbsigntool and openssl installed?)");
+	}
 }
 
 START_TEST(pefile_sbsign_signature_matches)
