@@ -105,10 +105,11 @@ static ssize_t image_show(struct kobject *kobj, struct kobj_attribute *attr,
 		n = sysfs_emit(buf, "none\n");
 	} else {
 		n = sysfs_emit(buf,
-			       "loader=%s kernel=%llu@0x%llx initrd=%llu@0x%llx elfcorehdr=0x%llx free=%llu sha256=%*phN\n",
+			       "loader=%s kernel=%llu@0x%llx initrd=%llu@0x%llx elfcorehdr=0x%llx free=%llu signed=%s sha256=%*phN\n",
 			       img->loader, lb_live.kernel_len, img->kernel_load,
 			       lb_live.initrd_len, img->initrd_pa,
 			       img->elfcorehdr_pa, img->free_ram,
+			       lb_live.sig_keyring ?: "no",
 			       (int)sizeof(lb_live.digest), lb_live.digest);
 	}
 	mutex_unlock(&lb_mutex);
