@@ -37,10 +37,15 @@ kernels() {
 		"$KERNELS_TXT"
 }
 
+# A kernel is ready when unpacked, with its debug vmlinux if kernels.txt wants it.
+kernel_ready() {	# release dbg
+	[ -f "$CACHE/kernels/$1/.ready" ] && { [ "$2" != dbg ] || [ -e "$CACHE/kernels/$1/vmlinux-dbg" ]; }
+}
+
 all_ready() {
 	local name kver dbg
 	while read -r name kver dbg; do
-		[ -f "$CACHE/kernels/$kver/.ready" ] || return 1
+		kernel_ready "$kver" "$dbg" || return 1
 	done < <(kernels)
 	[ -e "$CACHE/linux-source/scripts/checkpatch.pl" ]
 }
@@ -88,7 +93,7 @@ header_deps() {	# headers package
 setup_kernel() {	# name release dbg
 	local name=$1 kver=$2 dbg=$3 root tmp deb hdr
 	root=$CACHE/kernels/$kver
-	[ -f "$root/.ready" ] && return 0
+	kernel_ready "$kver" "$dbg" && return 0
 	log "kernel $name: $kver"
 	apt-cache show "linux-image-$kver" > /dev/null 2>&1 || apt-get update -q >&2
 	tmp=$root.tmp

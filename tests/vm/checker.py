@@ -578,7 +578,8 @@ def gdb_pc_symbol(vmlinux, core, offset):
     return f"{s.group(1)}+{int(s.group(2) or 0):#x}", None
 
 
-def check_dump_without_readers(env, vmcore, panic_msg, cpus, log_msgs=(), panic_cpu=None):
+def check_dump_without_readers(env, vmcore, panic_msg, cpus, log_msgs=(), panic_cpu=None,
+                               modules=()):
     """check_dump for a kernel whose dumps the installed crash and drgn cannot
     read. Returns (problems, info) as check_dump does.
 
@@ -591,7 +592,10 @@ def check_dump_without_readers(env, vmcore, panic_msg, cpus, log_msgs=(), panic_
     System.map is a placeholder: then `nm` of the debug vmlinux), and the
     symbols VMCOREINFO names sit where that table puts them; with the
     kernel's debug vmlinux, gdb names the function of that pc in a core of
-    the dump's notes.
+    the dump's notes. A pc in module space (an oops in a module of
+    `modules`, the .ko files) must be the one the log's oops names
+    ("RIP: 0010:func+off/size [mod]"): func+off in that module, whose text
+    then starts on a page boundary.
     """
     problems, info = [], {}
     if not panic_msg:
@@ -606,10 +610,40 @@ def check_dump_without_readers(env, vmcore, panic_msg, cpus, log_msgs=(), panic_
 
     with tempfile.TemporaryDirectory(prefix="lbcheck.") as tmp:
         return _check_without_readers(env, vmcore, panic_msg, cpus, log_msgs, panic_cpu,
-                                      os.path.join(tmp, "dump"), problems, info)
+                                      modules, os.path.join(tmp, "dump"), problems, info)
 
 
-def _check_without_readers(env, vmcore, panic_msg, cpus, log_msgs, panic_cpu, base,
+MODULES_START, MODULES_END = 0xffffffffc0000000, 0xffffffffff000000
+
+
+def module_rip_problems(rip, lines, at, modules):
+    """(problems, symbol) for a pc in module space: the log's oops line names
+    func+off in module mod; the note's pc minus off minus func's offset in
+    mod's .text (nm) must be the start of a page, where the module's text
+    begins."""
+    near = lines[at:at + 80] + lines[max(0, at - 80):at][::-1] if at is not None else lines
+    m = next((re.search(r"RIP: 0010:(\w+)\+0x([0-9a-f]+)/0x[0-9a-f]+ \[(\w+)\]", l)
+              for l in near if "RIP: 0010:" in l and "[" in l), None)
+    if not m:
+        return [f"the crashing CPU's saved RIP {rip:#x} is in module space, and the log "
+                "names no module function for the oops ('RIP: 0010:func+off/size [mod]')"], None
+    func, off, mod = m.group(1), int(m.group(2), 16), m.group(3)
+    ko = next((k for k in modules if os.path.basename(k) == f"{mod}.ko"), None)
+    if not ko:
+        return [f"the oops is in module {mod}, which the checker was not given"], None
+    r = subprocess.run(["nm", ko], capture_output=True, text=True)
+    addr = next((int(l.split()[0], 16) for l in r.stdout.splitlines()
+                 if len(l.split()) == 3 and l.split()[2] == func and l.split()[1] in "tT"), None)
+    if addr is None:
+        return [f"{ko} has no function {func}"], None
+    start = rip - off - addr
+    if start % 4096:
+        return [f"the crashing CPU's saved RIP {rip:#x} is not {func}+{off:#x} of {mod} "
+                f"as the log says: that would put the module's text at {start:#x}"], None
+    return [], f"{func}+{off:#x} [{mod}]"
+
+
+def _check_without_readers(env, vmcore, panic_msg, cpus, log_msgs, panic_cpu, modules, base,
                            problems, info):
     text, err = dump_dmesg(vmcore, base + ".dmesg")
     lines = []
@@ -702,6 +736,10 @@ def _check_without_readers(env, vmcore, panic_msg, cpus, log_msgs, panic_cpu, ba
                         f"the symbol table ({source})")
     info["cpu_rips"] = {i: symbolize(syms, p["regs"]["rip"] - offset) or f"{p['regs']['rip']:#x}"
                         for i, p in enumerate(pr)}
+    if MODULES_START <= rip < MODULES_END:
+        bad, sym = module_rip_problems(rip, lines, at, modules)
+        info["rip_symbol"] = sym
+        return problems + bad, info
     if not stext + offset <= rip < etext + offset:
         problems.append(f"the crashing CPU {cpu}'s saved RIP {rip:#x} is outside kernel text "
                         f"({stext + offset:#x}..{etext + offset:#x})")

@@ -363,7 +363,8 @@ def check_dump(vmcore, panic_msg, cpus, log_msgs=(), panic_cpu=None, **readers):
         return checker.check_dump(lbvm.vmlinux_dbg(), vmcore, panic_msg, cpus,
                                   log_msgs=log_msgs, panic_cpu=panic_cpu, **readers)
     return checker.check_dump_without_readers(e, vmcore, panic_msg, cpus,
-                                              log_msgs=log_msgs, panic_cpu=panic_cpu)
+                                              log_msgs=log_msgs, panic_cpu=panic_cpu,
+                                              modules=readers.get("modules", ()))
 
 
 def run_scenario(scn, arm):
