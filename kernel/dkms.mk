@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# DKMS packaging: the module's sources, gathered as kernel/kernel.mk gathers
-# them for its own build (capture/, include/lifeboat/, uapi/ beside the
-# kernel/ files), plus a dkms.conf, make a self-contained tree,
+# DKMS packaging: the module's sources, gathered by kernel/kernel.mk's
+# lb_gather as for its own build (capture/, include/lifeboat/, uapi/ beside
+# the kernel/ files), plus a dkms.conf, make a self-contained tree,
 # build/dkms/lifeboat-VERSION. `make install` puts it in /usr/src and has
 # DKMS build and install the module for the running kernel and for KVER, in
 # place of install-module's copy of build/lifeboat.ko; DKMS rebuilds it for
@@ -13,10 +13,6 @@
 
 LIFEBOAT_VERSION := $(shell cat VERSION)
 DKMS_TREE := $(BUILD)/dkms/lifeboat-$(LIFEBOAT_VERSION)
-DKMS_KSRCS := $(wildcard kernel/*.c kernel/*.h kernel/*.S) kernel/Kbuild
-DKMS_UAPI := $(wildcard kernel/uapi/*.h)
-DKMS_CAPTURE := $(wildcard capture-kernel/lib/*.c capture-kernel/lib/*.h)
-DKMS_CAPTURE_HDRS := $(wildcard capture-kernel/include/lifeboat/*.h)
 # Where dkms keeps sources, builds and installed modules: other folders for a
 # trial run (make install DKMS_SOURCE_TREE=... DKMS_DKMS_TREE=... DKMS_INSTALL_TREE=...).
 DKMS_SOURCE_TREE ?= /usr/src
@@ -34,14 +30,9 @@ install-dkms: install-module
 dkms-tree: $(DKMS_TREE)/dkms.conf
 
 # dkms.conf last: a tree with one is whole.
-$(DKMS_TREE)/dkms.conf: $(DKMS_KSRCS) $(DKMS_UAPI) $(DKMS_CAPTURE) $(DKMS_CAPTURE_HDRS) \
-		kernel/dkms.conf.in VERSION kernel/dkms.mk
-	rm -rf $(DKMS_TREE)
-	mkdir -p $(DKMS_TREE)/uapi $(DKMS_TREE)/capture $(DKMS_TREE)/include/lifeboat
-	cp $(DKMS_KSRCS) $(DKMS_TREE)/
-	cp $(DKMS_UAPI) $(DKMS_TREE)/uapi/
-	cp $(DKMS_CAPTURE) $(DKMS_TREE)/capture/
-	cp $(DKMS_CAPTURE_HDRS) $(DKMS_TREE)/include/lifeboat/
+$(DKMS_TREE)/dkms.conf: $(KMOD_SRCS) $(KMOD_CAPTURE_SRCS) kernel/dkms.conf.in VERSION \
+		kernel/dkms.mk kernel/kernel.mk
+	$(call lb_gather,$(DKMS_TREE))
 	sed 's/@VERSION@/$(LIFEBOAT_VERSION)/' kernel/dkms.conf.in > $@.tmp
 	mv $@.tmp $@
 

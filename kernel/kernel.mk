@@ -35,13 +35,20 @@ all: $(BUILD)/lifeboat.ko
 $(BUILD)/lifeboat.ko: $(BUILD)/k/$(KVER)/lifeboat.ko
 	cp $< $@
 
+# The module's source tree in folder $(1), as kbuild here and DKMS
+# (kernel/dkms.mk) build it: the kernel/ files, uapi/, and the portable
+# image builder in capture/ and include/lifeboat/. Made anew each time.
+define lb_gather
+	@rm -rf $(1)
+	@mkdir -p $(1)/capture $(1)/include/lifeboat $(1)/uapi
+	@cp $(filter-out kernel/uapi/%,$(filter kernel/%,$(KMOD_SRCS))) $(1)/
+	@cp $(filter kernel/uapi/%,$(KMOD_SRCS)) $(1)/uapi/
+	@cp $(filter capture-kernel/lib/%,$(KMOD_CAPTURE_SRCS)) $(1)/capture/
+	@cp $(filter capture-kernel/include/%,$(KMOD_CAPTURE_SRCS)) $(1)/include/lifeboat/
+endef
+
 $(BUILD)/k/%/lifeboat.ko: $(KMOD_SRCS) $(KMOD_CAPTURE_SRCS) kernel/kernel.mk
-	@rm -rf $(@D)/kmod
-	@mkdir -p $(@D)/kmod/capture $(@D)/kmod/include/lifeboat $(@D)/kmod/uapi
-	@cp $(filter-out kernel/uapi/%,$(filter kernel/%,$(KMOD_SRCS))) $(@D)/kmod/
-	@cp $(filter kernel/uapi/%,$(KMOD_SRCS)) $(@D)/kmod/uapi/
-	@cp $(filter capture-kernel/lib/%,$(KMOD_CAPTURE_SRCS)) $(@D)/kmod/capture/
-	@cp $(filter capture-kernel/include/%,$(KMOD_CAPTURE_SRCS)) $(@D)/kmod/include/lifeboat/
+	$(call lb_gather,$(@D)/kmod)
 	$(call lb_kbuild,$(@D)/kmod,$(call lb_kdir,$*))
 	cp $(@D)/kmod/lifeboat.ko $@
 
