@@ -546,7 +546,11 @@ def write_notes_core(path, notes):
     """An ELF core of notes alone (no memory): enough for gdb to show each
     thread's registers and name the function of a pc from the symbol file."""
     body = b""
-    for name, ntype, desc in notes:
+    for i, (name, ntype, desc) in enumerate(notes):
+        # gdb takes pr_pid (offset 32) as the thread's id, and id 0 as a
+        # thread that has ended: an idle CPU's note gets an id of its own.
+        if ntype == NT_PRSTATUS and len(desc) >= 36 and struct.unpack_from("<i", desc, 32)[0] == 0:
+            desc = desc[:32] + struct.pack("<i", 0x40000000 + i) + desc[36:]
         n = name.encode() + b"\0"
         body += struct.pack("<III", len(n), len(desc), ntype)
         body += n + b"\0" * (-len(n) % 4) + desc + b"\0" * (-len(desc) % 4)
