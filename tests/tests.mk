@@ -71,3 +71,11 @@ test-kernels:
 	$(MAKE) all vm-bins
 	$(MAKE) modules-all LIFEBOAT_KERNELS=all
 	LIFEBOAT_MATRIX=1 $(PYTHON) tests/vm/run.py -k test_platforms
+
+# The long unattended soak: SOAK_CYCLES crash cycles (default 20) through the
+# boot unit, every dump checked (tests/vm/soak.py). Not part of `make test`.
+SOAK_CYCLES ?= 20
+.PHONY: soak
+soak: deps
+	$(MAKE) all vm-bins modules-all
+	SOAK_CYCLES=$(SOAK_CYCLES) $(PYTHON) tests/vm/soak.py

@@ -184,9 +184,10 @@ def install_dumptools(destdir):
 
 
 def build_rootfs(work, conf_text, arm_with="lifeboat", fill_free_kib=None, old_dumps=(),
-                 size_mb=2048, root_init=ROOT_INIT):
+                 size_mb=2048, root_init=ROOT_INIT, extra_files=()):
     """The guest's root filesystem and dump target: an ext4 image labelled
-    LABEL. old_dumps: (name, {file: text}) put in /var/crash beforehand."""
+    LABEL. old_dumps: (name, {file: text}) put in /var/crash beforehand;
+    extra_files: (host path, path in the guest) copied in."""
     e = lbvm.env()
     if arm_with not in ARM_ENV:
         raise lbvm.HarnessError(f"arm_with must be one of {sorted(ARM_ENV)}, not '{arm_with}'")
@@ -240,6 +241,9 @@ def build_rootfs(work, conf_text, arm_with="lifeboat", fill_free_kib=None, old_d
         for fname, text in files.items():
             with open(os.path.join(d, fname), "w") as f:
                 f.write(text)
+    for src, dest in extra_files:
+        os.makedirs(os.path.dirname(os.path.join(stage, dest)), exist_ok=True)
+        shutil.copy(src, os.path.join(stage, dest))
     for d in ("proc", "sys", "dev", "run", "tmp", "var/lib/lifeboat"):
         os.makedirs(os.path.join(stage, d), exist_ok=True)
     disk = os.path.join(work, "root.ext4")

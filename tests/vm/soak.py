@@ -1,0 +1,180 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""
+The long unattended soak (`make soak`): one guest, one root disk that is
+also the dump target, N crash cycles through the boot-time unit as on a real
+machine: boot, `lifeboat start` arms, a death from a rotating set of
+scenarios.py's, the capture kernel saves the dump and reboots, the next boot
+announces the crash, `lifeboat report` shows it, and the unit arms again.
+Afterwards every dump on the disk is checked against its death by crash and
+drgn (or, for a kernel they cannot read, by scenarios.check_dump's other
+way). Not part of `make test`: 20 cycles take about 25 minutes under TCG.
+
+Prints the cycles run, the dumps saved and verified, and the median and
+slowest cycle; exits 1 unless every cycle saved a dump that verified.
+
+    soak.py [--cycles N] [--kernel NAME] [--firmware bios|uefi]
+"""
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+
+import capture_side as cs
+import lbvm
+import scenarios
+
+# Deaths that need no action from the host and suit a 2-CPU guest; the
+# cycle's number picks one in turn.
+ROTATION = ("s2_null_deref", "s4_hardirq_panic", "x1_nmi_panic_cpu1", "s6_spin_irqs_off",
+            "s3_timer_bug", "sysrq")
+SYSRQ = scenarios.Scenario("sysrq", "echo c > /proc/sysrq-trigger",
+                           trigger="echo c > /proc/sysrq-trigger",
+                           panic_msg="sysrq triggered crash",
+                           bt_funcs=("sysrq_handle_crash", "panic"))
+
+SOAK_INIT = cs.ROOT_PRELUDE + r"""
+mkdir -p /var/lib/lbtest /sys/kernel/debug
+mount -t debugfs debugfs /sys/kernel/debug
+boot=$(cat /var/lib/lbtest/boots 2>/dev/null || echo 0)
+boot=$((boot + 1))
+echo "$boot" > /var/lib/lbtest/boots
+sync
+mark boot "$boot"
+/usr/sbin/lifeboat start > /dev/ttyS0 2>&1
+mark start-status "$boot" $?
+lifeboat status > /dev/ttyS0 2>&1 && [ "$(cat /sys/kernel/lifeboat/state)" = armed ] && mark armed "$boot"
+if [ "$boot" -gt 1 ]; then
+	mark report-begin "$boot"
+	lifeboat report > /dev/ttyS0 2>&1
+	mark report-status "$boot" $?
+fi
+if [ "$boot" -le @CYCLES@ ]; then
+	insmod /lib/lbtest/crasher.ko > /dev/ttyS0 2>&1
+	case $(( (boot - 1) % @NDEATHS@ )) in
+@CASES@
+	esac
+	sleep 60
+	mark survived "$boot"
+fi
+ls -l /var/crash > /dev/ttyS0 2>&1
+sync
+mark done
+poweroff -f
+"""
+
+
+def deaths():
+    out = []
+    for name in ROTATION:
+        out.append(SYSRQ if name == "sysrq" else scenarios.BY_NAME[name])
+    for s in out:
+        if s.smp != 2 or s.qmp or s.mem != "1G":
+            raise lbvm.HarnessError(f"scenario {s.name} does not suit the soak's 2-CPU guest")
+    return out
+
+
+def init_script(cycles, ds):
+    cases = []
+    for i, s in enumerate(ds):
+        sysctls = "".join(f"echo {v} > /proc/sys/{k.replace('.', '/')}; " for k, v in s.sysctls)
+        trigger = s.trigger.replace(scenarios.CRASHER_DIR, "/sys/kernel/debug/lifeboat_crasher")
+        cases.append(f"\t{i}) {sysctls}mark trigger \"$boot\" {s.name}; sync; {trigger} ;;")
+    return (SOAK_INIT.replace("@CYCLES@", str(cycles)).replace("@NDEATHS@", str(len(ds)))
+            .replace("@CASES@", "\n".join(cases)))
+
+
+def cycle_marks(res, name):
+    """{boot number: host time} of 'LBMARK name <boot> ...' lines."""
+    out = {}
+    for t, line in res.lines:
+        m = re.search(rf"LBMARK {name} (\d+)", line)
+        if m and int(m.group(1)) not in out:
+            out[int(m.group(1))] = t
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Unattended crash cycles through the boot unit.")
+    ap.add_argument("--cycles", type=int, default=int(os.environ.get("SOAK_CYCLES", 20)))
+    ap.add_argument("--kernel", default=None, help="a kernel of tests/kernels.txt")
+    ap.add_argument("--firmware", default="bios", choices=("bios", "uefi"))
+    a = ap.parse_args()
+    with lbvm.guest(a.kernel, a.firmware):
+        return soak(a.cycles)
+
+
+def soak(cycles):
+    e = lbvm.env()
+    ds = deaths()
+    work = lbvm.workdir(f"soak-{e['KNAME']}-{lbvm.firmware()}")
+    with open(os.path.join(lbvm.ROOT, "dumptools", "lifeboat.conf")) as f:
+        conf = f.read() + "\nkeep = 0\n"
+    crasher = lbvm.kmod("crasher.ko")
+    disk = cs.build_rootfs(work, conf, root_init=init_script(cycles, ds),
+                           size_mb=max(2048, 160 * cycles),
+                           extra_files=[(crasher, "lib/lbtest/crasher.ko")])
+    initrd = cs.boot_initramfs(work)
+    vm = lbvm.VM(work, initrd, "console=ttyS0 crashkernel=256M", smp=2, reboot=True,
+                 timeout=150 * cycles + 120, fail_markers=("boot-failed", "survived"),
+                 name="soak", markers=cs.MARKERS, extra_args=cs.BUSES["virtio"][0](disk))
+    t0 = time.monotonic()
+    res = vm.run()
+    wall = time.monotonic() - t0
+    problems = []
+    if res.timed_out:
+        problems.append(f"time limit reached; serial log {res.log_path}")
+    if "survived" in res.markers:
+        problems.append(f"a guest survived its death: {res.marker_args['survived']}")
+    armed = cycle_marks(res, "armed")
+    boots = cycle_marks(res, "boot")
+    triggers = cycle_marks(res, "trigger")
+    reports = cycle_marks(res, "report-status")
+    text = res.text()
+    announced = len(re.findall(r"lifeboat: the system crashed at ", text))
+    for b in range(1, cycles + 2):
+        if b not in armed:
+            problems.append(f"boot {b} was not armed")
+    durations = [boots[b + 1] - boots[b] for b in range(1, cycles + 1) if b + 1 in boots]
+
+    dumps = sorted(n for n in lbvm.disk_ls(disk, "/var/crash") if not n.endswith(".incomplete"))
+    incomplete = [n for n in lbvm.disk_ls(disk, "/var/crash") if n.endswith(".incomplete")]
+    if incomplete:
+        problems.append(f"incomplete dumps left: {incomplete}")
+    if len(dumps) != cycles:
+        problems.append(f"{len(dumps)} dumps on the disk for {cycles} cycles: {dumps}")
+    verified = 0
+    for i, name in enumerate(dumps[:cycles]):
+        s = ds[i % len(ds)]
+        vmcore = lbvm.disk_get(disk, f"/var/crash/{name}/vmcore", os.path.join(work, "vmcore"))
+        if not vmcore:
+            problems.append(f"cycle {i + 1} ({s.name}): no vmcore in /var/crash/{name}")
+            continue
+        arm = scenarios.arm_lifeboat()
+        p, _ = scenarios.check_dump(
+            vmcore, s.expect("panic_msg", arm), 2, bt_funcs=s.expect("bt_funcs", arm),
+            cpu_funcs=s.cpu_funcs, drgn_funcs=s.expect("drgn_funcs", arm),
+            exception_rip=s.exception_rip, log_msgs=s.expect("log_msgs", arm),
+            panic_cpu=s.panic_cpu, modules=(crasher,))
+        if p:
+            problems.append(f"cycle {i + 1} ({s.name}, /var/crash/{name}): " + "; ".join(p))
+        else:
+            verified += 1
+    print(f"soak: kernel {e['KVER']}, firmware {lbvm.firmware()}, serial log {res.log_path}")
+    print(f"soak: cycles run {len(triggers)}/{cycles}, re-armed {len(armed)}, "
+          f"crashes announced at boot {announced}, reports {len(reports)}")
+    print(f"soak: dumps saved {len(dumps)}, dumps verified {verified}")
+    if durations:
+        print(f"soak: cycle (boot to next boot) median {statistics.median(durations):.1f} s, "
+              f"slowest {max(durations):.1f} s (cycle {durations.index(max(durations)) + 1}), "
+              f"whole run {wall:.0f} s")
+    for p in problems:
+        print(f"soak: FAILED: {p}")
+    print(f"{verified} passed, {cycles - verified} failed")
+    return 0 if not problems and verified == cycles else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
