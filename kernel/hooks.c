@@ -180,6 +180,13 @@ void lb_disarm(void)
 {
 	if (!lb_armed)
 		return;
+	/*
+	 * A panic that went through a hook before we put smp_ops back is not
+	 * waited for by the unregistering below: it either holds lb_live_busy,
+	 * and its NMI stops us in lb_live_lock(), or it meets lb_armed clear
+	 * once we let go. Without this, the mappings could go away under it.
+	 */
+	lb_live_lock();
 	/* Give smp_ops back only if nobody took it after us. */
 	if (smp_ops.stop_other_cpus == lb_stop_other_cpus_entry)
 		WRITE_ONCE(smp_ops.stop_other_cpus, lb_orig_stop_other_cpus);
@@ -193,5 +200,6 @@ void lb_disarm(void)
 	unregister_nmi_handler(NMI_LOCAL, "lifeboat");
 	/* unregister_nmi_handler() waited for running handlers; none can use the mappings now. */
 	lb_quiesce_release();
+	lb_live_unlock();
 	pr_info("disarmed\n");
 }

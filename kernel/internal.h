@@ -6,8 +6,10 @@
  * An image is loaded into it (load.c), which fills lb_live, the one
  * structure the panic path reads. Arming (hooks.c) installs the hooks that
  * lead to lb_crash() (panic.c). lb_mutex serialises load, unload, arm and
- * disarm; the panic path takes no lock and trusts lb_live only while
- * lb_live.valid is set.
+ * disarm, and the sysfs files that show more than one field. The panic path
+ * waits for no one: it tries lb_live_busy, which a load's commit and a
+ * disarm hold while they change what it reads, steps aside if that fails,
+ * and trusts lb_live only while lb_live.valid is set.
  */
 #ifndef LIFEBOAT_INTERNAL_H
 #define LIFEBOAT_INTERNAL_H
@@ -57,10 +59,23 @@ struct lb_live {
 	char cmdline[2048];
 };
 
+/* What the module holds from the kernel's allocators (main.c, sysfs `memory`). */
+enum lb_held_kind {
+	LB_HELD_BUF,	/* a load's working copies: lb_buf_create() */
+	LB_HELD_MAP,	/* I/O mappings of an armed image: quiesce.c */
+	LB_HELD_NR,
+};
+
 extern struct lb_region lb_region;
 extern struct lb_live lb_live;
 extern struct mutex lb_mutex;
 extern bool lb_armed;
+
+/* main.c */
+void lb_held_get(enum lb_held_kind kind, size_t bytes);
+void lb_held_put(enum lb_held_kind kind, size_t bytes);
+void *lb_buf_create(size_t size, bool zero);
+void lb_buf_destroy(void *buf);
 
 /* region.c */
 int lb_region_init(const char *param, struct lb_err *err);
@@ -91,6 +106,8 @@ void lb_quiesce_this_cpu(void);
 void lb_quiesce_machine(void);
 
 /* panic.c */
+void lb_live_lock(void);
+void lb_live_unlock(void);
 void lb_crash(struct pt_regs *regs);
 int lb_nmi_handler(unsigned int type, struct pt_regs *regs);
 void lb_oops_save(struct pt_regs *regs);

@@ -81,7 +81,7 @@ static int lb_collect_ranges(struct lb_range_walk *w, struct lb_err *err)
 	unsigned int i, j;
 	int ret;
 
-	w->r = kvmalloc_array(LB_MAX_RANGES, sizeof(*w->r), GFP_KERNEL);
+	w->r = lb_buf_create(array_size(LB_MAX_RANGES, sizeof(*w->r)), false);
 	if (!w->r)
 		return -ENOMEM;
 	w->nr = 0;
@@ -142,11 +142,11 @@ static void *lb_copy_user(u64 uaddr, u64 len, struct lb_err *err,
 {
 	void *buf;
 
-	buf = vmalloc(len ? len : 1);
+	buf = lb_buf_create(len ? len : 1, false);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	if (copy_from_user(buf, u64_to_user_ptr(uaddr), len)) {
-		vfree(buf);
+		lb_buf_destroy(buf);
 		return ERR_PTR(lb_err_set(err, EFAULT, "cannot read the %s from the caller",
 					  what));
 	}
@@ -217,6 +217,7 @@ static void lb_commit(const struct lb_image *img, int *crashing_cpu,
 {
 	int i;
 
+	lb_live_lock();
 	WRITE_ONCE(lb_live.valid, false);
 	/* A panic from now on sees no image before it sees any half-copied byte. */
 	smp_mb();
@@ -248,6 +249,7 @@ static void lb_commit(const struct lb_image *img, int *crashing_cpu,
 	/* Pairs with the smp_rmb() in lb_crash_body(): all of lb_live before valid. */
 	smp_wmb();
 	WRITE_ONCE(lb_live.valid, true);
+	lb_live_unlock();
 }
 
 /**
@@ -346,7 +348,7 @@ int lb_load(const struct lifeboat_load *req, struct lb_err *err)
 	in.cmdline = cmdline;
 
 	meta_size = lb_image_meta_size(&m);
-	meta = vzalloc(meta_size);
+	meta = lb_buf_create(meta_size, true);
 	if (!meta) {
 		ret = -ENOMEM;
 		goto out_free;
@@ -370,11 +372,11 @@ int lb_load(const struct lifeboat_load *req, struct lb_err *err)
 	mutex_unlock(&lb_mutex);
 
 out_free:
-	vfree(meta);
-	kvfree(w.r);
-	vfree(cmdline);
-	vfree(initrd);
-	vfree(kernel);
+	lb_buf_destroy(meta);
+	lb_buf_destroy(w.r);
+	lb_buf_destroy(cmdline);
+	lb_buf_destroy(initrd);
+	lb_buf_destroy(kernel);
 	return ret;
 }
 

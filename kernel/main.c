@@ -10,6 +10,9 @@
  *   region   start end size kind, or "none: <why>"
  *   image    the loaded image: loader, where its pieces are, its digest
  *   cmdline  the capture kernel's command line
+ *   memory   what the module holds from the kernel's allocators: the working
+ *            copies of a load under way and the I/O mappings of an armed
+ *            image, each as a count and bytes; all 0 when idle
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,6 +23,7 @@
 #include <linux/module.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include "internal.h"
 #include "uapi/lifeboat.h"
@@ -34,6 +38,81 @@ MODULE_PARM_DESC(region, "SIZE@START of a memmap=SIZE$START region (default: the
 static struct kobject *lb_kobj;
 static struct lb_err lb_region_err;	/* why there is no region */
 
+static struct {
+	atomic_long_t nr;
+	atomic_long_t bytes;
+} lb_held[LB_HELD_NR];
+
+/**
+ * lb_held_get() - count something the module now holds
+ * @kind: what it is
+ * @bytes: its size
+ *
+ * Context: any.
+ */
+void lb_held_get(enum lb_held_kind kind, size_t bytes)
+{
+	atomic_long_inc(&lb_held[kind].nr);
+	atomic_long_add(bytes, &lb_held[kind].bytes);
+}
+
+/**
+ * lb_held_put() - count something the module gave back
+ * @kind: what it was
+ * @bytes: its size, as given to lb_held_get()
+ *
+ * Context: any.
+ */
+void lb_held_put(enum lb_held_kind kind, size_t bytes)
+{
+	atomic_long_dec(&lb_held[kind].nr);
+	atomic_long_sub(bytes, &lb_held[kind].bytes);
+}
+
+/* A counted buffer: its size sits just before the bytes the caller gets. */
+struct lb_buf {
+	size_t size;
+	u8 data[] __aligned(16);
+};
+
+/**
+ * lb_buf_create() - a buffer of a load, counted in `memory`
+ * @size: bytes wanted
+ * @zero: whether they start as zeroes
+ *
+ * Context: process context; may sleep.
+ * Return: the buffer, or NULL. Give it back with lb_buf_destroy().
+ */
+void *lb_buf_create(size_t size, bool zero)
+{
+	struct lb_buf *b;
+	size_t total = struct_size(b, data, size);
+
+	b = zero ? vzalloc(total) : vmalloc(total);
+	if (!b)
+		return NULL;
+	b->size = size;
+	lb_held_get(LB_HELD_BUF, size);
+	return b->data;
+}
+
+/**
+ * lb_buf_destroy() - give back a buffer of lb_buf_create()
+ * @buf: the buffer, or NULL
+ *
+ * Context: process context.
+ */
+void lb_buf_destroy(void *buf)
+{
+	struct lb_buf *b;
+
+	if (!buf)
+		return;
+	b = container_of(buf, struct lb_buf, data);
+	lb_held_put(LB_HELD_BUF, b->size);
+	vfree(b);
+}
+
 static const char *lb_state(void)
 {
 	if (!READ_ONCE(lb_live.valid))
@@ -41,10 +120,20 @@ static const char *lb_state(void)
 	return READ_ONCE(lb_armed) ? "armed" : "loaded";
 }
 
+/*
+ * Under lb_mutex: a load that replaces an armed image clears lb_live.valid
+ * while it copies, and without the mutex the state would read "empty"
+ * meanwhile although the machine stays armed.
+ */
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
-	return sysfs_emit(buf, "%s\n", lb_state());
+	ssize_t n;
+
+	mutex_lock(&lb_mutex);
+	n = sysfs_emit(buf, "%s\n", lb_state());
+	mutex_unlock(&lb_mutex);
+	return n;
 }
 
 static ssize_t armed_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -127,11 +216,22 @@ static ssize_t cmdline_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return n;
 }
 
+static ssize_t memory_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "buffers=%ld buffer_bytes=%ld mappings=%ld mapping_bytes=%ld\n",
+			  atomic_long_read(&lb_held[LB_HELD_BUF].nr),
+			  atomic_long_read(&lb_held[LB_HELD_BUF].bytes),
+			  atomic_long_read(&lb_held[LB_HELD_MAP].nr),
+			  atomic_long_read(&lb_held[LB_HELD_MAP].bytes));
+}
+
 static struct kobj_attribute state_attr = __ATTR_RO(state);
 static struct kobj_attribute armed_attr = __ATTR_RW_MODE(armed, 0644);
 static struct kobj_attribute region_attr = __ATTR_RO(region);
 static struct kobj_attribute image_attr = __ATTR_RO(image);
 static struct kobj_attribute cmdline_attr = __ATTR_RO(cmdline);
+static struct kobj_attribute memory_attr = __ATTR_RO(memory);
 
 static struct attribute *lb_attrs[] = {
 	&state_attr.attr,
@@ -139,6 +239,7 @@ static struct attribute *lb_attrs[] = {
 	&region_attr.attr,
 	&image_attr.attr,
 	&cmdline_attr.attr,
+	&memory_attr.attr,
 	NULL,
 };
 

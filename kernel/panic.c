@@ -10,18 +10,22 @@
  * return, and the kernel's normal panic path goes on.
  *
  * Order, on the panicking CPU, on our own stack:
+ *   0. lb_live_busy, tried and never waited for, as __crash_kexec() tries
+ *      kexec_lock: a load, unload or disarm under way on another CPU means
+ *      we step aside. Then the image must still be armed and valid;
  *   1. its registers: the faulting ones if an oops led here, else the
  *      caller's at the call into smp_ops, into its NT_PRSTATUS note;
- *   2. an NMI to every other online CPU, which saves its registers in its
+ *   2. the kernel's crashing_cpu, before any NMI goes out (see there);
+ *   3. an NMI to every other online CPU, which saves its registers in its
  *      note and halts with NMIs blocked. A CPU that does not answer within
  *      a second is named in the log. If it is stuck inside an NMI (say it
  *      panicked there too and loops in nmi_panic_self_stop()), its note
  *      gets the registers that NMI interrupted, which our handler saw pass
  *      by; otherwise its note has its task but no registers, so that notes
  *      still map to CPUs in order;
- *   3. CRASHTIME into our VMCOREINFO copy, crashing_cpu for the dump readers;
- *   4. the SHA-256 of the image against the one recorded at load;
- *   5. interrupt controllers quiet, CET off, then the trampoline.
+ *   4. CRASHTIME into our VMCOREINFO copy;
+ *   5. the SHA-256 of the image against the one recorded at load;
+ *   6. interrupt controllers quiet, CET off, then the trampoline.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -49,6 +53,36 @@ static atomic_t lb_crashing_cpu = ATOMIC_INIT(-1);
 static struct cpumask lb_stop_mask;
 static struct cpumask lb_answered;
 static struct pt_regs *lb_entry_regs;
+
+/*
+ * 1 while someone changes what the panic path reads beyond lb_live.valid:
+ * lb_live itself (a load's commit) or the armed hooks and the mappings they
+ * use (disarm). Process context takes it under lb_mutex; the panic path only
+ * tries it and keeps it for good.
+ */
+static atomic_t lb_live_busy = ATOMIC_INIT(0);
+
+/**
+ * lb_live_lock() - keep the panic path away while lb_live or the hooks change
+ *
+ * Context: process context, lb_mutex held. Spins only if a panic holds it,
+ * and that panic's NMI then stops this CPU where it spins.
+ */
+void lb_live_lock(void)
+{
+	while (atomic_cmpxchg_acquire(&lb_live_busy, 0, 1))
+		cpu_relax();
+}
+
+/**
+ * lb_live_unlock() - let the panic path in again
+ *
+ * Context: process context, after lb_live_lock().
+ */
+void lb_live_unlock(void)
+{
+	atomic_set_release(&lb_live_busy, 0);
+}
 
 static DEFINE_PER_CPU(struct pt_regs, lb_oops_regs);
 static DEFINE_PER_CPU(struct task_struct *, lb_oops_task);
@@ -169,25 +203,46 @@ static void lb_crash_body(void)
 	int cpu = raw_smp_processor_id();
 	struct pt_regs *regs = lb_entry_regs;
 
+	if (atomic_cmpxchg_acquire(&lb_live_busy, 0, 1)) {
+		pr_emerg("the capture image is being changed (load, unload or disarm under way); going on with the normal panic\n");
+		return;
+	}
+	/* A disarm may have ended between the hook's look at lb_armed and here. */
+	if (!READ_ONCE(lb_armed)) {
+		pr_emerg("disarmed while the panic began; going on with the normal panic\n");
+		goto out_give_up;
+	}
 	if (!READ_ONCE(lb_live.valid)) {
 		pr_emerg("no valid capture image; going on with the normal panic\n");
-		return;
+		goto out_give_up;
 	}
 	/* Pairs with the smp_wmb() in lb_commit(). */
 	smp_rmb();
 	if (this_cpu_read(lb_oops_task) == current)
 		regs = this_cpu_ptr(&lb_oops_regs);
 	lb_save_cpu(cpu, current->pid, regs, true);
+	/*
+	 * crashing_cpu before the NMIs, as nmi_shootdown_cpus() sets it before
+	 * it sends them. The machine-check handler asks it first
+	 * (mce_check_crashing_cpu()): on any CPU but this one, a machine check
+	 * that left a valid return address is then cleared and dropped, and a
+	 * stopped CPU goes back to its halt. Set only after the stop, a machine
+	 * check in the up to LB_NMI_WAIT_MS we wait for the others takes CPUs
+	 * that already stopped, inside our NMI handler, into the full handler,
+	 * its rendezvous of all CPUs and maybe a second panic. The IPI itself
+	 * orders this store before the NMI (the APIC drivers fence before the
+	 * ICR write).
+	 */
+	if (lb_live.crashing_cpu)
+		WRITE_ONCE(*lb_live.crashing_cpu, cpu);
 	lb_stop_others(cpu);
 
 	lb_vmcoreinfo_add_crashtime(lb_live.vmcoreinfo, LB_VMCOREINFO_BUF_SIZE,
 				    ktime_get_real_seconds());
 	if (lb_verify(NULL)) {
 		pr_emerg("the capture image was damaged after it was loaded (digest mismatch); going on with the normal panic\n");
-		return;
+		goto out_give_up;
 	}
-	if (lb_live.crashing_cpu)
-		WRITE_ONCE(*lb_live.crashing_cpu, cpu);
 
 	pr_emerg("jumping to the capture kernel from CPU %d\n", cpu);
 	lb_quiesce_this_cpu();
@@ -195,6 +250,9 @@ static void lb_crash_body(void)
 	lb_cet_disable();
 	lb_tramp_jump(lb_live.pgd_pa, lb_live.tramp_ident_pa);
 	unreachable();
+
+out_give_up:
+	atomic_set_release(&lb_live_busy, 0);
 }
 
 /**

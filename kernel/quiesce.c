@@ -66,8 +66,10 @@ static void lb_map_ioapics(void)
 		    sub->length >= sizeof(*io) && lb_nr_ioapics < LB_MAX_IOAPICS) {
 			io = (struct acpi_madt_io_apic *)sub;
 			lb_ioapic[lb_nr_ioapics] = ioremap(io->address, PAGE_SIZE);
-			if (lb_ioapic[lb_nr_ioapics])
+			if (lb_ioapic[lb_nr_ioapics]) {
+				lb_held_get(LB_HELD_MAP, PAGE_SIZE);
 				lb_nr_ioapics++;
+			}
 		}
 		p += sub->length;
 	}
@@ -87,6 +89,8 @@ static void lb_map_hpet(void)
 	    hpet->address.space_id == ACPI_ADR_SPACE_SYSTEM_MEMORY &&
 	    hpet->address.address)
 		lb_hpet = ioremap(hpet->address.address, PAGE_SIZE);
+	if (lb_hpet)
+		lb_held_get(LB_HELD_MAP, PAGE_SIZE);
 	acpi_put_table(hdr);
 }
 
@@ -107,10 +111,14 @@ int lb_quiesce_prepare(struct lb_err *err)
 
 void lb_quiesce_release(void)
 {
-	while (lb_nr_ioapics)
+	while (lb_nr_ioapics) {
 		iounmap(lb_ioapic[--lb_nr_ioapics]);
-	if (lb_hpet)
+		lb_held_put(LB_HELD_MAP, PAGE_SIZE);
+	}
+	if (lb_hpet) {
 		iounmap(lb_hpet);
+		lb_held_put(LB_HELD_MAP, PAGE_SIZE);
+	}
 	lb_hpet = NULL;
 }
 
