@@ -12,6 +12,9 @@
  *                             filesystem, and extra_modules, with dependencies
  *   /etc/lifeboat.conf        the configuration with the target resolved to
  *                             a UUID, its fstype, and path within it
+ *   /etc/lifeboat/state       the filesystem holding /var/lib/lifeboat, when
+ *                             it is not the target (same keys): where the
+ *                             saver says why when the target cannot be mounted
  *
  * initramfs/lb-initramfs packs it reproducibly: the same inputs give the same
  * bytes, so a digest of the inputs tells `lifeboat start` whether the image
@@ -23,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -230,6 +234,32 @@ static int resolve_target(struct lb_plan *p, int offline, char *drivers, size_t 
 	return lb_block_modules(p->dev, drivers, dlen, err);
 }
 
+/*
+ * The filesystem of the state directory, when it is another than the
+ * target's: its modules go in too. Nothing when it cannot be told (a
+ * machine without one is not refused for it).
+ */
+static void resolve_state(struct lb_plan *p)
+{
+	char found[256], dev[256], mnt[PATH_MAX], fstype[32], mods[LB_CONF_LONG], *tok, *save;
+	struct lb_fsinfo fs = { 0 };
+	struct lb_err err;
+	const char *rel;
+
+	if (lb_fs_of_path(LB_STATE_DIR, found, sizeof(found), mnt, sizeof(mnt), fstype,
+			  sizeof(fstype), &err) ||
+	    lb_target_find(found, dev, sizeof(dev), &fs, &err) || !fs.uuid[0] ||
+	    (!strncasecmp(p->conf.target, "UUID=", 5) && !strcasecmp(p->conf.target + 5, fs.uuid)) ||
+	    !strcmp(p->dev, dev) || lb_block_modules(dev, mods, sizeof(mods), &err))
+		return;
+	rel = strcmp(mnt, "/") ? LB_STATE_DIR + strlen(mnt) : LB_STATE_DIR;
+	snprintf(p->state, sizeof(p->state), "target = UUID=%s\nfstype = %s\npath = %s\n",
+		 fs.uuid, fs.type[0] ? fs.type : fstype, rel[0] ? rel : "/");
+	for (tok = strtok_r(mods, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		add_module(p->modules, sizeof(p->modules), tok);
+	add_module(p->modules, sizeof(p->modules), fs_module(fs.type[0] ? fs.type : fstype));
+}
+
 int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modroot,
 		 const char *compress, int offline, struct lb_plan *p, struct lb_err *err)
 {
@@ -291,6 +321,8 @@ int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modro
 	for (tok = strtok_r(extra, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 		if (add_module(p->modules, sizeof(p->modules), tok))
 			return lb_err_set(err, ENOSPC, "too many modules");
+	if (!offline)
+		resolve_state(p);
 	return 0;
 }
 
@@ -330,6 +362,7 @@ int lb_plan_digest(const struct lb_plan *p, uint64_t *ret, struct lb_err *err)
 	h = lb_fnv1a(h, p->kver, strlen(p->kver) + 1);
 	h = lb_fnv1a(h, p->modules, strlen(p->modules) + 1);
 	h = lb_fnv1a(h, p->compress, strlen(p->compress) + 1);
+	h = lb_fnv1a(h, p->state, strlen(p->state) + 1);
 	files[0] = p->saver;
 	files[1] = p->makedumpfile;
 	files[2] = p->busybox;
@@ -362,7 +395,7 @@ int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *
 {
 	char tmpdir[] = "/tmp/lifeboat-mkinitramfs.XXXXXX", conf_path[PATH_MAX];
 	char tool[PATH_MAX + 16], init[PATH_MAX + 16], tmp_out[PATH_MAX], self_spec[PATH_MAX + 32];
-	char conf_spec[PATH_MAX + 32], text[4096], modules[sizeof(p->modules)], *tok, *save;
+	char conf_spec[PATH_MAX + 32], state_path[PATH_MAX], state_spec[PATH_MAX + 32], text[4096], modules[sizeof(p->modules)], *tok, *save;
 	const char *argv[96];
 	char log[4096];
 	struct lb_initrd_info info;
@@ -382,6 +415,15 @@ int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *
 	if (ret) {
 		lb_err_set(err, -ret, "cannot write '%s': %s", conf_path, strerror(-ret));
 		goto out_rm;
+	}
+	if (p->state[0]) {
+		snprintf(state_path, sizeof(state_path), "%s/state", tmpdir);
+		ret = lb_write_file(state_path, p->state, strlen(p->state));
+		if (ret) {
+			lb_err_set(err, -ret, "cannot write '%s': %s", state_path, strerror(-ret));
+			goto out_rm;
+		}
+		snprintf(state_spec, sizeof(state_spec), "%s:/etc/lifeboat/state", state_path);
 	}
 	snprintf(tool, sizeof(tool), "%s/lb-initramfs", p->libdir);
 	snprintf(init, sizeof(init), "%s/capture-init", p->libdir);
@@ -408,6 +450,10 @@ int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *
 	argv[ac++] = self_spec;
 	argv[ac++] = "--file";
 	argv[ac++] = conf_spec;
+	if (p->state[0]) {
+		argv[ac++] = "--file";
+		argv[ac++] = state_spec;
+	}
 	snprintf(modules, sizeof(modules), "%s", p->modules);
 	for (tok = strtok_r(modules, " ", &save); tok && ac < 92; tok = strtok_r(NULL, " ", &save)) {
 		argv[ac++] = "--module";

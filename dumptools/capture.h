@@ -31,6 +31,10 @@ struct lb_plan {
 	char makedumpfile[PATH_MAX];
 	char busybox[PATH_MAX];
 	char dev[256];			/* the target's device on this machine, if known */
+	/* The filesystem holding LB_STATE_DIR when it is not the target, as
+	 * configuration lines (target, fstype, path) for /etc/lifeboat/state:
+	 * where the saver records a target it could not mount. "" if none. */
+	char state[LB_CONF_STR * 2 + 64];
 };
 
 /*

@@ -7,6 +7,12 @@
  * --vmlinux (a debug vmlinux of the same release) it adds every CPU's
  * backtrace through crash, or drgn when crash is missing or fails.
  *
+ * A dump that is not complete says so first, in one line: "incomplete
+ * dump from <time>: <reason>" (lib/savefault.c), from the record the saver
+ * kept before each step; a capture whose target could not even be mounted
+ * left its reason in the state directory instead, and is shown above the
+ * list while no newer dump exists.
+ *
  * Before running crash or drgn it compares their versions with the dump's
  * kernel release (lib/readers.c): one too old for that kernel is not run,
  * the report says which version would read the dump, and when neither can
@@ -80,6 +86,7 @@ struct dump {
 	int have_crash;
 	int have_vmcore;
 	int have_dmesg;
+	long long partial_bytes;	/* vmcore.incomplete left by a save cut short; -1: none */
 };
 
 static void load_dump(struct dump *d, const char *root, const char *shown, const char *name)
@@ -101,6 +108,8 @@ static void load_dump(struct dump *d, const char *root, const char *shown, const
 	d->have_vmcore = !stat(path, &st) && S_ISREG(st.st_mode);
 	if (d->have_vmcore && !d->meta.vmcore_bytes)
 		d->meta.vmcore_bytes = (unsigned long long)st.st_size;
+	snprintf(path, sizeof(path), "%s/vmcore.incomplete", d->dir);
+	d->partial_bytes = !stat(path, &st) && S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
 	snprintf(path, sizeof(path), "%s/dmesg.txt", d->dir);
 	if (!lb_read_file(path, TEXT_MAX, &text, &len)) {
 		d->have_dmesg = 1;
@@ -138,6 +147,38 @@ static const char *release_of(const struct dump *d)
 	return "unknown";
 }
 
+/*
+ * A capture whose target could not be mounted: the saver's record in the
+ * state directory. Shown while no dump on the target is as recent.
+ */
+static void failed_capture(char **names, size_t nr)
+{
+	char path[] = LB_STATE_DIR "/" LB_CAPTURE_FAILED_FILE, name[LB_DUMP_NAME_LEN], line[512];
+	struct lb_meta m;
+	struct stat st;
+	size_t len;
+	char *text;
+	int ret;
+
+	if (lb_read_file(path, 1 << 20, &text, &len))
+		return;
+	ret = lb_meta_parse(&m, text, len);
+	free(text);
+	if (ret)
+		return;
+	if (lb_dump_name(m.crash_time >= 0 ? m.crash_time : 0, 0, name, sizeof(name)))
+		name[0] = '\0';
+	if (nr && strncmp(names[nr - 1], name, 15) >= 0)
+		return;
+	fmt_time(line, sizeof(line), m.crash_time);
+	printf("no dump of the crash at %s: the capture failed: %s\n", line,
+	       m.reason[0] ? m.reason : "no reason recorded");
+	if (m.panic[0])
+		printf("  panic:   %s\n", m.panic);
+	if (!stat(path, &st))
+		printf("  (recorded by the capture kernel in %s)\n", path);
+}
+
 static void list(struct dump *dumps, size_t nr, const char *root)
 {
 	size_t i;
@@ -157,15 +198,20 @@ static void list(struct dump *dumps, size_t nr, const char *root)
 
 static void show(const struct dump *d)
 {
-	char when[64], a[32], b[32];
+	char when[64], a[32], b[32], verdict[512];
 	unsigned int i;
 
 	printf("\ndump %s\n", d->shown);
+	if (lb_dump_verdict(d->name, d->have_meta ? &d->meta : NULL, verdict, sizeof(verdict)))
+		printf("  %s\n", verdict);
 	printf("  status:  %s\n", status_of(d));
 	if (d->have_meta && d->meta.reason[0])
 		printf("  reason:  %s\n", d->meta.reason);
-	if (lb_dump_kind(d->name) == LB_DUMP_INCOMPLETE)
-		printf("  reason:  the save was interrupted (the capture kernel stopped or the machine was reset)\n");
+	if (d->partial_bytes >= 0) {
+		human(a, sizeof(a), (unsigned long long)d->partial_bytes);
+		printf("  partial: vmcore.incomplete, %s written before the save stopped: not a dump crash or drgn can read\n",
+		       a);
+	}
 	fmt_time(when, sizeof(when), d->have_meta ? d->meta.crash_time : -1);
 	printf("  crashed: %s\n", when);
 	printf("  kernel:  %s\n", release_of(d));
@@ -498,8 +544,10 @@ int cmd_report(int argc, char **argv)
 	} else {
 		if (lb_conf_load(conf_path, strcmp(conf_path, LB_CONF_PATH) != 0, &conf, &err))
 			return lb_error("%s", err.msg);
-		if (lb_target_open(&conf, 0, &t, &err))
+		if (lb_target_open(&conf, 0, &t, &err)) {
+			failed_capture(NULL, 0);
 			return lb_error("%s", err.msg);
+		}
 		snprintf(root, sizeof(root), "%s", t.dir);
 		if (t.we_mounted)
 			snprintf(shown, sizeof(shown), "%s:%s", conf.target, conf.path);
@@ -512,6 +560,8 @@ int cmd_report(int argc, char **argv)
 		lb_error("cannot list '%s': %s", root, strerror(-ret));
 		goto out;
 	}
+	if (!dir)
+		failed_capture(names, nr);
 	if (!nr) {
 		printf("no crash dumps in %s\n", shown);
 		goto out;

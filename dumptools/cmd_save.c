@@ -17,6 +17,17 @@
  * how big the dump will be, and when that does not fit only the dmesg is
  * kept. A dump interrupted half way stays "*.incomplete", never complete.
  *
+ * Before each step metadata.txt is rewritten (through a temporary file,
+ * fsync'd) with status=incomplete and step=what it is about to do: a save
+ * cut short by a reset, a power cut or the capture kernel dying leaves that
+ * record, and `lifeboat report` says "incomplete dump from <time>: the save
+ * stopped while <step>". When makedumpfile fails, is killed or the target
+ * fills up, the reason is recorded and the dmesg kept. When the target
+ * itself cannot be found or mounted, nothing can be written there: the
+ * reason goes to LB_CAPTURE_FAILED_FILE in the state directory, on the
+ * filesystem /etc/lifeboat/state names (the one holding /var/lib/lifeboat,
+ * when it is not the target), for the next boot's report.
+ *
  * Outside a capture kernel (no /proc/vmcore) it refuses to run; with
  * --vmcore FILE or --no-action it never reboots. Everything it says goes to
  * the console through lb_error() ("lifeboat: ..." on stderr, unbuffered),
@@ -45,6 +56,9 @@
 #include "vmcore.h"
 
 #define PROC_VMCORE "/proc/vmcore"
+/* In the capture initramfs: where the state directory lives (see capture.c). */
+#define STATE_FS_CONF "/etc/lifeboat/state"
+#define STATE_MNT "/run/lifeboat/state"
 
 /* The target may show up late (SCSI scans, slow disks): wait this long for it. */
 enum { TARGET_WAIT_MS = 60000, TARGET_POLL_MS = 200, MDF_OUT = 8192 };
@@ -62,8 +76,87 @@ struct saver {
 	char done[PATH_MAX];		/* <dir>/<name> */
 	/* Files in work: PATH_MAX is enough room for their names too. */
 	struct lb_meta meta;
+	int meta_started;		/* metadata.txt records the steps */
 	char mdf_out[MDF_OUT];
 };
+
+static int write_meta(struct saver *s);
+
+/* Before each step: what the saver is about to do, on disk, for a save cut short. */
+static void step(struct saver *s, const char *what)
+{
+	int ret;
+
+	snprintf(s->meta.step, sizeof(s->meta.step), "%s", what);
+	if (!s->meta_started)
+		return;
+	ret = write_meta(s);
+	if (ret)
+		lb_error("cannot record the step '%s' in %s: %s", what, LB_META_FILE,
+			 strerror(-ret));
+}
+
+/*
+ * The target failed: tell the next boot through the state directory's
+ * filesystem, when the capture initramfs knows one apart from the target.
+ */
+static void record_elsewhere(struct saver *s, const char *why)
+{
+	char buf[4096], path[PATH_MAX + 32], *text;
+	struct lb_conf sc;
+	struct lb_target t;
+	struct lb_meta m;
+	struct lb_err err;
+	size_t n;
+	int ret;
+
+	if (!s->act || lb_read_file(STATE_FS_CONF, 65536, &text, &n))
+		return;
+	lb_conf_defaults(&sc);
+	ret = lb_conf_parse(&sc, text, n, STATE_FS_CONF, &err);
+	free(text);
+	if (ret || !sc.target[0])
+		return;
+	ret = lb_target_open_at(&sc, STATE_MNT, &t, &err);
+	if (ret) {
+		lb_error("cannot record the failure on %s either: %s", sc.target, err.msg);
+		return;
+	}
+	m = s->meta;
+	snprintf(m.status, sizeof(m.status), "failed");
+	snprintf(m.reason, sizeof(m.reason), "%s", why);
+	m.saved_time = (long long)time(NULL);
+	m.save_ms = lb_now_ms() - s->t0;
+	n = lb_meta_format(&m, buf, sizeof(buf));
+	ret = lb_mkdir_p(t.dir, 0755);
+	if (!ret && n < sizeof(buf) &&
+	    snprintf(path, sizeof(path), "%s/%s", t.dir, LB_CAPTURE_FAILED_FILE) < (int)sizeof(path))
+		ret = lb_write_file(path, buf, n);
+	else if (!ret)
+		ret = -ENAMETOOLONG;
+	if (ret)
+		lb_error("cannot record the failure in %s on %s: %s", sc.path, sc.target,
+			 strerror(-ret));
+	else
+		lb_error("failure recorded in %s/%s on %s for the next boot", sc.path,
+			 LB_CAPTURE_FAILED_FILE, sc.target);
+	lb_target_close(&t);
+}
+
+/* The kernel's count of out-of-memory kills so far; 0 when unknown. */
+static unsigned long oom_kills(void)
+{
+	unsigned long v = 0;
+	size_t len;
+	char *text;
+
+	if (!lb_read_file("/proc/vmstat", 1 << 20, &text, &len)) {
+		if (lb_vmstat_oom_kills(text, len, &v))
+			v = 0;
+		free(text);
+	}
+	return v;
+}
 
 static void human(char *buf, size_t len, unsigned long long v)
 {
@@ -157,8 +250,11 @@ static int open_target(struct saver *s)
 		}
 		usleep(TARGET_POLL_MS * 1000);
 	}
-	if (ret)
-		return fail(s, "%s", err.msg);
+	if (ret) {
+		lb_error("capture failed: %s", err.msg);
+		record_elsewhere(s, err.msg);
+		return finish(s, 0);
+	}
 	return 0;
 }
 
@@ -322,6 +418,7 @@ static int save_vmcore(struct saver *s, unsigned long long limit)
 	char level[8], threads[32], lim[32], part[PATH_MAX], final[PATH_MAX];
 	const char *argv[16];
 	unsigned long long t;
+	unsigned long ooms;
 	struct stat st;
 	int i, ret;
 
@@ -338,20 +435,18 @@ static int save_vmcore(struct saver *s, unsigned long long limit)
 	argv[i++] = s->vmcore;
 	argv[i++] = part;
 	argv[i] = NULL;
+	lb_error("writing the vmcore: makedumpfile -d %s %s", level,
+		 flag_or_none(s->conf.compression));
 	t = lb_now_ms();
+	ooms = oom_kills();
 	ret = lb_run(argv, s->mdf_out, sizeof(s->mdf_out), 1);
 	s->meta.vmcore_ms = lb_now_ms() - t;
 	if (ret) {
-		const char *why = last_line(s->mdf_out);
-
+		lb_mdf_failure(ret, s->mdf_out, strlen(s->mdf_out), oom_kills() - ooms,
+			       s->meta.reason, sizeof(s->meta.reason));
+		/* The partial file goes first: the room it took is what the metadata needs. */
 		unlink(part);
-		if (strstr(s->mdf_out, "No space left") || strstr(s->mdf_out, "Size limit"))
-			snprintf(s->meta.reason, sizeof(s->meta.reason),
-				 "the target ran out of space while the vmcore was written (makedumpfile: %.160s)",
-				 why);
-		else
-			snprintf(s->meta.reason, sizeof(s->meta.reason),
-				 "makedumpfile failed with status %d: %.180s", ret, why);
+		lb_error("no vmcore: %s", s->meta.reason);
 		return -EIO;
 	}
 	ret = lb_fsync_path(part);
@@ -366,6 +461,11 @@ static int save_vmcore(struct saver *s, unsigned long long limit)
 	if (!stat(final, &st))
 		s->meta.vmcore_bytes = (unsigned long long)st.st_size;
 	return 0;
+}
+
+static const char *flag_or_none(enum lb_compression c)
+{
+	return lb_compression_flag(c) ? lb_compression_flag(c) : "(no compression)";
 }
 
 static void makedumpfile_version(struct saver *s)
@@ -408,6 +508,7 @@ static int save(struct saver *s)
 	if (ret)
 		return fail(s, "%s", err.msg);
 	lb_meta_init(&s->meta);
+	snprintf(s->meta.step, sizeof(s->meta.step), "mounting the target");
 	snprintf(s->meta.kernel_release, sizeof(s->meta.kernel_release), "%s",
 		 s->facts.info.release);
 	s->meta.crash_time = s->facts.info.crash_time;
@@ -429,6 +530,9 @@ static int save(struct saver *s)
 	if (ret)
 		return ret;
 	snprintf(dir_shown, sizeof(dir_shown), "%s/%s", s->conf.path, s->name);
+	snprintf(s->meta.status, sizeof(s->meta.status), "incomplete");
+	s->meta_started = 1;
+	step(s, "making room (removing the oldest dumps)");
 
 	/* Room for the new dump: the oldest go first, keep - 1 of them stay beside it. */
 	if (s->conf.keep &&
@@ -438,15 +542,19 @@ static int save(struct saver *s)
 	crash = calloc(1, sizeof(*crash));
 	if (!crash)
 		return fail(s, "out of memory");
+	step(s, "writing dmesg.txt");
 	have_dmesg = !save_dmesg(s, crash);
 	free(crash);
 	if (s->meta.panic[0])
 		lb_error("%s", s->meta.panic);
 
+	step(s, "checking the free space on the target");
 	if (check_space(s, &limit)) {
+		step(s, "writing the vmcore");
 		ret = save_vmcore(s, limit);
 		complete = !ret;
 	}
+	s->meta.step[0] = '\0';
 	if (complete)
 		snprintf(s->meta.status, sizeof(s->meta.status), "complete");
 	else if (have_dmesg)

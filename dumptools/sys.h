@@ -95,7 +95,7 @@ struct lb_target {
 	char dev[256];		/* the target's device, "" when target is unset */
 	struct lb_fsinfo fs;
 	char mnt[PATH_MAX];	/* where it is mounted */
-	int we_mounted;		/* mounted by lb_target_open(), at LB_TARGET_MNT */
+	int we_mounted;		/* mounted by lb_target_open(), at mnt */
 	char dir[PATH_MAX];	/* mnt + path: where the dumps are */
 };
 
@@ -106,6 +106,9 @@ struct lb_target {
  */
 int lb_target_open(const struct lb_conf *conf, int rw, struct lb_target *t,
 		   struct lb_err *err);
+/* The same, read-write, mounting at `at` instead (a second filesystem beside the target). */
+int lb_target_open_at(const struct lb_conf *conf, const char *at, struct lb_target *t,
+		      struct lb_err *err);
 void lb_target_close(struct lb_target *t);
 
 /*

@@ -372,7 +372,8 @@ static int mounted_at(const char *dev, char *mnt, size_t len)
 	return found ? 0 : -ENOENT;
 }
 
-int lb_target_open(const struct lb_conf *conf, int rw, struct lb_target *t, struct lb_err *err)
+static int target_open(const struct lb_conf *conf, int rw, const char *at, struct lb_target *t,
+		       struct lb_err *err)
 {
 	const char *type;
 	int ret;
@@ -391,16 +392,15 @@ int lb_target_open(const struct lb_conf *conf, int rw, struct lb_target *t, stru
 		if (!type[0])
 			return lb_err_set(err, EINVAL, "cannot tell the filesystem type of '%s': set 'fstype' in the configuration",
 					  t->dev);
-		ret = lb_mkdir_p(LB_TARGET_MNT, 0700);
+		ret = lb_mkdir_p(at, 0700);
 		if (ret)
-			return lb_err_set(err, -ret, "cannot create '%s': %s", LB_TARGET_MNT,
-					  strerror(-ret));
-		if (mount(t->dev, LB_TARGET_MNT, type, rw ? 0 : MS_RDONLY, NULL) &&
+			return lb_err_set(err, -ret, "cannot create '%s': %s", at, strerror(-ret));
+		if (mount(t->dev, at, type, rw ? 0 : MS_RDONLY, NULL) &&
 		    !((errno == ENODEV || errno == EINVAL) && !strncmp(type, "ext", 3) &&
-		      !mount(t->dev, LB_TARGET_MNT, "ext4", rw ? 0 : MS_RDONLY, NULL)))
-			return lb_err_set(err, errno, "cannot mount dump target %s (%s) on %s: %s",
-					  t->dev, type, LB_TARGET_MNT, strerror(errno));
-		snprintf(t->mnt, sizeof(t->mnt), "%s", LB_TARGET_MNT);
+		      !mount(t->dev, at, "ext4", rw ? 0 : MS_RDONLY, NULL)))
+			return lb_err_set(err, errno, "cannot mount %s (%s, %s) on %s: %s",
+					  conf->target, t->dev, type, at, strerror(errno));
+		snprintf(t->mnt, sizeof(t->mnt), "%s", at);
 		t->we_mounted = 1;
 	}
 	if (snprintf(t->dir, sizeof(t->dir), "%s%s", strcmp(t->mnt, "/") ? t->mnt : "",
@@ -409,6 +409,17 @@ int lb_target_open(const struct lb_conf *conf, int rw, struct lb_target *t, stru
 		return lb_err_set(err, ENAMETOOLONG, "the dump directory's path is too long");
 	}
 	return 0;
+}
+
+int lb_target_open(const struct lb_conf *conf, int rw, struct lb_target *t, struct lb_err *err)
+{
+	return target_open(conf, rw, LB_TARGET_MNT, t, err);
+}
+
+int lb_target_open_at(const struct lb_conf *conf, const char *at, struct lb_target *t,
+		      struct lb_err *err)
+{
+	return target_open(conf, 1, at, t, err);
 }
 
 void lb_target_close(struct lb_target *t)

@@ -189,8 +189,9 @@ int lb_vmcoreinfo_parse(const char *text, size_t len, struct lb_vmcoreinfo *ret)
 
 struct lb_meta {
 	unsigned int format;
-	char status[16];		/* complete, dmesg-only or failed */
+	char status[16];		/* complete, dmesg-only, failed; incomplete while saving */
 	char reason[256];		/* why not complete */
+	char step[64];			/* while saving: what the saver was doing */
 	char kernel_release[65];
 	char panic[256];
 	long long crash_time;		/* seconds since the epoch; -1 unknown */
@@ -213,6 +214,33 @@ void lb_meta_init(struct lb_meta *meta);
 size_t lb_meta_format(const struct lb_meta *meta, char *buf, size_t len);
 /* Unknown keys are skipped. 0, or -EINVAL when the format line is missing. */
 int lb_meta_parse(struct lb_meta *meta, const char *text, size_t len);
+
+/* ---- a save cut short (savefault.c) ------------------------------------- */
+
+/* The saver's record when the dump target itself failed, in the state directory. */
+#define LB_CAPTURE_FAILED_FILE "capture-failed.txt"
+
+/*
+ * Why makedumpfile did not write the vmcore: status as lb_run() returns it
+ * (128 + signal for a signal), out its last output, oom_kills how many
+ * processes the kernel's out-of-memory killer ended while it ran (from
+ * /proc/vmstat's oom_kill). Writes one sentence to buf.
+ * Return: the length the sentence needs, as snprintf().
+ */
+size_t lb_mdf_failure(int status, const char *out, size_t outlen, unsigned long oom_kills,
+		      char *buf, size_t len);
+
+/* oom_kill in the text of /proc/vmstat. 0 or -ENOENT. */
+int lb_vmstat_oom_kills(const char *text, size_t len, unsigned long *ret);
+
+/*
+ * One line on a dump that is not complete, for the report and the boot:
+ * "incomplete dump from 2025-11-21 08:15:00 UTC: the save stopped while
+ * writing the vmcore (...)". name is the dump directory's name (its time
+ * when meta does not say one), meta its metadata or NULL. For a complete
+ * dump, "" (and 0). Return: the length the line needs, as snprintf().
+ */
+size_t lb_dump_verdict(const char *name, const struct lb_meta *meta, char *buf, size_t len);
 
 /* ---- a dead kernel's dmesg ----------------------------------------------- */
 

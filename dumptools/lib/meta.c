@@ -36,6 +36,7 @@ static const struct field fields[] = {
 	NUM(format, F_UINT, format),
 	STR(status, status),
 	STR(reason, reason),
+	STR(step, step),
 	STR(kernel_release, kernel_release),
 	STR(panic, panic),
 	NUM(crash_time, F_LL, crash_time),

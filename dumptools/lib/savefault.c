@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A save cut short, said plainly. The saver records in metadata.txt, before
+ * each step, what it is about to do (status=incomplete, step=...), fsync'd;
+ * when the capture kernel stops, the machine is reset or loses power, the
+ * dump directory keeps its ".incomplete" name and that record. These
+ * functions turn makedumpfile's end and such a record into the sentence
+ * `lifeboat report` shows: "incomplete dump from <time>: <reason>".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "dumptools.h"
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case 6:
+		return "SIGABRT";
+	case 7:
+		return "SIGBUS";
+	case 9:
+		return "SIGKILL";
+	case 11:
+		return "SIGSEGV";
+	case 15:
+		return "SIGTERM";
+	default:
+		return "a signal";
+	}
+}
+
+/* The last non-empty line of out, as printable text, into line. */
+static void last_line(const char *out, size_t n, char *line, size_t len)
+{
+	size_t end = n, start;
+
+	while (end && (out[end - 1] == '\n' || out[end - 1] == '\r' || out[end - 1] == ' ' ||
+		       out[end - 1] == '\0'))
+		end--;
+	start = end;
+	while (start && out[start - 1] != '\n' && out[start - 1] != '\r')
+		start--;
+	lb_copy_printable(line, len, out + start, end - start);
+}
+
+static int contains(const char *out, size_t n, const char *what)
+{
+	size_t w = strlen(what), i;
+
+	for (i = 0; i + w <= n; i++)
+		if (!memcmp(out + i, what, w))
+			return 1;
+	return 0;
+}
+
+size_t lb_mdf_failure(int status, const char *out, size_t outlen, unsigned long oom_kills,
+		      char *buf, size_t len)
+{
+	char line[160];
+
+	last_line(out, outlen, line, sizeof(line));
+	if (oom_kills && (status > 128 || contains(out, outlen, "Cannot allocate memory")))
+		return (size_t)snprintf(buf, len,
+					"the capture kernel ran out of memory while the vmcore was written: the kernel's out-of-memory killer ended %s; the reserved region is too small ('lifeboat estimate' says how much it needs)",
+					status > 128 ? "makedumpfile" : "a process and makedumpfile failed");
+	if (status > 128)
+		return (size_t)snprintf(buf, len,
+					"makedumpfile was killed by signal %d (%s) while it wrote the vmcore",
+					status - 128, signal_name(status - 128));
+	if (contains(out, outlen, "No space left"))
+		return (size_t)snprintf(buf, len,
+					"the target ran out of space while the vmcore was written (makedumpfile: %s)",
+					line);
+	if (contains(out, outlen, "Size limit"))
+		return (size_t)snprintf(buf, len,
+					"the vmcore outgrew the space the target had left above min_free while it was written (makedumpfile: %s)",
+					line);
+	if (contains(out, outlen, "Cannot allocate memory"))
+		return (size_t)snprintf(buf, len,
+					"makedumpfile ran out of memory in the capture kernel (makedumpfile: %s)",
+					line);
+	if (status < 0)
+		return (size_t)snprintf(buf, len, "makedumpfile did not start: %s",
+					strerror(-status));
+	return (size_t)snprintf(buf, len, "makedumpfile failed with status %d: %s", status,
+				line[0] ? line : "(it printed nothing)");
+}
+
+int lb_vmstat_oom_kills(const char *text, size_t len, unsigned long *ret)
+{
+	static const char key[] = "oom_kill ";
+	size_t pos = 0;
+
+	while (pos < len) {
+		size_t n = 0, i;
+
+		while (pos + n < len && text[pos + n] != '\n')
+			n++;
+		if (n > sizeof(key) - 1 && !memcmp(text + pos, key, sizeof(key) - 1)) {
+			unsigned long v = 0;
+
+			for (i = sizeof(key) - 1; i < n; i++) {
+				if (text[pos + i] < '0' || text[pos + i] > '9' || v > (~0UL - 9) / 10)
+					return -ENOENT;
+				v = v * 10 + (unsigned long)(text[pos + i] - '0');
+			}
+			*ret = v;
+			return 0;
+		}
+		pos += n + 1;
+	}
+	return -ENOENT;
+}
+
+/* The crash time: the metadata's, else the one the directory is named after. */
+static void dump_time(const char *name, const struct lb_meta *meta, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t t;
+
+	if (meta && meta->crash_time >= 0) {
+		t = (time_t)meta->crash_time;
+		if (gmtime_r(&t, &tm) && strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
+			return;
+	}
+	if (lb_dump_kind(name) != LB_DUMP_NONE) {
+		snprintf(buf, len, "%.4s-%.2s-%.2s %.2s:%.2s:%.2s UTC", name, name + 4, name + 6,
+			 name + 9, name + 11, name + 13);
+		return;
+	}
+	snprintf(buf, len, "an unknown time");
+}
+
+size_t lb_dump_verdict(const char *name, const struct lb_meta *meta, char *buf, size_t len)
+{
+	enum lb_dump_kind kind = lb_dump_kind(name);
+	const char *status = meta && meta->status[0] ? meta->status : "";
+	char when[64];
+
+	if (len)
+		buf[0] = '\0';
+	dump_time(name, meta, when, sizeof(when));
+	if (kind == LB_DUMP_INCOMPLETE) {
+		/* The saver names why when it knew and could still write it down. */
+		if (meta && meta->reason[0])
+			return (size_t)snprintf(buf, len, "incomplete dump from %s: %s", when,
+						meta->reason);
+		if (meta && meta->step[0])
+			return (size_t)snprintf(buf, len,
+						"incomplete dump from %s: the save stopped while %s (the capture kernel stopped, or the machine was reset or lost power)",
+						when, meta->step);
+		return (size_t)snprintf(buf, len,
+					"incomplete dump from %s: the save stopped before it recorded anything (the capture kernel stopped, or the machine was reset or lost power)",
+					when);
+	}
+	if (!strcmp(status, "complete"))
+		return 0;
+	if (!strcmp(status, "dmesg-only"))
+		return (size_t)snprintf(buf, len, "dmesg only, no vmcore, from %s: %s", when,
+					meta->reason[0] ? meta->reason : "no reason recorded");
+	if (!strcmp(status, "failed"))
+		return (size_t)snprintf(buf, len, "failed dump from %s: %s", when,
+					meta->reason[0] ? meta->reason : "no reason recorded");
+	/* A finished name whose metadata says otherwise, or none. */
+	if (status[0])
+		return (size_t)snprintf(buf, len, "dump from %s with status %s%s%s", when, status,
+					meta->reason[0] ? ": " : "", meta->reason);
+	return (size_t)snprintf(buf, len,
+				"dump from %s without metadata: nothing says whether it is complete",
+				when);
+}
