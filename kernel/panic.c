@@ -226,12 +226,13 @@ static void lb_crash_body(void)
 	 * it sends them. The machine-check handler asks it first
 	 * (mce_check_crashing_cpu()): on any CPU but this one, a machine check
 	 * that left a valid return address is then cleared and dropped, and a
-	 * stopped CPU goes back to its halt. Set only after the stop, a machine
-	 * check in the up to LB_NMI_WAIT_MS we wait for the others takes CPUs
-	 * that already stopped, inside our NMI handler, into the full handler,
-	 * its rendezvous of all CPUs and maybe a second panic. The IPI itself
-	 * orders this store before the NMI (the APIC drivers fence before the
-	 * ICR write).
+	 * stopped CPU goes back to its halt. Were it set only after the stop,
+	 * a machine check in the up to LB_NMI_WAIT_MS we wait for the others
+	 * would take CPUs already halted in our NMI handler through the whole
+	 * machine-check handler, its rendezvous of every CPU, and maybe into a
+	 * second panic. The store reaches the others before the NMI does: x86
+	 * keeps stores in order, and the x2APIC driver fences before its ICR
+	 * write, which does not serialise.
 	 */
 	if (lb_live.crashing_cpu)
 		WRITE_ONCE(*lb_live.crashing_cpu, cpu);
