@@ -96,6 +96,29 @@ static void step(struct saver *s, const char *what)
 			 strerror(-ret));
 }
 
+/* The panic message, from the dead kernel's log read into RAM: the target is not there. */
+static void panic_from_log(struct saver *s, char *buf, size_t len)
+{
+	static const char tmp[] = "/tmp/lifeboat-dmesg.txt";
+	const char *argv[] = { "makedumpfile", "--dump-dmesg", s->vmcore, tmp, NULL };
+	struct lb_crash *crash;
+	size_t n;
+	char *text;
+
+	unlink(tmp);
+	crash = calloc(1, sizeof(*crash));
+	if (!crash || lb_run(argv, s->mdf_out, sizeof(s->mdf_out), 0) ||
+	    lb_read_file(tmp, 64 << 20, &text, &n)) {
+		free(crash);
+		return;
+	}
+	if (!lb_dmesg_parse(text, n, crash))
+		snprintf(buf, len, "%s", crash->panic[0] ? crash->panic : crash->cause);
+	free(text);
+	free(crash);
+	unlink(tmp);
+}
+
 /*
  * The target failed: tell the next boot through the state directory's
  * filesystem, when the capture initramfs knows one apart from the target.
@@ -123,6 +146,7 @@ static void record_elsewhere(struct saver *s, const char *why)
 		return;
 	}
 	m = s->meta;
+	panic_from_log(s, m.panic, sizeof(m.panic));
 	snprintf(m.status, sizeof(m.status), "failed");
 	snprintf(m.reason, sizeof(m.reason), "%s", why);
 	m.saved_time = (long long)time(NULL);

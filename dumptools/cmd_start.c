@@ -149,7 +149,7 @@ static int load_module(void)
 static void look_at_dumps(const struct lb_conf *conf)
 {
 	char **names = NULL, last[LB_DUMP_NAME_LEN + 16] = "", path[PATH_MAX + 64], *text;
-	char when[64];
+	char when[64], verdict[512];
 	struct lb_target t;
 	struct lb_err err;
 	struct lb_meta meta;
@@ -191,6 +191,9 @@ static void look_at_dumps(const struct lb_conf *conf)
 	       lb_dump_kind(newest) == LB_DUMP_INCOMPLETE ? "incomplete" :
 	       meta.status[0] ? meta.status : "no metadata",
 	       meta.reason[0] ? ": " : "", meta.reason);
+	/* Not complete: the report's first line, from the saver's record. */
+	if (lb_dump_verdict(newest, &meta, verdict, sizeof(verdict)))
+		printf("lifeboat: %s\n", verdict);
 	if (!lb_mkdir_p(LB_STATE_DIR, 0755))
 		lb_write_file(LAST_DUMP, newest, strlen(newest));
 out:
