@@ -437,6 +437,11 @@ static int check_space(struct saver *s, unsigned long long *limit)
 	return 0;
 }
 
+static const char *flag_or_none(enum lb_compression c)
+{
+	return lb_compression_flag(c) ? lb_compression_flag(c) : "(no compression)";
+}
+
 static int save_vmcore(struct saver *s, unsigned long long limit)
 {
 	char level[8], threads[32], lim[32], part[PATH_MAX], final[PATH_MAX];
@@ -485,11 +490,6 @@ static int save_vmcore(struct saver *s, unsigned long long limit)
 	if (!stat(final, &st))
 		s->meta.vmcore_bytes = (unsigned long long)st.st_size;
 	return 0;
-}
-
-static const char *flag_or_none(enum lb_compression c)
-{
-	return lb_compression_flag(c) ? lb_compression_flag(c) : "(no compression)";
 }
 
 static void makedumpfile_version(struct saver *s)

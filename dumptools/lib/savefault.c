@@ -59,13 +59,14 @@ static int contains(const char *out, size_t n, const char *what)
 size_t lb_mdf_failure(int status, const char *out, size_t outlen, unsigned long oom_kills,
 		      char *buf, size_t len)
 {
+	const char *victim = status > 128 ? "makedumpfile" : "a process and makedumpfile failed";
 	char line[160];
 
 	last_line(out, outlen, line, sizeof(line));
 	if (oom_kills && (status > 128 || contains(out, outlen, "Cannot allocate memory")))
 		return (size_t)snprintf(buf, len,
 					"the capture kernel ran out of memory while the vmcore was written: the kernel's out-of-memory killer ended %s; the reserved region is too small ('lifeboat estimate' says how much it needs)",
-					status > 128 ? "makedumpfile" : "a process and makedumpfile failed");
+					victim);
 	if (status > 128)
 		return (size_t)snprintf(buf, len,
 					"makedumpfile was killed by signal %d (%s) while it wrote the vmcore",
@@ -103,9 +104,11 @@ int lb_vmstat_oom_kills(const char *text, size_t len, unsigned long *ret)
 			unsigned long v = 0;
 
 			for (i = sizeof(key) - 1; i < n; i++) {
-				if (text[pos + i] < '0' || text[pos + i] > '9' || v > (~0UL - 9) / 10)
+				char c = text[pos + i];
+
+				if (c < '0' || c > '9' || v > (~0UL - 9) / 10)
 					return -ENOENT;
-				v = v * 10 + (unsigned long)(text[pos + i] - '0');
+				v = v * 10 + (unsigned long)(c - '0');
 			}
 			*ret = v;
 			return 0;
