@@ -5,6 +5,7 @@
  * internal.h for the picture). The layout depends only on the machine.
  */
 #include "internal.h"
+#include "lifeboat/ranges.h"
 
 static int check_ranges(const struct lb_machine *m, struct lb_err *err)
 {
@@ -80,6 +81,55 @@ static int check_region(const struct lb_machine *m, struct lb_err *err)
 	return 0;
 }
 
+/*
+ * The firmware's map, when given: sane like the machine's, and usable RAM
+ * under the region and under every range the ELF core header will dump (the
+ * capture kernel reads them all; a range that is not RAM may be a device).
+ */
+static int check_firmware(const struct lb_machine *m, struct lb_err *err)
+{
+	static const char fw[] = "the firmware's memory map";
+	struct lb_mem_range pieces[2];
+	const struct lb_mem_range *r;
+	unsigned int i, j, n;
+	int ret;
+
+	if (!m->fw_ranges)
+		return 0;
+	if (m->nr_fw_ranges > LB_MAX_RANGES)
+		return lb_err_set(err, E2BIG,
+				  "the firmware's memory map has %u ranges, more than %u",
+				  m->nr_fw_ranges, LB_MAX_RANGES);
+	for (i = 0; i < m->nr_fw_ranges; i++) {
+		r = &m->fw_ranges[i];
+		if (r->start >= r->end ||
+		    (i && r->start < m->fw_ranges[i - 1].end))
+			return lb_err_set(err, EINVAL,
+					  "firmware memory range %u [0x%llx, 0x%llx) is empty, unsorted or overlaps the one before",
+					  i, (unsigned long long)r->start,
+					  (unsigned long long)r->end);
+	}
+	ret = lb_ranges_require_ram(m->fw_ranges, m->nr_fw_ranges,
+				    m->region_start, m->region_end,
+				    "the region", fw, err);
+	if (ret)
+		return ret;
+	for (i = 0; i < m->nr_ranges; i++) {
+		n = lb_dump_pieces(m, &m->ranges[i], pieces);
+		for (j = 0; j < n; j++) {
+			ret = lb_ranges_require_ram(m->fw_ranges,
+						    m->nr_fw_ranges,
+						    pieces[j].start,
+						    pieces[j].end,
+						    "the dump's RAM range", fw,
+						    err);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 static int check_tramp(const struct lb_machine *m, struct lb_err *err)
 {
 	/* Kernel half: every bit above the top-level index is set. */
@@ -111,7 +161,9 @@ static int check_tramp(const struct lb_machine *m, struct lb_err *err)
  *
  * Checks that the memory map is sorted and sane, that the region is page
  * aligned, at or above 1 MiB and made of RAM or reserved memory, that the
- * CPU count, the trampoline and the VMCOREINFO note make sense.
+ * region and every dumped range are usable RAM in the firmware's map when
+ * one is given, that the CPU count, the trampoline and the VMCOREINFO note
+ * make sense.
  *
  * Context: any; no allocation.
  * Return: 0, -EINVAL or -E2BIG with @err filled.
@@ -126,6 +178,9 @@ int lb_machine_check(const struct lb_machine *m, struct lb_err *err)
 	if (ret)
 		return ret;
 	ret = check_region(m, err);
+	if (ret)
+		return ret;
+	ret = check_firmware(m, err);
 	if (ret)
 		return ret;
 	if (!m->nr_cpus || m->nr_cpus > LB_MAX_CPUS)

@@ -13,6 +13,7 @@
  * before the first piece above it; touching entries of one type are merged.
  */
 #include "internal.h"
+#include "lifeboat/ranges.h"
 
 struct e820_out {
 	lb_u8 *table;
@@ -83,6 +84,45 @@ static int add_piece(struct e820_out *o, struct region_pass *rp,
 	return e820_add(o, start, end, type);
 }
 
+/*
+ * Every range the table calls usable is RAM the capture kernel may write:
+ * inside the region, or RAM of the running kernel (below 1 MiB), and usable
+ * RAM in the firmware's map when one is given.
+ */
+static int check_usable(const struct lb_machine *m, const lb_u8 *table,
+			unsigned int nr, struct lb_err *err)
+{
+	static const char what[] = "the capture kernel's usable range";
+	lb_u64 start, end;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		if (lb_get32(table + i * LB_E820_ENTRY_SIZE + 16) != LB_MEM_RAM)
+			continue;
+		start = lb_get64(table + i * LB_E820_ENTRY_SIZE);
+		end = start + lb_get64(table + i * LB_E820_ENTRY_SIZE + 8);
+		if (start < m->region_start || end > m->region_end) {
+			ret = lb_ranges_require_ram(m->ranges, m->nr_ranges,
+						    start, end, what,
+						    "this kernel's memory map",
+						    err);
+			if (ret)
+				return ret;
+		}
+		if (m->fw_ranges) {
+			ret = lb_ranges_require_ram(m->fw_ranges,
+						    m->nr_fw_ranges, start, end,
+						    what,
+						    "the firmware's memory map",
+						    err);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 /**
  * lb_memmap_build() - Build the capture kernel's E820 table.
  * @m: the machine, checked by lb_machine_check()
@@ -138,6 +178,9 @@ int lb_memmap_build(const struct lb_machine *m, lb_u64 meta_len, lb_u8 *table,
 		return lb_err_set(err, EINVAL,
 				  "the capture kernel's memory map has %u entries: the kernel ignores fewer than 2",
 				  o.nr);
+	ret = check_usable(m, table, o.nr, err);
+	if (ret)
+		return ret;
 	*nr = o.nr;
 	return 0;
 }

@@ -62,14 +62,23 @@ enum {
  * them (-EINVAL with a sentence when they do not hold): the map is sorted,
  * its ranges non-empty, non-overlapping and below 2^52; the region is page
  * aligned, at or above 1 MiB, and entirely covered by RAM (crashkernel=) or
- * reserved (memmap=SIZE$START) ranges; every RAM, ACPI and NVS range and the
- * region lie below 2^47 (2^56 with la57) so they can be identity mapped;
- * 1 <= nr_cpus <= 8192.
+ * reserved (memmap=SIZE$START) ranges, and usable RAM in the firmware's map
+ * when one is given; every RAM, ACPI and NVS range and the region lie below
+ * 2^47 (2^56 with la57) so they can be identity mapped; 1 <= nr_cpus <= 8192.
  */
 struct lb_machine {
 	/* Memory map of the running kernel: sorted, non-overlapping. */
 	const struct lb_mem_range *ranges;
 	unsigned int nr_ranges;
+	/*
+	 * The firmware's memory map, before memmap= and the kernel changed it
+	 * (sorted, non-overlapping; lb_fwmap_rebuild() makes it), or NULL.
+	 * When given, the region, every range the capture kernel's E820 map
+	 * calls usable and every range the ELF core header dumps must be
+	 * usable RAM in it.
+	 */
+	const struct lb_mem_range *fw_ranges;
+	unsigned int nr_fw_ranges;
 	/* The reserved region, [region_start, region_end). */
 	lb_u64 region_start;
 	lb_u64 region_end;
