@@ -220,7 +220,8 @@ static void show(const struct dump *d)
 		printf("  cause:   %s\n", d->crash.cause);
 	if (d->have_crash && d->crash.task[0])
 		printf("  task:    %s\n", d->crash.task);
-	if (d->have_meta) {
+	/* A save cut short finished nothing: its sizes and times would mislead. */
+	if (d->have_meta && lb_dump_kind(d->name) != LB_DUMP_INCOMPLETE) {
 		human(a, sizeof(a), d->meta.vmcore_bytes);
 		human(b, sizeof(b), d->meta.dmesg_bytes);
 		printf("  saved:   %s%s%sdmesg %s in %llu.%llu s (dump level %u, %s, makedumpfile %s)\n",

@@ -352,7 +352,9 @@ int lb_prune_dumps(const char *dir, unsigned int keep, const char *spare, struct
 			lb_err_set(err, -ret, "cannot remove '%s': %s", path, strerror(-ret));
 			break;
 		}
-		fprintf(stderr, "lifeboat: removed the old dump '%s'\n", path);
+		fprintf(stderr, "lifeboat: removed the old %sdump '%s'\n",
+			lb_dump_kind(names[victims[i]]) == LB_DUMP_INCOMPLETE ? "incomplete " : "",
+			path);
 		removed++;
 	}
 	free(victims);
