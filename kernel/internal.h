@@ -80,6 +80,7 @@ void lb_buf_destroy(void *buf);
 /* region.c */
 int lb_region_init(const char *param, struct lb_err *err);
 void lb_region_exit(void);
+bool lb_fw_query(void *ctx, u64 start, u64 end, u32 type);
 
 /* load.c */
 struct lifeboat_load;

@@ -24,6 +24,7 @@
 #include <asm/special_insns.h>
 
 #include "internal.h"
+#include "lifeboat/ranges.h"
 #include "uapi/lifeboat.h"
 
 struct lb_live lb_live;
@@ -103,6 +104,40 @@ static int lb_collect_ranges(struct lb_range_walk *w, struct lb_err *err)
 			w->r[j++] = w->r[i];
 	}
 	w->nr = j;
+	return 0;
+}
+
+/*
+ * The firmware's memory map (lifeboat/ranges.h), for the builder to check
+ * the region, the capture kernel's usable ranges and the dumped ranges
+ * against: cut at the running kernel's ranges, every page of the region
+ * asked about. Load time only.
+ */
+static int lb_collect_firmware(const struct lb_range_walk *w,
+			       struct lb_mem_range **ret_map,
+			       unsigned int *ret_nr, struct lb_err *err)
+{
+	struct lb_fwmap_query q = {
+		.fn = lb_fw_query,
+		.hints = w->r,
+		.nr_hints = w->nr,
+		.scan_start = lb_region.start,
+		.scan_end = lb_region.end,
+	};
+	struct lb_mem_range *map;
+	int ret;
+
+	map = lb_buf_create(array_size(LB_MAX_RANGES, sizeof(*map)), false);
+	if (!map)
+		return -ENOMEM;
+	/* The architectural limit of physical addresses: 2^52. */
+	ret = lb_fwmap_rebuild(&q, 0, 1ULL << 52, map,
+			       LB_MAX_RANGES, ret_nr, err);
+	if (ret) {
+		lb_buf_destroy(map);
+		return ret;
+	}
+	*ret_map = map;
 	return 0;
 }
 
@@ -268,6 +303,8 @@ int lb_load(const struct lifeboat_load *req, struct lb_err *err)
 	struct lb_range_walk w = { };
 	u64 region_size = lb_region.end - lb_region.start;
 	void *kernel = NULL, *initrd = NULL, *meta = NULL;
+	struct lb_mem_range *fw = NULL;
+	unsigned int nr_fw;
 	const char *sig_keyring;
 	struct lb_err sig_why;
 	char *cmdline = NULL;
@@ -324,8 +361,13 @@ int lb_load(const struct lifeboat_load *req, struct lb_err *err)
 	ret = lb_collect_ranges(&w, err);
 	if (ret)
 		goto out_free;
+	ret = lb_collect_firmware(&w, &fw, &nr_fw, err);
+	if (ret)
+		goto out_free;
 	m.ranges = w.r;
 	m.nr_ranges = w.nr;
+	m.fw_ranges = fw;
+	m.nr_fw_ranges = nr_fw;
 	m.region_start = lb_region.start;
 	m.region_end = lb_region.end;
 	m.page_offset = page_offset_base;
@@ -373,6 +415,7 @@ int lb_load(const struct lifeboat_load *req, struct lb_err *err)
 
 out_free:
 	lb_buf_destroy(meta);
+	lb_buf_destroy(fw);
 	lb_buf_destroy(w.r);
 	lb_buf_destroy(cmdline);
 	lb_buf_destroy(initrd);

@@ -8,6 +8,15 @@
  * region=SIZE@START. In the second case we check that the range really is
  * E820-reserved and holds no System RAM, and claim it so nothing else (and
  * not /dev/mem) can use it.
+ *
+ * Either way the firmware's own memory map, as it was before memmap= and
+ * the kernel changed it (e820_table_firmware, which /sys/firmware/memmap
+ * shows), must call every byte of the region usable RAM: memmap=$ also
+ * turns the firmware's reserved ranges, where the ACPI tables may live, into
+ * a region that looks like any other, and loading into it would overwrite
+ * them. The kernel exports one question about that map,
+ * e820__mapped_raw_any(); capture-kernel/lib/ranges.c rebuilds the map from
+ * its answers.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,10 +24,61 @@
 #include <linux/ioport.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
+#include <asm/e820/api.h>
 
 #include "internal.h"
+#include "lifeboat/ranges.h"
 
 struct lb_region lb_region;
+
+/* Most ranges of the firmware's map we expect inside a region. */
+#define LB_REGION_FW_RANGES 64
+
+/**
+ * lb_fw_query() - does the firmware's map have an entry of type in a range?
+ * @ctx: unused
+ * @start: start of the range
+ * @end: its end, exclusive
+ * @type: an E820 type, or 0 for any
+ *
+ * Context: any; reads the kernel's copy of the firmware's E820 table.
+ * Return: true if an entry of @type intersects [@start, @end).
+ */
+bool lb_fw_query(void *ctx, u64 start, u64 end, u32 type)
+{
+	return e820__mapped_raw_any(start, end, (enum e820_type)type);
+}
+
+/*
+ * Every byte of [start, end) must be usable RAM in the firmware's map;
+ * otherwise @err names the first part that is not, and its type.
+ */
+static int lb_region_check_firmware(u64 start, u64 end, const char *what,
+				    struct lb_err *err)
+{
+	struct lb_fwmap_query q = {
+		.fn = lb_fw_query,
+		.scan_start = start,
+		.scan_end = end,
+	};
+	struct lb_mem_range *map;
+	unsigned int nr;
+	int ret;
+
+	map = lb_buf_create(array_size(LB_REGION_FW_RANGES, sizeof(*map)),
+			    false);
+	if (!map)
+		return -ENOMEM;
+	ret = lb_fwmap_rebuild(&q, start, end, map, LB_REGION_FW_RANGES, &nr,
+			       err);
+	if (!ret)
+		ret = lb_ranges_require_ram(map, nr, start, end, what,
+					    "the firmware's memory map (/sys/firmware/memmap); a region must be usable RAM there",
+					    err);
+	lb_buf_destroy(map);
+	return ret;
+}
 
 static int lb_crashk_cb(struct resource *res, void *arg)
 {
@@ -33,6 +93,7 @@ static int lb_crashk_cb(struct resource *res, void *arg)
 static int lb_region_find_crashkernel(struct lb_err *err)
 {
 	struct resource best = { .start = 1, .end = 0 };
+	int ret;
 
 	walk_iomem_res_desc(IORES_DESC_CRASH_KERNEL,
 			    IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, 0, -1,
@@ -40,6 +101,10 @@ static int lb_region_find_crashkernel(struct lb_err *err)
 	if (best.end < best.start)
 		return lb_err_set(err, ENODEV,
 				  "no reserved region: boot with crashkernel=SIZE, or with memmap=SIZE$START and load the module with region=SIZE@START");
+	ret = lb_region_check_firmware(best.start, best.end + 1,
+				       "the crashkernel= region", err);
+	if (ret)
+		return ret;
 	lb_region.start = best.start;
 	lb_region.end = best.end + 1;
 	lb_region.kind = "crashkernel";
@@ -67,6 +132,7 @@ bad:
 
 static int lb_region_claim_memmap(const char *param, struct lb_err *err)
 {
+	char what[64];
 	u64 start, size;
 	int ret;
 
@@ -83,6 +149,11 @@ static int lb_region_claim_memmap(const char *param, struct lb_err *err)
 		return lb_err_set(err, EINVAL,
 				  "region=%s overlaps System RAM the kernel uses: reserve it with memmap=SIZE$START",
 				  param);
+	/* Before the next check, whose sentence would name no range. */
+	snprintf(what, sizeof(what), "region=%s", param);
+	ret = lb_region_check_firmware(start, start + size, strim(what), err);
+	if (ret)
+		return ret;
 	if (region_intersects(start, size, IORESOURCE_MEM,
 			      IORES_DESC_RESERVED) != REGION_INTERSECTS)
 		return lb_err_set(err, EINVAL,
