@@ -93,8 +93,8 @@ int lb_ranges_require_ram(const struct lb_mem_range *map, unsigned int nr,
 
 /* The types the firmware's map may hold, as the kernel's enum e820_type. */
 static const lb_u32 fw_types[] = {
-	LB_MEM_RAM, LB_MEM_RESERVED, LB_MEM_ACPI, LB_MEM_NVS,
-	LB_MEM_UNUSABLE, LB_MEM_PMEM, LB_MEM_PRAM, LB_MEM_SOFT_RESERVED,
+	LB_MEM_RESERVED, LB_MEM_ACPI, LB_MEM_NVS, LB_MEM_UNUSABLE,
+	LB_MEM_PMEM, LB_MEM_PRAM, LB_MEM_SOFT_RESERVED, LB_MEM_RAM,
 };
 
 /* One pending piece per halving: 64 for a 64-bit span, plus the first. */
@@ -249,11 +249,18 @@ static int rebuild_window(struct rebuild *rb, lb_u64 start, lb_u64 end)
 				found++;
 			}
 		}
+		/*
+		 * One byte of two types: entries overlap, which a table the
+		 * kernel sanitized never has. Halving on would cost a
+		 * question per byte of the overlap.
+		 */
+		if (found == 2 && e - s == 1)
+			return lb_err_set(rb->err, EINVAL,
+					  "the firmware's memory map has overlapping entries at 0x%llx",
+					  (unsigned long long)s);
 		if (!found)
 			type = LB_MEM_OTHER;
-		/* One byte of two types: only an overlapping map has it. */
-		if ((found < 2 || e - s == 1) &&
-		    emit_if_run(rb, s, e, type, &ret))
+		if (found < 2 && emit_if_run(rb, s, e, type, &ret))
 			continue;
 		mid = s + (e - s) / 2;
 		stack[depth].start = mid;

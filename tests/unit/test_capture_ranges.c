@@ -371,6 +371,26 @@ START_TEST(ranges_rebuild_too_many)
 }
 END_TEST
 
+/* A table the kernel sanitized never overlaps; one that does is refused at once. */
+START_TEST(ranges_rebuild_overlap)
+{
+	static const struct lb_mem_range map[] = {
+		{ MiB(1), MiB(512), LB_MEM_RAM },
+		{ MiB(256), MiB(257), LB_MEM_ACPI },
+	};
+	struct fake_fw fw = { map, 2, 0 };
+	struct lb_fwmap_query q = { .fn = fake_query, .ctx = &fw };
+	struct lb_mem_range out[8];
+	struct lb_err err = { "" };
+	unsigned int nr = 99;
+
+	ck_assert_int_eq(lb_fwmap_rebuild(&q, 0, GiB(1), out, 8, &nr, &err), -EINVAL);
+	ck_assert_uint_eq(nr, 0);
+	ck_assert_str_eq(err.msg, "the firmware's memory map has overlapping entries at 0x10000000");
+	ck_assert_uint_lt(fw.queries, 1000);
+}
+END_TEST
+
 static uint64_t rnd(uint64_t *s)
 {
 	*s ^= *s << 13;
@@ -526,6 +546,7 @@ static Suite *capture_ranges_suite(void)
 	tcase_add_test(tc, ranges_rebuild_same_type_hole);
 	tcase_add_test(tc, ranges_rebuild_hints);
 	tcase_add_test(tc, ranges_rebuild_too_many);
+	tcase_add_test(tc, ranges_rebuild_overlap);
 	tcase_add_test(tc, ranges_rebuild_random);
 	tcase_add_test(tc, ranges_builder_checks);
 	suite_add_tcase(s, tc);

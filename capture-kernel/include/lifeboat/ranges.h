@@ -62,8 +62,8 @@ struct lb_fwmap_query {
  * and holes at the edge of a run of one type, come out to the byte; a hole
  * or an unknown type between two entries of the same type cannot be told
  * by such questions except at a window's edge or in the scan window, where
- * it comes out to the page. Returns 0, or -E2BIG with err filled when more
- * than max entries are needed.
+ * it comes out to the page. Returns 0, or with err filled -E2BIG when more
+ * than max entries are needed, -EINVAL when two entries overlap.
  */
 int lb_fwmap_rebuild(const struct lb_fwmap_query *q, lb_u64 start,
 		     lb_u64 end, struct lb_mem_range *out, unsigned int max,
