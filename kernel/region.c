@@ -25,6 +25,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/sched.h>
 #include <asm/e820/api.h>
 
 #include "internal.h"
@@ -42,11 +43,15 @@ struct lb_region lb_region;
  * @end: its end, exclusive
  * @type: an E820 type, or 0 for any
  *
- * Context: any; reads the kernel's copy of the firmware's E820 table.
+ * The rebuild asks twice per page of the region: a region of many GiB
+ * takes a while, so each question is also a chance to reschedule.
+ *
+ * Context: process context; may sleep.
  * Return: true if an entry of @type intersects [@start, @end).
  */
 bool lb_fw_query(void *ctx, u64 start, u64 end, u32 type)
 {
+	cond_resched();
 	return e820__mapped_raw_any(start, end, (enum e820_type)type);
 }
 
