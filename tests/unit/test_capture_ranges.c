@@ -16,7 +16,7 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* /sys/firmware/memmap of a 1 GiB i440fx guest under SeaBIOS (QEMU 7.2). */
+/* /sys/firmware/memmap of a 1 GiB i440fx guest under SeaBIOS (QEMU 7.2), with a virtio disk. */
 static const struct lb_mem_range seabios_1g[] = {
 	{ 0, 0x9fc00, LB_MEM_RAM },
 	{ 0x9fc00, 0xa0000, LB_MEM_RESERVED },
@@ -24,6 +24,17 @@ static const struct lb_mem_range seabios_1g[] = {
 	{ 0x100000, 0x3ffdd000, LB_MEM_RAM },
 	{ 0x3ffdd000, 0x40000000, LB_MEM_RESERVED },
 	{ 0xfeffc000, 0xff000000, LB_MEM_RESERVED },
+	{ 0xfffc0000, 0x100000000, LB_MEM_RESERVED },
+	{ 0xfd00000000, 0x10000000000, LB_MEM_RESERVED },
+};
+
+/* The same guest without a disk: SeaBIOS's ACPI area is smaller. */
+static const struct lb_mem_range seabios_1g_nodisk[] = {
+	{ 0, 0x9fc00, LB_MEM_RAM },
+	{ 0x9fc00, 0xa0000, LB_MEM_RESERVED },
+	{ 0xf0000, 0x100000, LB_MEM_RESERVED },
+	{ 0x100000, 0x3ffe0000, LB_MEM_RAM },
+	{ 0x3ffe0000, 0x40000000, LB_MEM_RESERVED },
 	{ 0xfffc0000, 0x100000000, LB_MEM_RESERVED },
 	{ 0xfd00000000, 0x10000000000, LB_MEM_RESERVED },
 };
@@ -79,6 +90,10 @@ static const struct find_case find_cases[] = {
 	/* The defect: memmap=256M$0x30000000 runs over SeaBIOS's ACPI area. */
 	{ "seabios-to-1g", MAP(seabios_1g), 0x30000000, 0x40000000, true,
 	  { 0x3ffdd000, 0x40000000, LB_MEM_RESERVED } },
+	{ "seabios-nodisk-to-1g", MAP(seabios_1g_nodisk), 0x30000000, 0x40000000, true,
+	  { 0x3ffe0000, 0x40000000, LB_MEM_RESERVED } },
+	{ "seabios-nodisk-top-64k", MAP(seabios_1g_nodisk), 0x3fff0000, 0x40000000, true,
+	  { 0x3fff0000, 0x40000000, LB_MEM_RESERVED } },
 	{ "seabios-ok", MAP(seabios_1g), 0x20000000, 0x30000000, false, { 0 } },
 	{ "seabios-ends-at-ram-end", MAP(seabios_1g), 0x2ffdd000, 0x3ffdd000, false, { 0 } },
 	{ "seabios-one-page-over", MAP(seabios_1g), 0x2ffde000, 0x3ffde000, true,
@@ -100,6 +115,10 @@ static const struct find_case find_cases[] = {
 	  { 0x3fb6d000, 0x3fb7f000, LB_MEM_ACPI } },
 	{ "ovmf-clipped", MAP(ovmf_1g), 0x3fb00000, 0x3fc00000, true,
 	  { 0x3fb00000, 0x3fb6d000, LB_MEM_RESERVED } },
+	{ "ovmf-2m-at-7m", MAP(ovmf_1g), 0x700000, 0x900000, true,
+	  { 0x800000, 0x808000, LB_MEM_NVS } },
+	{ "ovmf-top-64k", MAP(ovmf_1g), 0x3fff0000, 0x40000000, true,
+	  { 0x3fff0000, 0x40000000, LB_MEM_NVS } },
 	{ "ovmf-nvs-8m", MAP(ovmf_1g), 0x800000, 0x900000, true,
 	  { 0x800000, 0x808000, LB_MEM_NVS } },
 	{ "ovmf-last-ram", MAP(ovmf_1g), 0x3fbff000, 0x3ff50000, false, { 0 } },
@@ -281,6 +300,7 @@ START_TEST(ranges_rebuild_firmware_maps)
 
 	check_rebuild("seabios", MAP(seabios_1g), MAP(seabios_unscanned), false, 0, 0);
 	check_rebuild("seabios-scanned", MAP(seabios_1g), NULL, 0, false, 0, GiB(4));
+	check_rebuild("seabios-nodisk", MAP(seabios_1g_nodisk), NULL, 0, false, 0, 0);
 	check_rebuild("seabios-hinted", MAP(seabios_1g), NULL, 0, true, 0, 0);
 	check_rebuild("ovmf-scanned", MAP(ovmf_1g), NULL, 0, false, 0, GiB(1));
 	/* RAM, a hole or an unknown type, RAM: only the page scan sees them. */
