@@ -46,14 +46,32 @@ static void last_line(const char *out, size_t n, char *line, size_t len)
 	lb_copy_printable(line, len, out + start, end - start);
 }
 
-static int contains(const char *out, size_t n, const char *what)
+/* Where what first occurs in out, or n. */
+static size_t find(const char *out, size_t n, const char *what)
 {
 	size_t w = strlen(what), i;
 
 	for (i = 0; i + w <= n; i++)
 		if (!memcmp(out + i, what, w))
-			return 1;
-	return 0;
+			return i;
+	return n;
+}
+
+static int contains(const char *out, size_t n, const char *what)
+{
+	return find(out, n, what) < n;
+}
+
+/* The line of out that says what, without makedumpfile's progress before it. */
+static void line_with(const char *out, size_t n, const char *what, char *line, size_t len)
+{
+	size_t at = find(out, n, what), start = at, end = at;
+
+	while (start && out[start - 1] != '\n' && out[start - 1] != '\r')
+		start--;
+	while (end < n && out[end] != '\n' && out[end] != '\r')
+		end++;
+	lb_copy_printable(line, len, out + start, end - start);
 }
 
 size_t lb_mdf_failure(int status, const char *out, size_t outlen, unsigned long oom_kills,
@@ -71,14 +89,18 @@ size_t lb_mdf_failure(int status, const char *out, size_t outlen, unsigned long 
 		return (size_t)snprintf(buf, len,
 					"makedumpfile was killed by signal %d (%s) while it wrote the vmcore",
 					status - 128, signal_name(status - 128));
-	if (contains(out, outlen, "No space left"))
+	if (contains(out, outlen, "No space left")) {
+		line_with(out, outlen, "No space left", line, sizeof(line));
 		return (size_t)snprintf(buf, len,
 					"the target ran out of space while the vmcore was written (makedumpfile: %s)",
 					line);
-	if (contains(out, outlen, "Size limit"))
+	}
+	if (contains(out, outlen, "Size limit")) {
+		line_with(out, outlen, "Size limit", line, sizeof(line));
 		return (size_t)snprintf(buf, len,
 					"the vmcore outgrew the space the target had left above min_free while it was written (makedumpfile: %s)",
 					line);
+	}
 	if (contains(out, outlen, "Cannot allocate memory"))
 		return (size_t)snprintf(buf, len,
 					"makedumpfile ran out of memory in the capture kernel (makedumpfile: %s)",

@@ -24,7 +24,7 @@ START_TEST(mdf_failure_reasons)
 		"\nmakedumpfile Failed.\n";
 
 	ck_assert_str_eq(mdf(1, enospc, 0),
-			 "the target ran out of space while the vmcore was written (makedumpfile: makedumpfile Failed.)");
+			 "the target ran out of space while the vmcore was written (makedumpfile: write_buffer: Can't write the dump file(/run/lifeboat/target/var/crash/x/vmcore.incomplete). No space left on device)");
 	ck_assert_ptr_nonnull(strstr(mdf(1, "write_buffer: Size limit(123) reached.\n", 0),
 				     "outgrew the space the target had left above min_free"));
 	ck_assert_str_eq(mdf(137, "Copying data : [ 10.0 %]\r", 0),
