@@ -101,7 +101,7 @@ rm -f /tmp/loop.* /tmp/fail.* /tmp/nload
 
 lifeboat unload > /dev/null 2>&1
 c() { dmesg | grep -c "lifeboat: $1"; }
-echo "LBCOUNT armed=$(c 'armed$') disarmed=$(c disarmed) loaded=$(c 'loaded a') loaded_while_armed=$(c 'still armed') unloaded=$(c 'capture image unloaded')" > /dev/ttyS0
+echo "LBCOUNT armed=$(c 'armed$') disarmed=$(c disarmed) loaded=$(c 'loaded a') loaded_while_armed=$(c 'loaded a .*; still armed$') unloaded=$(c 'capture image unloaded')" > /dev/ttyS0
 echo "LBSTATE $(cat $D/state) $(cat $D/armed)" > /dev/ttyS0
 memory after
 
