@@ -398,8 +398,10 @@ static int target_open(const struct lb_conf *conf, int rw, const char *at, struc
 		if (mount(t->dev, at, type, rw ? 0 : MS_RDONLY, NULL) &&
 		    !((errno == ENODEV || errno == EINVAL) && !strncmp(type, "ext", 3) &&
 		      !mount(t->dev, at, "ext4", rw ? 0 : MS_RDONLY, NULL)))
-			return lb_err_set(err, errno, "cannot mount %s (%s, %s) on %s: %s",
-					  conf->target, t->dev, type, at, strerror(errno));
+			return lb_err_set(err, errno, "cannot mount %s (%s, %s) on %s: %s%s",
+					  conf->target, t->dev, type, at, strerror(errno),
+					  errno == EBADMSG ? " (a checksum of its metadata does not match: the filesystem is damaged, fsck it)" :
+					  errno == EUCLEAN ? " (the filesystem is damaged, fsck it)" : "");
 		snprintf(t->mnt, sizeof(t->mnt), "%s", at);
 		t->we_mounted = 1;
 	}

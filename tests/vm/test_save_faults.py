@@ -378,8 +378,8 @@ def test_save_fault_power_lost():
     assert "writing-vmcore" in res.markers and cut, f"the save never reached the vmcore; {tail}"
     assert "dump-saved" not in res.markers, f"the save ended before the power did; {tail}"
 
-    names = dumps_on(disk)
-    assert len(names) == 1 and names[0].endswith(".incomplete"), f"/var/crash holds {names}"
+    # What the saver fsync'd may still sit in the ext4 journal, which debugfs
+    # does not replay: the disk is looked at after the next boot mounted it.
     res2 = boot(work, disk, "power-2")
     tail = tail_of(res2)
     assert not res2.timed_out and "done" in res2.markers, f"the second boot did not finish; {tail}"
