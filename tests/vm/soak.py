@@ -96,6 +96,44 @@ def cycle_marks(res, name):
     return out
 
 
+def cycle_lines(res, c):
+    """The serial lines from cycle c's trigger to the next boot."""
+    out, inside = [], False
+    for _, line in res.lines:
+        if re.search(rf"LBMARK trigger {c} ", line):
+            inside = True
+        elif inside and re.search(rf"LBMARK boot {c + 1}$", line):
+            break
+        if inside:
+            out.append(line)
+    return out
+
+
+def saved_by_cycle(res):
+    """{cycle: dump folder} from the saver's 'dump saved to ...' lines."""
+    out, cycle = {}, None
+    for _, line in res.lines:
+        m = re.search(r"LBMARK trigger (\d+) ", line)
+        if m:
+            cycle = int(m.group(1))
+        m = re.search(r"lifeboat: dump saved to \S*/var/crash/([\w-]+) ", line)
+        if m and cycle is not None and cycle not in out:
+            out[cycle] = m.group(1)
+    return out
+
+
+def why_lost(res, c):
+    """What the console shows of a cycle that saved nothing."""
+    lines = cycle_lines(res, c)
+    for pattern in (r"Kernel panic - not syncing: (?!.*(crasher|sysrq|Fatal|NMI)).*",
+                    r"lifeboat: capture failed.*", r"lifeboat: dmesg only.*"):
+        for line in lines:
+            m = re.search(pattern, line)
+            if m and "jumping" not in line:
+                return m.group(0)[:160]
+    return "no saver line on the console"
+
+
 def main():
     ap = argparse.ArgumentParser(description="Unattended crash cycles through the boot unit.")
     ap.add_argument("--cycles", type=int, default=int(os.environ.get("SOAK_CYCLES", 20)))
@@ -143,14 +181,21 @@ def soak(cycles):
     incomplete = [n for n in lbvm.disk_ls(disk, "/var/crash") if n.endswith(".incomplete")]
     if incomplete:
         problems.append(f"incomplete dumps left: {incomplete}")
-    if len(dumps) != cycles:
-        problems.append(f"{len(dumps)} dumps on the disk for {cycles} cycles: {dumps}")
+    saved = saved_by_cycle(res)
     verified = 0
-    for i, name in enumerate(dumps[:cycles]):
-        s = ds[i % len(ds)]
+    for c in range(1, cycles + 1):
+        s = ds[(c - 1) % len(ds)]
+        name = saved.get(c)
+        if name is None:
+            problems.append(f"cycle {c} ({s.name}) saved no dump: {why_lost(res, c)}")
+            continue
+        if name not in dumps:
+            problems.append(f"cycle {c} ({s.name}): the saver named /var/crash/{name}, "
+                            f"which is not on the disk")
+            continue
         vmcore = lbvm.disk_get(disk, f"/var/crash/{name}/vmcore", os.path.join(work, "vmcore"))
         if not vmcore:
-            problems.append(f"cycle {i + 1} ({s.name}): no vmcore in /var/crash/{name}")
+            problems.append(f"cycle {c} ({s.name}): no vmcore in /var/crash/{name}")
             continue
         arm = scenarios.arm_lifeboat()
         p, _ = scenarios.check_dump(
@@ -159,9 +204,11 @@ def soak(cycles):
             exception_rip=s.exception_rip, log_msgs=s.expect("log_msgs", arm),
             panic_cpu=s.panic_cpu, modules=(crasher,))
         if p:
-            problems.append(f"cycle {i + 1} ({s.name}, /var/crash/{name}): " + "; ".join(p))
+            problems.append(f"cycle {c} ({s.name}, /var/crash/{name}): " + "; ".join(p))
         else:
             verified += 1
+    if len(dumps) != len(saved):
+        problems.append(f"{len(dumps)} dumps on the disk, {len(saved)} announced saved")
     print(f"soak: kernel {e['KVER']}, firmware {lbvm.firmware()}, serial log {res.log_path}")
     print(f"soak: cycles run {len(triggers)}/{cycles}, re-armed {len(armed)}, "
           f"crashes announced at boot {announced}, reports {len(reports)}")
