@@ -221,7 +221,10 @@ def test_concurrency():
     return soak()
 
 
-def test_concurrency_612():
-    """6.12: the same."""
-    with lbvm.guest("6.12"):
-        return soak()
+# On 6.12 only in the whole matrix (make test-kernels), to keep make test
+# within CI's time: the module's locking is the same source on both.
+if os.environ.get("LIFEBOAT_MATRIX") == "1":
+    def test_concurrency_612():
+        """6.12: the same."""
+        with lbvm.guest("6.12"):
+            return soak()
