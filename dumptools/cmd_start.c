@@ -43,6 +43,7 @@
 
 #define TEST_ARM_ENV "LIFEBOAT_TEST_ARM_WITH"
 #define LAST_DUMP LB_STATE_DIR "/last-dump"
+#define LAST_FAILURE LB_STATE_DIR "/last-failure"
 
 enum arm_mode { ARM_LIFEBOAT, ARM_KEXEC };
 
@@ -145,6 +146,39 @@ static int load_module(void)
 	return 0;
 }
 
+/*
+ * Tells once about a capture that could not mount its target: the saver's
+ * record in the state directory (see cmd_save.c).
+ */
+static void look_at_failure(void)
+{
+	char path[] = LB_STATE_DIR "/" LB_CAPTURE_FAILED_FILE, name[LB_DUMP_NAME_LEN];
+	char last[LB_DUMP_NAME_LEN] = "", when[64], *text;
+	struct lb_meta m;
+	struct tm tm;
+	time_t tt;
+	size_t len;
+	int ret;
+
+	if (lb_read_file(path, 1 << 20, &text, &len))
+		return;
+	ret = lb_meta_parse(&m, text, len);
+	free(text);
+	if (ret || m.crash_time < 0 || lb_dump_name(m.crash_time, 0, name, sizeof(name)))
+		return;
+	read_attr(LAST_FAILURE, last, sizeof(last));
+	if (!strcmp(last, name))
+		return;
+	tt = (time_t)m.crash_time;
+	gmtime_r(&tt, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	printf("lifeboat: the system crashed at %s: %s\n", when,
+	       m.panic[0] ? m.panic : "(no panic message saved)");
+	printf("lifeboat: no dump of the crash at %s: the capture failed: %s; 'lifeboat report' shows it\n",
+	       when, m.reason[0] ? m.reason : "no reason recorded");
+	lb_write_file(LAST_FAILURE, name, strlen(name));
+}
+
 /* Prunes, and tells once about the newest dump. Trouble here does not stop the arming. */
 static void look_at_dumps(const struct lb_conf *conf)
 {
@@ -157,6 +191,7 @@ static void look_at_dumps(const struct lb_conf *conf)
 	const char *newest;
 	int ret;
 
+	look_at_failure();
 	if (lb_target_open(conf, 1, &t, &err)) {
 		lb_error("cannot look at the dumps: %s", err.msg);
 		return;

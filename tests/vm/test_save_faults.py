@@ -430,6 +430,8 @@ def test_save_fault_target_unmountable():
                      report)
     assert line, f"the report's verdict:\n{report}"
     assert PANIC in report, report
+    assert re.search(r"lifeboat: no dump of the crash at .*: the capture failed: cannot mount "
+                     r"LABEL=lbdump", second_boot(res)), f"the boot did not tell; {tail}"
     assert not lbvm.disk_ls(dump, "/var/crash"), "the damaged target holds a dump"
     return {"report": line.group(0)}
 
