@@ -62,10 +62,15 @@ static int contains(const char *out, size_t n, const char *what)
 	return find(out, n, what) < n;
 }
 
-/* The line of out that says what, without makedumpfile's progress before it. */
+/* The last line of out that says what, without makedumpfile's progress before it. */
 static void line_with(const char *out, size_t n, const char *what, char *line, size_t len)
 {
-	size_t at = find(out, n, what), start = at, end = at;
+	size_t at = find(out, n, what), start, end, next;
+
+	while (at < n && (next = find(out + at + 1, n - at - 1, what)) < n - at - 1)
+		at += 1 + next;
+	start = at;
+	end = at;
 
 	while (start && out[start - 1] != '\n' && out[start - 1] != '\r')
 		start--;

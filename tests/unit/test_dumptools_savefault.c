@@ -25,6 +25,9 @@ START_TEST(mdf_failure_reasons)
 
 	ck_assert_str_eq(mdf(1, enospc, 0),
 			 "the target ran out of space while the vmcore was written (makedumpfile: write_buffer: Can't write the dump file(/run/lifeboat/target/var/crash/x/vmcore.incomplete). No space left on device)");
+	/* Another program's complaint before makedumpfile's own: makedumpfile's, the last. */
+	ck_assert_str_eq(mdf(1, "fallocate: x: No space left on device\nCan't write the dump file(v). No space left on device\nmakedumpfile Failed.\n", 0),
+			 "the target ran out of space while the vmcore was written (makedumpfile: Can't write the dump file(v). No space left on device)");
 	ck_assert_ptr_nonnull(strstr(mdf(1, "write_buffer: Size limit(123) reached.\n", 0),
 				     "outgrew the space the target had left above min_free"));
 	ck_assert_str_eq(mdf(137, "Copying data : [ 10.0 %]\r", 0),
