@@ -5,14 +5,14 @@
 # "N passed, N failed, N skipped". Nothing is skipped: a stage that lacks a
 # tool fails. Expects `make all unit-bins fuzzers` to have run.
 #
-#   FUZZ_SECONDS   time given to each fuzzer (default 30)
+#   FUZZ_SECONDS   time given to each fuzzer (default 20)
 #   VM_TESTS       -k filters passed to tests/vm/run.py (default: all)
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
 BUILD=$PWD/build
 CACHE=${LIFEBOAT_CACHE:-/var/cache/lifeboat}
-FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 # shellcheck disable=SC1090
 . <(sed -n 's/^\([A-Z_]*\) *:= *\(.*\)$/export \1=\2/p' "$CACHE/env.mk")
 export LIFEBOAT_KVMLINUZ=$KVMLINUZ
