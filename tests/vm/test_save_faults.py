@@ -46,6 +46,7 @@ MARKERS = cs.MARKERS + [
     ("saver-stopped", re.compile(r"lifeboat: the saver stopped \(status")),
     ("failure-recorded", re.compile(r"lifeboat: failure recorded in ")),
     ("shell-started", re.compile(r"lifeboat: starting a shell on the console")),
+    ("mdf-paused", re.compile(r"lbtest: makedumpfile paused mid-write")),
 ]
 
 # The guest's init: the unit's command at every boot; on the first, the
@@ -142,6 +143,16 @@ bsize=$(stat -f -c %S "$dir")
 # target full all the same.
 fallocate -l $(( blocks * bsize - 2 * 1048576 )) "$dir/../../lbtest-other-writer" 2> /dev/console
 echo "lbtest: another writer filled the target, $(stat -f -c '%f' "$dir") blocks left" > /dev/console
+wait "$pid"
+""",
+    # Holds the real one still once it has written a MiB, so that the power
+    # is cut mid-write however fast the save would otherwise end.
+    "paused": WRAPPER_HEAD + STARTED + r"""
+"$real" "$@" &
+pid=$!
+started "$pid" || { wait "$pid"; exit $?; }
+kill -STOP "$pid"
+echo "lbtest: makedumpfile paused mid-write ($(stat -c %s "$out") bytes written)" > /dev/console
 wait "$pid"
 """,
     "oom": WRAPPER_HEAD + STARTED + r"""
@@ -363,21 +374,21 @@ def test_save_fault_power_lost():
     which step was cut, and the report says "incomplete dump from <time>"."""
     need_lifeboat()
     work = lbvm.workdir("save-faults-power")
-    disk = make_rootfs(work, "")
+    ov = overlay(work, wrapper="paused")
+    disk = make_rootfs(work, "", rearm=True, extra_files=[(ov, "usr/lib/lbtest/overlay.cpio.gz")])
     cut = {}
 
     def pull_the_plug(vm):
-        def later():
-            time.sleep(3)
-            pid = vm._qemu_pid()
-            if pid:
-                cut["at"] = time.monotonic()
-                os.kill(pid, signal.SIGKILL)
-        threading.Thread(target=later, daemon=True).start()
+        # makedumpfile is held mid-write: the plug is pulled before it can end.
+        pid = vm._qemu_pid()
+        if pid:
+            cut["at"] = time.monotonic()
+            os.kill(pid, signal.SIGKILL)
 
     res = boot(work, disk, "power-1", done=("dump-saved", "final-action"),
-               hooks=[("writing-vmcore", pull_the_plug)])
+               hooks=[("mdf-paused", pull_the_plug)])
     tail = tail_of(res)
+    assert "rearmed" in res.markers, tail
     assert "writing-vmcore" in res.markers and cut, f"the save never reached the vmcore; {tail}"
     assert "dump-saved" not in res.markers, f"the save ended before the power did; {tail}"
 
