@@ -88,16 +88,20 @@ mount -t tmpfs tmpfs /tmp
 mark() { echo "LBMARK $*" > /dev/ttyS0; }
 """
 
-# The guest's init: boot count on the disk, the unit's command, then either
-# the crash (first boot) or the report (second boot).
-ROOT_INIT = ROOT_PRELUDE + r"""
+# Counts the boots on the root disk, in $boot, and marks each: the inits of
+# guests that crash and come back (here, test_save_faults, soak) start so.
+BOOT_COUNT = r"""
 mkdir -p /var/lib/lbtest
 boot=$(cat /var/lib/lbtest/boots 2>/dev/null || echo 0)
 boot=$((boot + 1))
 echo "$boot" > /var/lib/lbtest/boots
 sync
 mark boot "$boot"
-if [ "$boot" = 1 ]; then
+"""
+
+# The guest's init: boot count on the disk, the unit's command, then either
+# the crash (first boot) or the report (second boot).
+ROOT_INIT = ROOT_PRELUDE + BOOT_COUNT + r"""if [ "$boot" = 1 ]; then
 	# Beside Linux's own kdump, the unit's command must refuse and say why.
 	kexec -p /boot/vmlinuz-@KVER@ --append=console=ttyS0 > /dev/ttyS0 2>&1
 	@START@ > /tmp/refusal 2>&1

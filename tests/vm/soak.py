@@ -35,14 +35,9 @@ SYSRQ = scenarios.Scenario("sysrq", "echo c > /proc/sysrq-trigger",
                            panic_msg="sysrq triggered crash",
                            bt_funcs=("sysrq_handle_crash", "panic"))
 
-SOAK_INIT = cs.ROOT_PRELUDE + r"""
-mkdir -p /var/lib/lbtest /sys/kernel/debug
+SOAK_INIT = cs.ROOT_PRELUDE + cs.BOOT_COUNT + r"""
+mkdir -p /sys/kernel/debug
 mount -t debugfs debugfs /sys/kernel/debug
-boot=$(cat /var/lib/lbtest/boots 2>/dev/null || echo 0)
-boot=$((boot + 1))
-echo "$boot" > /var/lib/lbtest/boots
-sync
-mark boot "$boot"
 /usr/sbin/lifeboat start > /dev/ttyS0 2>&1
 mark start-status "$boot" $?
 lifeboat status > /dev/ttyS0 2>&1 && [ "$(cat /sys/kernel/lifeboat/state)" = armed ] && mark armed "$boot"

@@ -51,14 +51,7 @@ MARKERS = cs.MARKERS + [
 
 # The guest's init: the unit's command at every boot; on the first, the
 # fault's preparation, then the panic; on the later ones, the report.
-INIT = cs.ROOT_PRELUDE + r"""
-mkdir -p /var/lib/lbtest
-boot=$(cat /var/lib/lbtest/boots 2>/dev/null || echo 0)
-boot=$((boot + 1))
-echo "$boot" > /var/lib/lbtest/boots
-sync
-mark boot "$boot"
-@START@ > /dev/ttyS0 2>&1
+INIT = cs.ROOT_PRELUDE + cs.BOOT_COUNT + r"""@START@ > /dev/ttyS0 2>&1
 mark start-status $?
 @ARMED_CHECK@
 if [ "$boot" = 1 ]; then
