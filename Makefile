@@ -33,7 +33,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=address,undefine
 .PHONY: all deps test test-unit test-vm demo bench clean check style install
 all:
 
-include capture-kernel/capture-kernel.mk
+include builder/builder.mk
 include kernel/kernel.mk
 include kernel/dkms.mk
 include dumptools/dumptools.mk

@@ -5,20 +5,20 @@
 # dumptools/lib/ is the capture side's logic without I/O (configuration,
 # dump names and pruning, free space, metadata, dmesg reading, superblocks):
 # linked into the command, into the unit tests (plain and sanitized
-# archives, as capture-kernel/ does) and into the fuzzers under
+# archives, as builder/ does) and into the fuzzers under
 # dumptools/fuzz/. Its errors are the image builder's struct lb_err
-# (capture-kernel/include/lifeboat/err.h, capture-kernel/lib/err.c): the
+# (builder/include/lifeboat/err.h, builder/lib/err.c): the
 # command links libcapture.a, the saver and the fuzzers compile err.c, the
 # unit tests link libcapture.a after libdumptools.a.
 
 DT_LIB_SRCS := $(wildcard dumptools/lib/*.c)
-DT_LIB_HDRS := $(wildcard dumptools/lib/*.h) capture-kernel/include/lifeboat/err.h
-DT_INC := -Idumptools/lib -Icapture-kernel/include
-DT_ERR_SRC := capture-kernel/lib/err.c
+DT_LIB_HDRS := $(wildcard dumptools/lib/*.h) builder/include/lifeboat/err.h
+DT_INC := -Idumptools/lib -Ibuilder/include
+DT_ERR_SRC := builder/lib/err.c
 
 LIFEBOAT_SRCS := $(wildcard dumptools/*.c) $(DT_LIB_SRCS)
 LIFEBOAT_HDRS := $(wildcard dumptools/*.h) $(DT_LIB_HDRS) $(wildcard kernel/uapi/*.h)
-LIFEBOAT_INC := -Idumptools -Ikernel/uapi -Icapture-kernel/include
+LIFEBOAT_INC := -Idumptools -Ikernel/uapi -Ibuilder/include
 LIFEBOAT_LIBS := $(BUILD)/host/libcapture.a -lelf
 
 all: $(BUILD)/lifeboat $(BUILD)/lifeboat-save
@@ -34,7 +34,7 @@ SAVER_SRCS := dumptools/saver/main.c dumptools/cmd_save.c dumptools/cmdutil.c du
 
 $(BUILD)/lifeboat-save: $(SAVER_SRCS) $(wildcard dumptools/*.h) $(DT_LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Idumptools -Icapture-kernel/include -Wl,--strip-debug -o $@ $(SAVER_SRCS) -lelf
+	$(CC) $(ALL_CFLAGS) -Idumptools -Ibuilder/include -Wl,--strip-debug -o $@ $(SAVER_SRCS) -lelf
 
 DT_OBJS := $(patsubst dumptools/lib/%.c,$(BUILD)/host/dumptools/%.o,$(DT_LIB_SRCS))
 DT_SAN_OBJS := $(patsubst dumptools/lib/%.c,$(BUILD)/san/dumptools/%.o,$(DT_LIB_SRCS))

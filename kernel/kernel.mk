@@ -2,7 +2,7 @@
 #
 # The module is built out of tree, one folder per kernel: build/k/KVER/kmod
 # gets a fresh copy of the kernel sources and of the portable image builder
-# from capture-kernel/ at every build (so that kbuild writes nothing into the
+# from builder/ at every build (so that kbuild writes nothing into the
 # source folders and no file of an earlier build lingers), and the module
 # lands in build/k/KVER/lifeboat.ko. build/lifeboat.ko is the one for the
 # kernel the top Makefile picks (KVER, KDIR).
@@ -14,7 +14,7 @@
 # printed and the module is not produced.
 
 KMOD_SRCS := $(wildcard kernel/*.c kernel/*.h kernel/*.S kernel/Kbuild kernel/uapi/*.h)
-KMOD_CAPTURE_SRCS := $(wildcard capture-kernel/lib/*.c capture-kernel/lib/*.h capture-kernel/include/lifeboat/*.h)
+KMOD_CAPTURE_SRCS := $(wildcard builder/lib/*.c builder/lib/*.h builder/include/lifeboat/*.h)
 
 # The headers for kernel $(1): KDIR, which must be given for that kernel.
 lb_kdir = $(if $(filter $(1),$(KVER)),$(KDIR),$(error $(BUILD)/k/$(1): run make with KVER=$(1) KDIR=<its headers>))
@@ -43,8 +43,8 @@ define lb_gather
 	@mkdir -p $(1)/capture $(1)/include/lifeboat $(1)/uapi
 	@cp $(filter-out kernel/uapi/%,$(filter kernel/%,$(KMOD_SRCS))) $(1)/
 	@cp $(filter kernel/uapi/%,$(KMOD_SRCS)) $(1)/uapi/
-	@cp $(filter capture-kernel/lib/%,$(KMOD_CAPTURE_SRCS)) $(1)/capture/
-	@cp $(filter capture-kernel/include/%,$(KMOD_CAPTURE_SRCS)) $(1)/include/lifeboat/
+	@cp $(filter builder/lib/%,$(KMOD_CAPTURE_SRCS)) $(1)/capture/
+	@cp $(filter builder/include/%,$(KMOD_CAPTURE_SRCS)) $(1)/include/lifeboat/
 endef
 
 $(BUILD)/k/%/lifeboat.ko: $(KMOD_SRCS) $(KMOD_CAPTURE_SRCS) kernel/kernel.mk

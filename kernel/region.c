@@ -15,7 +15,7 @@
  * turns the firmware's reserved ranges, where the ACPI tables may live, into
  * a region that looks like any other, and loading into it would overwrite
  * them. The kernel exports one question about that map,
- * e820__mapped_raw_any(); capture-kernel/lib/ranges.c rebuilds the map from
+ * e820__mapped_raw_any(); builder/lib/ranges.c rebuilds the map from
  * its answers.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt

@@ -2,7 +2,7 @@
 /*
  * Lockdown: a locked-down kernel lets kexec_file_load() start only a kernel
  * whose Authenticode signature verifies against the keys it trusts for kexec,
- * and so do we. The image builder (capture-kernel/lib/pefile.c) finds the
+ * and so do we. The image builder (builder/lib/pefile.c) finds the
  * signature and the signed ranges of our private copy of the capture kernel;
  * here the kernel's SHA-256 hashes them and verify_pkcs7_signature() checks
  * the PKCS#7 against the secondary keyring, then, when it knows no such key,

@@ -5,7 +5,7 @@
  * and the kernel's header, the initramfs unpacked, this machine's RAM and
  * CPUs). Every part is listed so the output can show its breakdown.
  *
- * The region holds, from its start (capture-kernel/include/lifeboat/image.h):
+ * The region holds, from its start (builder/include/lifeboat/image.h):
  * the metadata block, the kernel at its aligned load address with init_size
  * of room, free RAM, and the initramfs at the top. The capture kernel's
  * free RAM must then hold the unpacked initramfs (its tmpfs root), the

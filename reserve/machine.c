@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The image builder's view of this machine, for the estimate: the builder
- * (capture-kernel/lib, linked in) reads the capture kernel's header, sizes
+ * (builder/lib, linked in) reads the capture kernel's header, sizes
  * the metadata block and decides whether a region is big enough, exactly
  * as `lifeboat load` will in the module. Nothing here parses a kernel
  * image itself.

@@ -4,7 +4,7 @@
 # reserve`. reserve/*.c but cmd_*.c is a library without process I/O (the
 # parsers, the initramfs walker, the arithmetic, the GRUB drop-in), linked
 # into the lifeboat command, the unit tests and the fuzzers; cmd_*.c are
-# the two subcommands. The image builder (capture-kernel/lib, as
+# the two subcommands. The image builder (builder/lib, as
 # build/host/libcapture.a) reads the kernel header and sizes the metadata
 # block for them. Files are read with dumptools/lib's lb_read_file(). The
 # initramfs walker needs zlib, liblzma and libzstd.
@@ -25,7 +25,7 @@ RESERVE_LIBS := -lz -llzma -lzstd
 # The lifeboat command (rule in dumptools/dumptools.mk).
 LIFEBOAT_SRCS += $(RESERVE_LIB_SRCS) $(RESERVE_CMD_SRCS)
 # The command links libcapture.a already (dumptools/dumptools.mk).
-LIFEBOAT_INC += $(RESERVE_INC) -Icapture-kernel/lib
+LIFEBOAT_INC += $(RESERVE_INC) -Ibuilder/lib
 LIFEBOAT_LIBS += $(RESERVE_LIBS)
 $(BUILD)/lifeboat: $(RESERVE_LIB_SRCS) $(RESERVE_CMD_SRCS) $(RESERVE_HDRS)
 

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 /* A failure's sentence for the operator, beside the errno the caller gets:
- * struct lb_err and lb_err_set(), the image builder's (capture-kernel/lib/err.c). */
+ * struct lb_err and lb_err_set(), the image builder's (builder/lib/err.c). */
 #include "lifeboat/err.h"
 
 /*

@@ -3,7 +3,7 @@
  * Small pieces the rest of the library and the commands share: formatted
  * text appended to a buffer, printable copies of hostile text, sizes with
  * units, and a hash for change detection. (Error sentences are the image
- * builder's lb_err_set(), capture-kernel/lib/err.c.)
+ * builder's lb_err_set(), builder/lib/err.c.)
  */
 #include <ctype.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fixtures shared by the capture-kernel tests: see data/capture_fixture.h.
+ * Fixtures shared by the image builder tests: see data/capture_fixture.h.
  * Nothing here uses the builder's internals, so the checks made with these
  * helpers are independent of the code under test.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The capture kernel's Authenticode signature (capture-kernel/lib/pefile.c)
+ * The capture kernel's Authenticode signature (builder/lib/pefile.c)
  * on the real guest kernel, which Debian signed, on a copy stripped and
  * signed again with sbsign and a key made here, and on malformed copies:
  * the digest we compute must be the one inside the signature, a changed

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Ranges against typed memory maps (capture-kernel/lib/ranges.c): the first
+ * Ranges against typed memory maps (builder/lib/ranges.c): the first
  * offender of a region or range, by table, on the maps QEMU's SeaBIOS and
  * OVMF give a 1 GiB guest; the firmware's map rebuilt from yes-or-no
  * questions, as the module asks e820__mapped_raw_any(); and the builder

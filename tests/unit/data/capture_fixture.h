@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared fixtures of the capture-kernel unit tests (test_capture_*.c): the
+ * Shared fixtures of the image builder unit tests (test_capture_*.c): the
  * real guest kernel, a synthetic bzImage, machine maps in the crashkernel=
  * and memmap=SIZE$START styles, a trampoline blob, a VMCOREINFO note, and
  * a software page-table walker. Defined in test_capture_fixture.c.

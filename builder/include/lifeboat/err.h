@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Errors carry a sentence for the operator besides the errno. The image
- * builder fills them (capture-kernel/lib/err.c), and so do the userspace
+ * builder fills them (builder/lib/err.c), and so do the userspace
  * tools that link it: the lifeboat command, its saver and reserve/.
  */
 #ifndef LIFEBOAT_ERR_H

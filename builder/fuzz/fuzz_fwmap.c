@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer harness for capture-kernel/lib/ranges.c: the input is a table
+ * libFuzzer harness for builder/lib/ranges.c: the input is a table
  * of E820 entries (sorted or not, overlapping or not, of any type) behind
  * the question the module asks the kernel, a span, a scan window and a
  * range to check. The rebuilt map must be sorted, non-overlapping, inside

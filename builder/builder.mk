@@ -4,18 +4,18 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer) for the unit tests, and once
 # with libFuzzer for the fuzzers. The module builds the same sources itself.
 
-CAPTURE_SRCS := $(wildcard capture-kernel/lib/*.c)
-CAPTURE_HDRS := $(wildcard capture-kernel/include/lifeboat/*.h capture-kernel/lib/*.h)
-CAPTURE_INC := -Icapture-kernel/include -Icapture-kernel/lib
+CAPTURE_SRCS := $(wildcard builder/lib/*.c)
+CAPTURE_HDRS := $(wildcard builder/include/lifeboat/*.h builder/lib/*.h)
+CAPTURE_INC := -Ibuilder/include -Ibuilder/lib
 
-CAPTURE_OBJS := $(patsubst capture-kernel/lib/%.c,$(BUILD)/host/capture/%.o,$(CAPTURE_SRCS))
-CAPTURE_SAN_OBJS := $(patsubst capture-kernel/lib/%.c,$(BUILD)/san/capture/%.o,$(CAPTURE_SRCS))
+CAPTURE_OBJS := $(patsubst builder/lib/%.c,$(BUILD)/host/capture/%.o,$(CAPTURE_SRCS))
+CAPTURE_SAN_OBJS := $(patsubst builder/lib/%.c,$(BUILD)/san/capture/%.o,$(CAPTURE_SRCS))
 
-$(BUILD)/host/capture/%.o: capture-kernel/lib/%.c $(CAPTURE_HDRS)
+$(BUILD)/host/capture/%.o: builder/lib/%.c $(CAPTURE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CAPTURE_INC) -c -o $@ $<
 
-$(BUILD)/san/capture/%.o: capture-kernel/lib/%.c $(CAPTURE_HDRS)
+$(BUILD)/san/capture/%.o: builder/lib/%.c $(CAPTURE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(CAPTURE_INC) -c -o $@ $<
 
@@ -28,12 +28,12 @@ $(BUILD)/san/libcapture.a: $(CAPTURE_SAN_OBJS)
 	ar rcs $@ $^
 
 # Fuzzers: one per parser that takes outside input.
-FUZZ_SRCS := $(wildcard capture-kernel/fuzz/*.c)
-FUZZERS := $(patsubst capture-kernel/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SRCS := $(wildcard builder/fuzz/*.c)
+FUZZERS := $(patsubst builder/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
-$(BUILD)/fuzz/%: capture-kernel/fuzz/%.c $(CAPTURE_SRCS) $(CAPTURE_HDRS)
+$(BUILD)/fuzz/%: builder/fuzz/%.c $(CAPTURE_SRCS) $(CAPTURE_HDRS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) $(CAPTURE_INC) -o $@ $< $(CAPTURE_SRCS)
 

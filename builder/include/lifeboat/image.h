@@ -178,7 +178,7 @@ struct lb_image {
  * Size of the metadata block for this machine: what the caller must provide
  * to lb_image_build(). Depends only on the machine, not on the files. 0 when
  * the machine facts do not hold (lb_image_build() then says why). The layout
- * of the block is described in capture-kernel/lib/internal.h.
+ * of the block is described in builder/lib/internal.h.
  */
 lb_u64 lb_image_meta_size(const struct lb_machine *m);
 
