@@ -26,6 +26,7 @@
 #include <asm/smp.h>
 
 #include "internal.h"
+#include "live.h"
 #include "layout.h"
 
 bool lb_armed;

@@ -2,9 +2,10 @@
 /*
  * Lifeboat module internals, shared by the files of kernel/.
  *
- * Object lifetime: the region is found at module init and kept until exit.
- * An image is loaded into it (load.c), which fills lb_live, the one
- * structure the panic path reads. Arming (hooks.c) installs the hooks that
+ * Object lifetime: the region is found at module init and kept until exit
+ * (region.c). An image is loaded into it (load.c, with the machine's facts
+ * from machine.c), which publishes lb_live, the one structure the panic
+ * path reads (live.h, live.c). Arming (hooks.c) installs the hooks that
  * lead to lb_crash() (panic.c). lb_mutex serialises load, unload, arm and
  * disarm, and the sysfs files that show more than one field. The panic path
  * waits for no one: it tries lb_live_busy, which a load's commit and a
@@ -14,7 +15,6 @@
 #ifndef LIFEBOAT_INTERNAL_H
 #define LIFEBOAT_INTERNAL_H
 
-#include <crypto/sha2.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 
@@ -31,34 +31,6 @@ struct lb_region {
 	struct resource *claim;	/* our request_mem_region, memmap kind only */
 };
 
-/* A range of the region the digest covers, by its kernel mapping. */
-struct lb_digest_seg {
-	const void *virt;
-	u64 len;
-};
-
-/*
- * Everything the panic path needs, prepared at load time. Written only under
- * lb_mutex with valid cleared; read locklessly by the panic path.
- */
-struct lb_live {
-	bool valid;
-	struct lb_digest_seg seg[LB_NR_SEGS];
-	u8 digest[SHA256_DIGEST_SIZE];
-	void *notes;			/* note buffer of CPU n at notes + n * LB_NOTE_BUF_SIZE */
-	unsigned int nr_cpus;
-	void *vmcoreinfo;		/* our copy of the VMCOREINFO note */
-	u64 pgd_pa;			/* CR3 for the switch */
-	u64 tramp_ident_pa;		/* where the trampoline continues, identity mapped */
-	int *crashing_cpu;		/* the kernel's crashing_cpu, or NULL */
-	const char *sig_keyring;	/* the keyring that vouched for the kernel, or NULL */
-	/* What sysfs shows. */
-	struct lb_image img;
-	u64 kernel_len;
-	u64 initrd_len;
-	char cmdline[2048];
-};
-
 /* What the module holds from the kernel's allocators (main.c, sysfs `memory`). */
 enum lb_held_kind {
 	LB_HELD_BUF,	/* a load's working copies: lb_buf_create() */
@@ -67,7 +39,6 @@ enum lb_held_kind {
 };
 
 extern struct lb_region lb_region;
-extern struct lb_live lb_live;
 extern struct mutex lb_mutex;
 extern bool lb_armed;
 
@@ -82,13 +53,23 @@ int lb_region_init(const char *param, struct lb_err *err);
 void lb_region_exit(void);
 bool lb_fw_query(void *ctx, u64 start, u64 end, u32 type);
 
+/* machine.c: the facts the builder needs, gathered at load time. */
+struct lb_machine_facts {
+	struct lb_machine m;		/* for lb_image_build() */
+	struct lb_mem_range *ranges;	/* the running kernel's map: m.ranges */
+	unsigned int nr_ranges;
+	struct lb_mem_range *fw_ranges;	/* the firmware's map: m.fw_ranges */
+	unsigned int nr_fw_ranges;
+};
+
+int lb_machine_facts_init(struct lb_machine_facts *f, struct lb_err *err);
+void lb_machine_facts_deinit(struct lb_machine_facts *f);
+int lb_kdump_conflict(struct lb_err *err);
+
 /* load.c */
 struct lifeboat_load;
 int lb_load(const struct lifeboat_load *req, struct lb_err *err);
 int lb_unload(struct lb_err *err);
-void lb_digest(u8 out[SHA256_DIGEST_SIZE]);
-int lb_verify(struct lb_err *err);
-int lb_kdump_conflict(struct lb_err *err);
 
 /* sig.c: the capture kernel's signature under lockdown. */
 int lb_sig_verify(const void *kernel, u64 len, const char **keyring,
@@ -107,8 +88,6 @@ void lb_quiesce_this_cpu(void);
 void lb_quiesce_machine(void);
 
 /* panic.c */
-void lb_live_lock(void);
-void lb_live_unlock(void);
 void lb_crash(struct pt_regs *regs);
 int lb_nmi_handler(unsigned int type, struct pt_regs *regs);
 void lb_oops_save(struct pt_regs *regs);

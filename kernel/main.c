@@ -26,6 +26,7 @@
 #include <linux/vmalloc.h>
 
 #include "internal.h"
+#include "live.h"
 #include "uapi/lifeboat.h"
 
 /* Serialises load, unload, arm and disarm; never taken on the panic path. */

@@ -4,14 +4,15 @@
  *
  * Rules, as for the kernel's own machine_kexec(): no allocation, no
  * sleeping, no lock another CPU may hold, no trust in the current stack.
- * Everything was prepared and checked at load time (load.c) and mapped at
- * arm time (quiesce.c); here we only save registers, send NMIs, copy bytes,
- * check the digest, write device registers and jump. If anything is wrong we
+ * Everything was prepared and checked at load time (load.c; lb_live,
+ * live.c) and mapped at arm time (quiesce.c); here we only save
+ * registers, send NMIs, copy bytes, check the digest, write device
+ * registers and jump. If anything is wrong we
  * return, and the kernel's normal panic path goes on.
  *
  * Order, on the panicking CPU, on our own stack:
- *   0. lb_live_busy, tried and never waited for, as __crash_kexec() tries
- *      kexec_lock: a load, unload or disarm under way on another CPU means
+ *   0. lb_live_busy (live.c), tried and never waited for, as
+ *      __crash_kexec() tries kexec_lock: a load, unload or disarm under way on another CPU means
  *      we step aside. Then the image must still be armed and valid;
  *   1. its registers: the faulting ones if an oops led here, else the
  *      caller's at the call into smp_ops, into its NT_PRSTATUS note;
@@ -44,6 +45,7 @@
 
 #include "compat.h"
 #include "internal.h"
+#include "live.h"
 
 #define LB_PANIC_STACK_SIZE 16384
 #define LB_NMI_WAIT_MS 1000
@@ -53,36 +55,6 @@ static atomic_t lb_crashing_cpu = ATOMIC_INIT(-1);
 static struct cpumask lb_stop_mask;
 static struct cpumask lb_answered;
 static struct pt_regs *lb_entry_regs;
-
-/*
- * 1 while someone changes what the panic path reads beyond lb_live.valid:
- * lb_live itself (a load's commit) or the armed hooks and the mappings they
- * use (disarm). Process context takes it under lb_mutex; the panic path only
- * tries it and keeps it for good.
- */
-static atomic_t lb_live_busy = ATOMIC_INIT(0);
-
-/**
- * lb_live_lock() - keep the panic path away while lb_live or the hooks change
- *
- * Context: process context, lb_mutex held. Spins only if a panic holds it,
- * and that panic's NMI then stops this CPU where it spins.
- */
-void lb_live_lock(void)
-{
-	while (atomic_cmpxchg_acquire(&lb_live_busy, 0, 1))
-		cpu_relax();
-}
-
-/**
- * lb_live_unlock() - let the panic path in again
- *
- * Context: process context, after lb_live_lock().
- */
-void lb_live_unlock(void)
-{
-	atomic_set_release(&lb_live_busy, 0);
-}
 
 static DEFINE_PER_CPU(struct pt_regs, lb_oops_regs);
 static DEFINE_PER_CPU(struct task_struct *, lb_oops_task);
@@ -203,7 +175,7 @@ static void lb_crash_body(void)
 	int cpu = raw_smp_processor_id();
 	struct pt_regs *regs = lb_entry_regs;
 
-	if (atomic_cmpxchg_acquire(&lb_live_busy, 0, 1)) {
+	if (!lb_live_trylock()) {
 		pr_emerg("the capture image is being changed (load, unload or disarm under way); going on with the normal panic\n");
 		return;
 	}
@@ -216,7 +188,7 @@ static void lb_crash_body(void)
 		pr_emerg("no valid capture image; going on with the normal panic\n");
 		goto out_give_up;
 	}
-	/* Pairs with the smp_wmb() in lb_commit(). */
+	/* Pairs with the smp_wmb() in lb_live_publish(). */
 	smp_rmb();
 	if (this_cpu_read(lb_oops_task) == current)
 		regs = this_cpu_ptr(&lb_oops_regs);
@@ -253,7 +225,7 @@ static void lb_crash_body(void)
 	unreachable();
 
 out_give_up:
-	atomic_set_release(&lb_live_busy, 0);
+	lb_live_unlock();
 }
 
 /**

@@ -5,9 +5,9 @@
  * Either the kernel reserved it with crashkernel=SIZE (the "Crash kernel"
  * resource, found by its descriptor), or the administrator kept it from the
  * kernel with memmap=SIZE$START and names it with the module parameter
- * region=SIZE@START. In the second case we check that the range really is
- * E820-reserved and holds no System RAM, and claim it so nothing else (and
- * not /dev/mem) can use it.
+ * region=SIZE@START (parsed by builder/lib/region_param.c). In the second
+ * case we check that the range really is E820-reserved and holds no System
+ * RAM, and claim it so nothing else (and not /dev/mem) can use it.
  *
  * Either way the firmware's own memory map, as it was before memmap= and
  * the kernel changed it (e820_table_firmware, which /sys/firmware/memmap
@@ -30,6 +30,7 @@
 
 #include "internal.h"
 #include "lifeboat/ranges.h"
+#include "lifeboat/region_param.h"
 
 struct lb_region lb_region;
 
@@ -116,39 +117,16 @@ static int lb_region_find_crashkernel(struct lb_err *err)
 	return 0;
 }
 
-static int lb_region_parse(const char *param, u64 *start, u64 *size,
-			   struct lb_err *err)
-{
-	char *rest;
-
-	*size = memparse(param, &rest);
-	if (rest == param || *rest != '@')
-		goto bad;
-	param = rest + 1;
-	*start = memparse(param, &rest);
-	if (rest == param || (*rest && *rest != '\n'))
-		goto bad;
-	return 0;
-bad:
-	return lb_err_set(err, EINVAL,
-			  "region='%s' is not SIZE@START (for example 256M@0x30000000)",
-			  param);
-}
-
 static int lb_region_claim_memmap(const char *param, struct lb_err *err)
 {
 	char what[64];
 	u64 start, size;
 	int ret;
 
-	ret = lb_region_parse(param, &start, &size, err);
+	/* Its shape: SIZE@START, non-zero multiples of 4 KiB, no wrap. */
+	ret = lb_region_param_parse(param, &start, &size, err);
 	if (ret)
 		return ret;
-	if (!size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size) ||
-	    start + size < start)
-		return lb_err_set(err, EINVAL,
-				  "region=%s: start and size must be non-zero multiples of 4 KiB",
-				  param);
 	if (region_intersects(start, size, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT)
 		return lb_err_set(err, EINVAL,

@@ -20,6 +20,7 @@
 #include <linux/verification.h>
 
 #include "internal.h"
+#include "live.h"
 #include "lifeboat/pefile.h"
 
 struct lb_sig_ctx {
