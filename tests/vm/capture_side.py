@@ -16,10 +16,7 @@ reboots; on the second boot the init runs the unit's command again, then
 
 The capture kernel is entered through Lifeboat's jump: lifeboat.ko is
 installed with the guest's modules and `lifeboat start` loads and arms it
-as on a real machine. With arm_with="kexec" the unit's command runs with
-LIFEBOAT_TEST_ARM_WITH=kexec instead: the same capture kernel, initramfs and
-command line are loaded with Linux's kdump (kexec -p), which isolates the
-capture side from the jump when something goes wrong.
+as on a real machine.
 """
 import os
 import re
@@ -112,7 +109,6 @@ ROOT_INIT = ROOT_PRELUDE + BOOT_COUNT + r"""if [ "$boot" = 1 ]; then
 	fi
 	kexec -p -u
 fi
-@ARM_ENV@
 @START@ > /dev/ttyS0 2>&1
 mark start-status $?
 @ARMED_CHECK@
@@ -145,12 +141,8 @@ mark done
 poweroff -f
 """
 
-ARMED_CHECK = {
-    "lifeboat": 'lifeboat status > /dev/ttyS0 2>&1 && '
-                '[ "$(cat /sys/kernel/kexec_crash_loaded)" = 0 ] && mark armed "$boot"',
-    "kexec": '[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] && mark armed "$boot"',
-}
-ARM_ENV = {"lifeboat": "", "kexec": "export LIFEBOAT_TEST_ARM_WITH=kexec"}
+ARMED_CHECK = ('lifeboat status > /dev/ttyS0 2>&1 && '
+               '[ "$(cat /sys/kernel/kexec_crash_loaded)" = 0 ] && mark armed "$boot"')
 
 # Leaves about FREE_MIB free on the target: the vmcore cannot fit, the dmesg can.
 FILL = r"""	avail=$(df -k /var/crash | awk 'NR == 2 { print $4 }')
@@ -187,15 +179,13 @@ def install_dumptools(destdir):
          f"DESTDIR={destdir}"], "make install-dumptools")
 
 
-def build_rootfs(work, conf_text, arm_with="lifeboat", fill_free_kib=None, old_dumps=(),
+def build_rootfs(work, conf_text, fill_free_kib=None, old_dumps=(),
                  size_mb=2048, root_init=ROOT_INIT, extra_files=()):
     """The guest's root filesystem and dump target: an ext4 image labelled
     LABEL. old_dumps: (name, {file: text}) put in /var/crash beforehand;
     extra_files: (host path, path in the guest) copied in."""
     e = lbvm.env()
-    if arm_with not in ARM_ENV:
-        raise lbvm.HarnessError(f"arm_with must be one of {sorted(ARM_ENV)}, not '{arm_with}'")
-    module = lbvm.kmod("lifeboat.ko") if arm_with == "lifeboat" else None
+    module = lbvm.kmod("lifeboat.ko")
     stage = os.path.join(work, "rootfs")
     shutil.rmtree(stage, ignore_errors=True)
     os.makedirs(stage)
@@ -204,8 +194,7 @@ def build_rootfs(work, conf_text, arm_with="lifeboat", fill_free_kib=None, old_d
     cpio = os.path.join(work, "rootfs.cpio")
     init = os.path.join(work, "lbtest-init")
     script = root_init.replace("@START@", unit_exec_start()).replace("@KVER@", e["KVER"])
-    script = script.replace("@ARM_ENV@", ARM_ENV[arm_with])
-    script = script.replace("@ARMED_CHECK@", ARMED_CHECK[arm_with])
+    script = script.replace("@ARMED_CHECK@", ARMED_CHECK)
     fill = "" if fill_free_kib is None else FILL.replace("@FREE_KIB@", str(fill_free_kib))
     script = script.replace("@FILL@\n", fill)
     with open(init, "w") as f:
@@ -235,9 +224,8 @@ def build_rootfs(work, conf_text, arm_with="lifeboat", fill_free_kib=None, old_d
         src = os.path.join(e["KROOT"], "lib", "modules", e["KVER"], name)
         if os.path.exists(src):
             shutil.copy(src, moddir)
-    if arm_with == "lifeboat":
-        os.makedirs(os.path.join(moddir, "extra"), exist_ok=True)
-        shutil.copy(module, os.path.join(moddir, "extra", "lifeboat.ko"))
+    os.makedirs(os.path.join(moddir, "extra"), exist_ok=True)
+    shutil.copy(module, os.path.join(moddir, "extra", "lifeboat.ko"))
     run(["depmod", "-b", stage, e["KVER"]], "depmod")
     for name, files in old_dumps:
         d = os.path.join(stage, "var", "crash", name)
