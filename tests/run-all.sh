@@ -2,22 +2,36 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The stages of `make test`, each counted once, ending with the tally line
-# "N passed, N failed, N skipped". Nothing is skipped: a stage that lacks a
-# tool fails. Expects `make all unit-bins fuzzers` to have run.
+# "N passed, N failed, N skipped": stages and VM tests that passed and
+# failed, and the dump checks the VM tests could not run (run.py's
+# "skip - " lines). A stage that lacks a tool fails, and so does a fuzzer
+# that `make print-fuzzers` lists and the build lacks. Expects
+# `make all unit-bins fuzzers` to have run. The benchmarks are not a stage:
+# `make bench` runs them.
 #
 #   FUZZ_SECONDS   time given to each fuzzer (default 20)
 #   VM_TESTS       -k filters passed to tests/vm/run.py (default: all)
+#   STAGES         the stages to run, of: unit fuzz style dkms vm (default: all)
+#   LIFEBOAT_BUILD the build directory (default: build)
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
-BUILD=$PWD/build
+BUILD=${LIFEBOAT_BUILD:-$PWD/build}
+STAGES=${STAGES:-unit fuzz style dkms vm}
+for s in $STAGES; do
+	case $s in
+	unit | fuzz | style | dkms | vm) ;;
+	*) echo "run-all: unknown stage '$s' in STAGES (unit fuzz style dkms vm)" >&2; exit 2 ;;
+	esac
+done
 CACHE=${LIFEBOAT_CACHE:-/var/cache/lifeboat}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 # shellcheck disable=SC1090
 . <(sed -n 's/^\([A-Z_]*\) *:= *\(.*\)$/export \1=\2/p' "$CACHE/env.mk")
 export LIFEBOAT_KVMLINUZ=$KVMLINUZ
 
-passed=0 failed=0 failures=()
+passed=0 failed=0 skipped=0 failures=()
+wanted() { [[ " $STAGES " == *" $1 "* ]]; }
 stage() {	# name command...
 	local name=$1 t0 rc
 	shift
@@ -35,8 +49,10 @@ stage() {	# name command...
 	fi
 }
 
-stage "unit tests" env CK_FORK=yes "$BUILD/tests/unit"
-stage "unit tests under ASan+UBSan" env CK_FORK=no ASAN_OPTIONS=detect_leaks=1 "$BUILD/tests/unit-san"
+if wanted unit; then
+	stage "unit tests" env CK_FORK=yes "$BUILD/tests/unit"
+	stage "unit tests under ASan+UBSan" env CK_FORK=no ASAN_OPTIONS=detect_leaks=1 "$BUILD/tests/unit-san"
+fi
 
 fuzz() {	# fuzzer binary
 	local corpus name
@@ -52,41 +68,70 @@ fuzz() {	# fuzzer binary
 		-artifact_prefix="$BUILD/fuzz/artifacts/$name-" "$corpus" 2>&1 | tail -n 4
 	return "${PIPESTATUS[0]}"
 }
-for f in "$BUILD"/fuzz/*; do
-	[ -x "$f" ] && [ -f "$f" ] && stage "fuzzer $(basename "$f") (${FUZZ_SECONDS} s)" fuzz "$f"
-done
-
-stage "kernel style (checkpatch.pl)" make --no-print-directory check-kernel
-stage "shell scripts (shellcheck)" shellcheck -x tests/deps.sh tests/run-all.sh initramfs/lb-initramfs \
-	initramfs/capture-init .ci/run tests/dkms-build.sh kernel/dkms-install.sh
-# The packaged module as DKMS builds it, in private trees (kernel/dkms.mk).
-while read -r kver; do
-	kdir=$(sed -n 's/^KDIR := //p' "$KERNELS_DIR/$kver/env.mk")
-	stage "DKMS build for $kver" tests/dkms-build.sh "$kver" "$kdir"
-done < <(make --no-print-directory -s print-test-kvers)
-
-vm_args=()
-for k in ${VM_TESTS:-}; do vm_args+=(-k "$k"); done
-vm_log=$BUILD/vm-tests.log
-mkdir -p "$BUILD"
-/usr/bin/python3 tests/vm/run.py "${vm_args[@]}" | tee "$vm_log"
-vm_rc=${PIPESTATUS[0]}
-vm_passed=$(grep -c '^ok - ' "$vm_log")
-vm_failed=$(grep -c '^not ok - ' "$vm_log")
-passed=$((passed + vm_passed))
-failed=$((failed + vm_failed))
-if [ "$vm_rc" -ne 0 ] && [ "$vm_failed" -eq 0 ]; then
+fail_stage() {	# sentence
+	echo "=== $1"
 	failed=$((failed + 1))
-	failures+=("VM test runner (status $vm_rc)")
+	failures+=("$1")
+}
+# The fuzzers the build must hold, one per line from `make print-fuzzers`
+# (a path, build/ being $BUILD, or a name in $BUILD/fuzz/): a missing one
+# fails its stage.
+if wanted fuzz; then
+	if ! fuzzers=$(make --no-print-directory -s print-fuzzers) || [ -z "$fuzzers" ]; then
+		fail_stage "fuzzers: 'make print-fuzzers' listed no fuzzer"
+	else
+		while read -r f; do
+			[ -n "$f" ] || continue
+			case $f in
+			/*) ;;
+			build/*) f=$BUILD/${f#build/} ;;
+			*/*) f=$PWD/$f ;;
+			*) f=$BUILD/fuzz/$f ;;
+			esac
+			name=$(basename "$f")
+			if [ -x "$f" ] && [ -f "$f" ]; then
+				stage "fuzzer $name (${FUZZ_SECONDS} s)" fuzz "$f"
+			else
+				fail_stage "fuzzer $name is not built: no executable '$f' ('make fuzzers' builds it)"
+			fi
+		done <<< "$fuzzers"
+	fi
 fi
-while read -r line; do failures+=("${line#not ok - }"); done < <(grep '^not ok - ' "$vm_log")
 
-# Figures next to Linux's own kdump; fails only if a run does not capture.
-for b in tests/vm/bench_*.py; do
-	stage "benchmark $(basename "$b" .py) (1 run each)" /usr/bin/python3 "$b" --runs 1
-done
+if wanted style; then
+	stage "kernel style (checkpatch.pl)" make --no-print-directory check-kernel
+	stage "shell scripts (shellcheck)" shellcheck -x tests/deps.sh tests/run-all.sh initramfs/lb-initramfs \
+		initramfs/capture-init .ci/run tests/dkms-build.sh kernel/dkms-install.sh
+fi
+# The packaged module as DKMS builds it, in private trees (kernel/dkms.mk).
+if wanted dkms; then
+	while read -r kver; do
+		kdir=$(sed -n 's/^KDIR := //p' "$KERNELS_DIR/$kver/env.mk")
+		stage "DKMS build for $kver" tests/dkms-build.sh "$kver" "$kdir"
+	done < <(make --no-print-directory -s print-test-kvers)
+fi
+
+if wanted vm; then
+	vm_args=()
+	for k in ${VM_TESTS:-}; do vm_args+=(-k "$k"); done
+	vm_log=$BUILD/vm-tests.log
+	mkdir -p "$BUILD"
+	/usr/bin/python3 tests/vm/run.py "${vm_args[@]}" | tee "$vm_log"
+	vm_rc=${PIPESTATUS[0]}
+	vm_passed=$(grep -c '^ok - ' "$vm_log")
+	vm_failed=$(grep -c '^not ok - ' "$vm_log")
+	passed=$((passed + vm_passed))
+	failed=$((failed + vm_failed))
+	if [ "$vm_rc" -ne 0 ] && [ "$vm_failed" -eq 0 ]; then
+		failed=$((failed + 1))
+		failures+=("VM test runner (status $vm_rc)")
+	fi
+	while read -r line; do failures+=("${line#not ok - }"); done < <(grep '^not ok - ' "$vm_log")
+	# Dump checks a VM test could not run: counted as skipped, never as passed.
+	skipped=$((skipped + $(grep -c '^skip - ' "$vm_log")))
+fi
 
 echo
 for f in "${failures[@]+"${failures[@]}"}"; do echo "FAILED: $f"; done
-echo "$passed passed, $failed failed, 0 skipped"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
