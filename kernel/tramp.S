@@ -3,7 +3,10 @@
  * The trampoline: one page of position-independent code, copied at load time
  * into the region, where the builder puts its parameters (struct
  * lb_tramp_params at LB_TRAMP_PARAMS_OFF), a GDT, an IDT and the fault
- * message beside it (lifeboat/tramp.h). The page holds instructions only.
+ * message beside it: the page's layout is in lifeboat/tramp.h, which the
+ * builder's C includes too and checks at compile time. The code holds
+ * instructions only, and the assembler checks that it fits in
+ * LB_TRAMP_CODE_MAX.
  *
  * lb_tramp_jump() runs at the module's address. It loads the new page
  * tables, in which this very page's virtual address maps to the copy, so the
@@ -15,7 +18,8 @@
  * the kernel's text; the targets still start with ENDBR.
  *
  * Entry to the capture kernel follows the 64-bit boot protocol: flat 64-bit
- * CS 0x10, data 0x18, interrupts off, %rsi = boot_params, paging as set up.
+ * CS LB_BOOT_CS (0x10), data LB_BOOT_DS (0x18), interrupts off, %rsi =
+ * boot_params, paging as set up.
  *
  * For objtool: lb_tramp_jump() is a function with no way back (no ret, no
  * call out: a direct jump into the page), so where objtool checks the linked
@@ -73,13 +77,13 @@ SYM_INNER_LABEL(lb_tramp_ident, SYM_L_GLOBAL)
 	lidt	(%rax)
 	movq	PARAM(STACK)(%rbx), %rsp
 
-	movl	$0x18, %eax
+	movl	$LB_BOOT_DS, %eax
 	movl	%eax, %ds
 	movl	%eax, %es
 	movl	%eax, %ss
 	movl	%eax, %fs
 	movl	%eax, %gs
-	pushq	$0x10
+	pushq	$LB_BOOT_CS
 	leaq	.Lflat_cs(%rip), %rax
 	pushq	%rax
 	lretq
@@ -131,6 +135,11 @@ SYM_INNER_LABEL(lb_tramp_fault, SYM_L_GLOBAL)
 SYM_INNER_LABEL(lb_tramp_end, SYM_L_GLOBAL)
 	ANNOTATE_NOENDBR
 	int3
+	/*
+	 * The copy must fit before the parameters: were the code longer,
+	 * this .org would move backwards and the assembler would refuse it.
+	 */
+	.org	lb_tramp_start + LB_TRAMP_CODE_MAX, 0xcc
 SYM_CODE_END(lb_tramp_start)
 
 /*

@@ -7,13 +7,12 @@
  * segment at __BOOT_DS (0x18), and an IDT whose NMI gate goes to the NMI stub
  * (an iretq: the boot protocol gives no NMI handler until the decompressor
  * installs its own) and every other gate to the fault stub, and the message
- * the fault stub prints: data stays out of the code. Offsets are in
- * internal.h and lifeboat/tramp.h.
+ * the fault stub prints: data stays out of the code. The page's layout is
+ * in lifeboat/tramp.h, which kernel/tramp.S includes too.
  */
 #include "internal.h"
 
 enum {
-	IDT_GATE_SIZE = 16,
 	IDT_INTERRUPT_GATE = 0x8e,	/* present, DPL 0, 64-bit interrupt gate */
 };
 
@@ -74,10 +73,10 @@ void lb_tramp_build(const struct lb_machine *m, const struct lb_image *img,
 	for (v = 0; v < LB_TRAMP_IDT_ENTRIES; v++) {
 		handler = img->tramp_pa + (v == LB_TRAMP_NMI_VECTOR ?
 					   m->tramp_nmi_off : m->tramp_fault_off);
-		put_gate(page + LB_TRAMP_IDT_OFF + v * IDT_GATE_SIZE, handler);
+		put_gate(page + LB_TRAMP_IDT_OFF + v * LB_TRAMP_IDT_GATE_SIZE, handler);
 	}
 	put_desc(page + LB_TRAMP_IDT_DESC_OFF,
-		 LB_TRAMP_IDT_ENTRIES * IDT_GATE_SIZE - 1,
+		 LB_TRAMP_IDT_ENTRIES * LB_TRAMP_IDT_GATE_SIZE - 1,
 		 img->tramp_pa + LB_TRAMP_IDT_OFF);
 
 	memcpy(page + LB_TRAMP_MSG_OFF, fault_msg, sizeof(fault_msg));
