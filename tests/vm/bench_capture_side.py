@@ -29,22 +29,20 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import capture  # noqa: E402
 import capture_side as cs  # noqa: E402
 import lbvm  # noqa: E402
 import reference  # noqa: E402
 
-# The capture kernel's parameters `lifeboat start` passes (dumptools/cmd_start.c).
-LIFEBOAT_APPEND = "console=ttyS0 nr_cpus=1 irqpoll reset_devices panic=10 cgroup_disable=memory"
 CONF = ("target = LABEL=lbdump\nfstype = ext4\nextra_modules = virtio_pci virtio_blk\n"
         "final_action = poweroff\nfailure_action = poweroff\n")
 
 
 def build_images(work):
     """Both capture initramfs images: the test bed's kdump one (as
-    reference.build makes it) and Lifeboat's (lifeboat mkinitramfs)."""
+    capture.capture_image() builds it) and Lifeboat's (lifeboat mkinitramfs)."""
     e = lbvm.env()
-    kdump = lbvm.build_initramfs(os.path.join(work, "kdump.img"), lbvm.CAPTURE_INIT,
-                                 bins=["/usr/bin/makedumpfile"], modules=lbvm.DISK_MODULES)
+    kdump = capture.capture_image()
     conf = os.path.join(work, "lifeboat.conf")
     with open(conf, "w") as f:
         f.write(CONF)
@@ -62,15 +60,15 @@ def run_side(work, images, side):
     both images, so that the first kernel (and the memory the region takes)
     is the same for both sides: only the image kexec -p loads differs."""
     e = lbvm.env()
-    append = LIFEBOAT_APPEND if side == "lifeboat" else reference.CAPTURE_APPEND
-    init = reference.FIRST_INIT.replace("@APPEND@", append)
+    append = capture.START_APPEND if side == "lifeboat" else capture.CAPTURE_APPEND
+    init = reference.first_init(append)
     init = init.replace("/boot/capture.img", f"/boot/{side}.img")
     first = lbvm.build_initramfs(
         os.path.join(work, "first.img"), init, bins=["/usr/sbin/kexec"],
         files=[f"{e['KVMLINUZ']}:/boot/vmlinuz"] + [f"{p}:/boot/{s}.img" for s, p in images.items()])
     disk = lbvm.make_disk(os.path.join(work, "dump.ext4"))
     vm = lbvm.VM(work, first, "console=ttyS0 crashkernel=256M", disk=disk, timeout=300,
-                 done_markers=("done", "final-action"), fail_markers=("kexec-failed",),
+                 done_markers=("done", "final-action"), fail_markers=("arm-failed",),
                  markers=cs.MARKERS if side == "lifeboat" else (), name=side)
     res = vm.run()
     path = "/vmcore"

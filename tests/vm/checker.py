@@ -10,11 +10,13 @@ and `log` holds the panic message. With drgn (/usr/bin/python3): the core
 opens and the crashed thread's stack goes through panic.
 
 For a kernel newer than the installed crash and drgn read (readers_support(),
-by the table in dumptools/lib/readers.c), check_dump_without_readers() reads
+by the table in lib/readers.c), check_dump_without_readers() reads
 the log with makedumpfile, the CPUs' notes itself and the crashing CPU's pc
 with the symbol table and gdb.
 
-Every failure is a sentence saying what is wrong. Usable as a library
+Every failure is a sentence saying what is wrong. Every check either runs
+(and can fail) or is skipped by skip(), which says why: the VM test runner
+reports each skipped check and counts it in its closing line. Usable as a library
 (check_dump) or from the shell:
 
     checker.py --vmlinux VMLINUX --dump VMCORE --panic "sysrq triggered crash" --cpus 2
@@ -27,6 +29,8 @@ import struct
 import subprocess
 import sys
 import tempfile
+
+import capture
 
 CRASH_TIMEOUT = 300
 DRGN_PYTHON = "/usr/bin/python3"
@@ -63,6 +67,22 @@ except Exception as e:
     out["error"] = "crashed_thread: %s" % e
 print(json.dumps(out))
 """
+
+
+# Checks that did not run, as sentences, since the last clear_skipped():
+# tests/vm/run.py reports and counts them for each test.
+SKIPPED = []
+
+
+def skip(sentence):
+    """A check that cannot run on this dump: said, and counted as skipped."""
+    SKIPPED.append(sentence)
+
+
+def clear_skipped():
+    out = list(SKIPPED)
+    del SKIPPED[:]
+    return out
 
 
 class CrashOutput:
@@ -131,19 +151,63 @@ def parse_bt_all(text):
     return entries
 
 
-def kdump_file_problems(path):
-    """Structural check of makedumpfile's kdump-compressed format, independent
-    of crash: the header is sane and the file holds every page it lists."""
+PT_LOAD, PT_NOTE = 1, 4
+
+
+def elf_file_problems(path):
+    """Structural check of an ELF dump, independent of crash: a 64-bit
+    x86_64 core whose program headers, notes and memory segments all lie
+    inside the file, with at least one note segment and one memory segment."""
     size = os.path.getsize(path)
     with open(path, "rb") as f:
-        head = f.read(4096)
-        if head[:4] == b"\x7fELF":
-            return []
-        if head[:8] != b"KDUMP   ":
-            return [f"'{path}' is neither a kdump-compressed nor an ELF file"]
-        if len(head) < 448:
+        head = f.read(64)
+        if len(head) < 64:
+            return [f"'{path}' is truncated inside its ELF header ({size} bytes)"]
+        if head[4] != 2 or head[5] != 1:
+            return [f"'{path}' is not a 64-bit little-endian ELF file"]
+        etype, machine = struct.unpack_from("<HH", head, 16)
+        if etype != 4 or machine != 62:
+            return [f"'{path}' is not an x86_64 ELF core (type {etype}, machine {machine})"]
+        phoff, = struct.unpack_from("<Q", head, 32)
+        phentsize, phnum = struct.unpack_from("<HH", head, 54)
+        if phentsize != 56 or phnum == 0:
+            return [f"'{path}' has a corrupt ELF header ({phnum} program headers of {phentsize} bytes)"]
+        if phoff + phnum * phentsize > size:
+            return [f"'{path}' is truncated: {size} bytes, its program headers end at "
+                    f"{phoff + phnum * phentsize}"]
+        f.seek(phoff)
+        table = f.read(phnum * phentsize)
+    kinds = {PT_LOAD: 0, PT_NOTE: 0}
+    for i in range(phnum):
+        ptype, _, poff, _, _, filesz = struct.unpack_from("<IIQQQQ", table, i * phentsize)
+        if ptype in kinds:
+            kinds[ptype] += 1
+            if poff + filesz > size:
+                what = "memory" if ptype == PT_LOAD else "note"
+                return [f"'{path}' is truncated: {size} bytes, its {what} segment {i} "
+                        f"ends at {poff + filesz}"]
+    if not kinds[PT_NOTE]:
+        return [f"'{path}' has no note segment (PT_NOTE)"]
+    if not kinds[PT_LOAD]:
+        return [f"'{path}' has no memory segment (PT_LOAD)"]
+    return []
+
+
+def kdump_file_problems(path):
+    """Structural check of a dump, independent of crash: for makedumpfile's
+    kdump-compressed format, the header is sane and the file holds every
+    page it lists; for an ELF dump, elf_file_problems()."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        if f.read(4) == capture.ELF_MAGIC:
+            return elf_file_problems(path)
+        try:
+            h = capture.kdump_header(f)
+        except ValueError:
             return [f"'{path}' is truncated inside its header ({size} bytes)"]
-        block_size, sub_hdr_size, bitmap_blocks = struct.unpack_from("<iiI", head, 428)
+        if h is None:
+            return [f"'{path}' is neither a kdump-compressed nor an ELF file"]
+        block_size, sub_hdr_size, bitmap_blocks = h["block_size"], h["sub_hdr_size"], h["bitmap_blocks"]
         if block_size <= 0 or block_size & (block_size - 1) or sub_hdr_size < 0:
             return [f"'{path}' has a corrupt header (block_size {block_size})"]
         bitmap_off = (1 + sub_hdr_size) * block_size
@@ -177,6 +241,19 @@ def run_drgn(vmlinux, dump, modules=()):
         return json.loads(r.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         return {"error": f"drgn printed no answer: {r.stderr.strip()[-400:]}"}
+
+
+def note_count_problems(dump, cpus, info):
+    """One NT_PRSTATUS note (a CPU's registers) per CPU in the dump."""
+    try:
+        notes = capture.dump_notes(dump)
+    except (ValueError, struct.error) as e:
+        return [f"cannot read the dump's notes: {e}"]
+    n = sum(1 for _, t, d in notes if t == NT_PRSTATUS and len(d) >= PRSTATUS_SIZE)
+    info["notes"] = n
+    if n != cpus:
+        return [f"the dump holds {n} NT_PRSTATUS notes, expected one for each of {cpus} CPUs"]
+    return []
 
 
 def exception_rips(text):
@@ -216,6 +293,10 @@ def check_dump(vmlinux, dump, panic_msg, cpus, bt_funcs=("panic",), cpu_funcs=No
     if problems:
         return problems, info
 
+    # One note per CPU, read by the checker itself: crash may open a dump
+    # that lacks one and show that CPU's task as last scheduled.
+    problems += note_count_problems(dump, cpus, info)
+
     commands = ["sys", "bt", "bt -a", "log"] + list(extra_crash)
     out = run_crash(vmlinux, dump, commands)
     info["crash"] = out.sections
@@ -233,12 +314,15 @@ def check_dump(vmlinux, dump, panic_msg, cpus, bt_funcs=("panic",), cpu_funcs=No
     else:
         line = m.group(1) if m.group(1) is not None else m.group(2)
         info["panic_line"] = line
-        if not panic_msg and line:
-            problems.append(f"PANIC line is '{line}', expected it empty")
+        if not panic_msg:
+            if line:
+                problems.append(f"PANIC line is '{line}', expected it empty")
         elif panic_msg not in line:
             problems.append(f"PANIC line is '{line}', expected it to contain '{panic_msg}'")
     m = re.search(r"^\s*CPUS:\s*(\d+)", out.get("sys"), re.M)
-    if m and int(m.group(1)) != cpus:
+    if not m:
+        problems.append("crash's 'sys' shows no CPUS line: the CPU count cannot be checked")
+    elif int(m.group(1)) != cpus:
         problems.append(f"crash counts {m.group(1)} CPUs, expected {cpus}")
 
     bt = out.get("bt")
@@ -274,7 +358,9 @@ def check_dump(vmlinux, dump, panic_msg, cpus, bt_funcs=("panic",), cpu_funcs=No
         if not fr:
             problems.append(f"'bt -a' has no frames for CPU {c} (pid {p}, {cmd})")
 
-    if panic_msg not in out.get("log"):
+    if not panic_msg:
+        skip("the panic message in 'log': none is expected (an empty PANIC line)")
+    elif panic_msg not in out.get("log"):
         problems.append(f"'log' does not contain the panic message '{panic_msg}'")
     for msg in log_msgs:
         if msg not in out.get("log"):
@@ -296,12 +382,16 @@ def check_dump(vmlinux, dump, panic_msg, cpus, bt_funcs=("panic",), cpu_funcs=No
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The first crash and drgn releases that read each kernel series: one table,
 # in the C library that `lifeboat report` uses; read from there.
-READERS_TABLE = os.path.join(ROOT, "dumptools", "lib", "readers.c")
+# lib/readers.c; dumptools/lib/readers.c in trees from before the C code
+# moved into layered folders.
+READERS_TABLE = next((p for p in (os.path.join(ROOT, "lib", "readers.c"),
+                                  os.path.join(ROOT, "dumptools", "lib", "readers.c"))
+                      if os.path.exists(p)), os.path.join(ROOT, "lib", "readers.c"))
 GDB_TIMEOUT = 300
 
 
 def reader_table():
-    """[((major, minor), crash, drgn)] from dumptools/lib/readers.c, oldest
+    """[((major, minor), crash, drgn)] from READERS_TABLE, oldest
     series first; crash and drgn are None on the closing row (series from
     there on are unknown to the table)."""
     with open(READERS_TABLE) as f:
@@ -379,7 +469,7 @@ def readers_verdicts(env, versions=None):
             out[tool] = (False, f"{tool} {have} is too old for {release}: it takes {tool} {need}")
         elif not known:
             out[tool] = (False, f"{release} is newer than the reader table knows "
-                                f"(dumptools/lib/readers.c); {tool} {have} may not read it")
+                                f"({os.path.relpath(READERS_TABLE, ROOT)}); {tool} {have} may not read it")
         else:
             out[tool] = (True, f"{tool} {have} reads {release}")
     return out
@@ -391,7 +481,7 @@ def readers_support(env):
     return all(ok for ok, _ in readers_verdicts(env).values())
 
 
-NT_PRSTATUS = 1
+NT_PRSTATUS = capture.NT_PRSTATUS
 PRSTATUS_SIZE = 336            # struct elf_prstatus on x86_64
 PR_PID = 32
 PR_REG = 112                   # struct user_regs_struct, 27 registers
@@ -400,72 +490,10 @@ REG_NAMES = ("r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8",
              "fs_base", "gs_base", "ds", "es", "fs", "gs")
 
 
-def _parse_notes(buf):
-    """[(name, type, desc)] of an ELF note area."""
-    notes, off = [], 0
-    while off + 12 <= len(buf):
-        namesz, descsz, ntype = struct.unpack_from("<III", buf, off)
-        if namesz == 0 and descsz == 0 and ntype == 0:
-            break
-        off += 12
-        name = buf[off:off + namesz].rstrip(b"\0").decode("ascii", "replace")
-        off += (namesz + 3) & ~3
-        if off + descsz > len(buf):
-            break
-        notes.append((name, ntype, buf[off:off + descsz]))
-        off += (descsz + 3) & ~3
-    return notes
-
-
-def dump_notes(dump):
-    """The ELF notes a dump holds: from the kdump-compressed sub-header
-    (offset_note, size_note: header version 4 and later), or from the
-    PT_NOTE segments of an ELF dump. Raises ValueError with a sentence."""
-    with open(dump, "rb") as f:
-        head = f.read(4096)
-        if head[:8] == b"KDUMP   ":
-            version = struct.unpack_from("<i", head, 8)[0]
-            if version < 4:
-                raise ValueError(f"the kdump header is version {version}: it holds no notes")
-            block_size = struct.unpack_from("<i", head, 428)[0]
-            f.seek(block_size)
-            sub = f.read(64)
-            # struct kdump_sub_header: phys_base, dump_level, split, start_pfn,
-            # end_pfn, offset_vmcoreinfo, size_vmcoreinfo, offset_note, size_note
-            off, size = struct.unpack_from("<QQ", sub, 48)
-            if not size:
-                raise ValueError("the kdump sub-header lists no notes")
-            f.seek(off)
-            buf = f.read(size)
-            if len(buf) != size:
-                raise ValueError(f"the notes ({size} bytes at {off}) lie past the end of the file")
-            return _parse_notes(buf)
-        if head[:4] == b"\x7fELF":
-            phoff, = struct.unpack_from("<Q", head, 32)
-            phentsize, phnum = struct.unpack_from("<HH", head, 54)
-            notes = []
-            for i in range(phnum):
-                f.seek(phoff + i * phentsize)
-                ptype, _, poff, _, _, filesz = struct.unpack("<IIQQQQ", f.read(40))
-                if ptype == 4:  # PT_NOTE
-                    f.seek(poff)
-                    notes += _parse_notes(f.read(filesz))
-            return notes
-    raise ValueError("the dump is neither kdump-compressed nor ELF")
-
-
 def prstatus(desc):
     """pid and registers of one NT_PRSTATUS note."""
     regs = dict(zip(REG_NAMES, struct.unpack_from("<27Q", desc, PR_REG)))
     return {"pid": struct.unpack_from("<i", desc, PR_PID)[0], "regs": regs}
-
-
-def vmcoreinfo(notes):
-    for name, ntype, desc in notes:
-        if name == "VMCOREINFO":
-            return dict(re.findall(r"^(\w+(?:\([\w.]+\))?)=(.*)$",
-                                   desc.decode("ascii", "replace"), re.M))
-    return {}
 
 
 def text_symbols(env):
@@ -668,7 +696,7 @@ def _check_without_readers(env, vmcore, panic_msg, cpus, log_msgs, panic_cpu, mo
                 problems.append(f"the dump's log does not contain '{msg}'")
 
     try:
-        notes = dump_notes(vmcore)
+        notes = capture.dump_notes(vmcore)
     except (ValueError, struct.error) as e:
         problems.append(f"cannot read the dump's notes: {e}")
         return problems, info
@@ -691,6 +719,7 @@ def _check_without_readers(env, vmcore, panic_msg, cpus, log_msgs, panic_cpu, mo
     if cpu is None:
         cpu = panic_cpu
     if cpu is None:
+        skip("the crashing CPU's registers: the log names no crashing CPU and none was expected")
         return problems, info
     info["crash_cpu"] = cpu
     if cpu >= len(pr):
@@ -704,7 +733,7 @@ def _check_without_readers(env, vmcore, panic_msg, cpus, log_msgs, panic_cpu, mo
         problems.append(f"CPU {cpu}'s note holds pid {note['pid']}, the log's crashed task "
                         f"is pid {task[1]} ({task[2]})")
 
-    vi = vmcoreinfo(notes)
+    vi = capture.vmcoreinfo(notes)
     try:
         offset = int(vi.get("KERNELOFFSET", ""), 16)
     except ValueError:
@@ -753,7 +782,9 @@ def _check_without_readers(env, vmcore, panic_msg, cpus, log_msgs, panic_cpu, mo
     if not sym:
         problems.append(f"System.map names no function at the crashing CPU's RIP {rip:#x}")
 
-    if env.get("VMLINUX_DBG"):
+    if not env.get("VMLINUX_DBG"):
+        skip(f"gdb's name for the crashing CPU's pc: no debug vmlinux for {env['KVER']}")
+    else:
         if not os.path.exists(env["VMLINUX_DBG"]):
             problems.append(f"no debug vmlinux at '{env['VMLINUX_DBG']}': run 'make deps'")
             return problems, info

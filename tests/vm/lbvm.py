@@ -193,29 +193,6 @@ wait_for() {	# path, tenths of a second
 }
 """
 
-# The capture side used by the reference and by Lifeboat's own tests until the
-# saver exists: mount the dump disk, run makedumpfile, report, power off.
-CAPTURE_INIT = INIT_PRELUDE + r"""
-mark capture-init
-load_modules
-wait_for /dev/vda 100 || { mark capture-failed no-disk; poweroff -f; }
-mount -t ext4 /dev/vda /mnt || { mark capture-failed mount; poweroff -f; }
-ls -l /proc/vmcore > /dev/ttyS0 2>&1
-if makedumpfile -l -d 31 /proc/vmcore /mnt/vmcore.tmp > /dev/ttyS0 2>&1; then
-	mv /mnt/vmcore.tmp /mnt/vmcore
-	makedumpfile --dump-dmesg /proc/vmcore /mnt/dmesg.txt > /dev/null 2>&1
-	sync
-	mark dump-saved
-else
-	mark capture-failed makedumpfile
-fi
-umount /mnt
-sync
-mark done
-poweroff -f
-"""
-
-
 def make_disk(path, size_mb=2048):
     """An empty ext4 image for the dump, sparse."""
     with open(path, "wb") as f:

@@ -5,8 +5,11 @@ Runs the VM tests: every test_* function of the tests/vm/test_*.py modules,
 one after the other (QEMU's TCG already keeps both host cores busy).
 
 A test passes by returning (optionally a dict of figures to print), fails by
-raising AssertionError or HarnessError with a sentence. Nothing is skipped:
-a missing tool is a failure. Ends with "vm: N passed, N failed, N skipped".
+raising AssertionError or HarnessError with a sentence. A missing tool is a
+failure, never a skip. A check the dump checker could not run on a test's
+dump (checker.skip()) is printed as "skip - TEST: why" and counted as
+skipped. Ends with "vm: N passed, N failed, N skipped": tests passed, tests
+failed, checks skipped.
 
     run.py [-k SUBSTRING]... [--list]
 """
@@ -19,6 +22,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checker  # noqa: E402
 import lbvm  # noqa: E402
 
 
@@ -31,7 +35,9 @@ def discover():
         for name in dir(mod):
             fn = getattr(mod, name)
             if name.startswith("test_") and callable(fn):
-                tests.append((order, mod.__name__, fn.__code__.co_firstlineno, name, fn))
+                # Tests generated from a table carry their row's index.
+                line = getattr(fn, "order", fn.__code__.co_firstlineno)
+                tests.append((order, mod.__name__, line, name, fn))
     tests.sort()
     return [(f"{m}.{n}", fn) for _, m, _, n, fn in tests]
 
@@ -49,10 +55,11 @@ def main():
     if not tests:
         print("vm: no test matches", file=sys.stderr)
         return 1
-    passed = failed = 0
+    passed = failed = skipped = 0
     for name, fn in tests:
         t0 = time.monotonic()
         print(f"vm: {name} ...", flush=True)
+        checker.clear_skipped()
         try:
             figures = fn() or {}
             dt = time.monotonic() - t0
@@ -68,7 +75,10 @@ def main():
             print(f"not ok - {name} ({dt:.0f} s): the test crashed", flush=True)
             traceback.print_exc()
             failed += 1
-    print(f"vm: {passed} passed, {failed} failed, 0 skipped")
+        for why in checker.clear_skipped():
+            print(f"skip - {name}: {why}", flush=True)
+            skipped += 1
+    print(f"vm: {passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed else 0
 
 

@@ -13,7 +13,7 @@ An Arm says how the first kernel arms a capture path: a shell snippet for its
 init and the files it needs in the initramfs. The same scenarios run through
 each arm:
 
-  kdump        Linux's own kdump, `kexec -p`, exactly as reference.py does.
+  kdump        Linux's own kdump, `kexec -p`, as reference.py arms it.
                On an oops it jumps from oops_end(), before panic().
   kdump-panic  the same, booted with crash_kexec_post_notifiers, so that it
                jumps from panic() after the other CPUs were stopped: the
@@ -34,21 +34,16 @@ CPUs panicking at once.
 """
 import argparse
 import dataclasses
+import json
 import os
 import re
-import struct
 import sys
 
+import capture
 import checker
 import lbvm
-import reference
 
-LIFEBOAT_BIN = os.path.join(lbvm.BUILD, "lifeboat")
 CRASHER_DIR = "/sys/kernel/debug/lifeboat_crasher"
-
-# The capture kernel's command line, the reference's: one CPU, interrupts
-# polled, devices reset.
-CAPTURE_APPEND = reference.CAPTURE_APPEND
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,38 +59,19 @@ class Arm:
     crash_regs: str = "oops"
 
 
-KEXEC_SNIPPET = r"""
-kexec -p /boot/vmlinuz --initrd=/boot/capture.img --append="@APPEND@" > /dev/ttyS0 2>&1 \
-	|| { mark arm-failed kexec; poweroff -f; }
-[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || { mark arm-failed not-loaded; poweroff -f; }
-kmark armed
-"""
-
-LIFEBOAT_SNIPPET = r"""
-insmod /lib/lifeboat.ko > /dev/ttyS0 2>&1 || { mark arm-failed insmod; poweroff -f; }
-lifeboat load --kernel /boot/vmlinuz --initrd /boot/capture.img --append "@APPEND@" \
-	> /dev/ttyS0 2>&1 || { mark arm-failed load; poweroff -f; }
-lifeboat arm > /dev/ttyS0 2>&1 || { mark arm-failed arm; poweroff -f; }
-state=$(cat /sys/kernel/lifeboat/state)
-[ "$state" = armed ] || { mark arm-failed "state is '$state'"; poweroff -f; }
-kmark armed
-"""
-
-
 def arm_kdump():
-    return Arm("kdump", KEXEC_SNIPPET, bins=("/usr/sbin/kexec",), jumps_from="oops_end")
+    return Arm("kdump", capture.kexec_arm(), bins=("/usr/sbin/kexec",), jumps_from="oops_end")
 
 
 def arm_kdump_panic():
-    return Arm("kdump-panic", KEXEC_SNIPPET, bins=("/usr/sbin/kexec",),
+    return Arm("kdump-panic", capture.kexec_arm(), bins=("/usr/sbin/kexec",),
                cmdline="crash_kexec_post_notifiers", jumps_from="panic", crash_regs="panic")
 
 
 def arm_lifeboat():
     """Lifeboat's own path. Fails, saying what is missing, if it is not built."""
     ko = lbvm.kmod("lifeboat.ko")
-    lbvm.need(LIFEBOAT_BIN, "build/lifeboat ('make')")
-    return Arm("lifeboat", LIFEBOAT_SNIPPET, bins=(f"{LIFEBOAT_BIN}:/sbin/lifeboat",),
+    return Arm("lifeboat", capture.lifeboat_arm(), bins=tuple(capture.lifeboat_bins()),
                files=(f"{ko}:/lib/lifeboat.ko",), jumps_from="panic",
                crash_regs="oops")
 
@@ -277,63 +253,16 @@ mark survived
 poweroff -f
 """
 
-_capture_img = {}
-
-
-def capture_image():
-    """The capture initramfs (the reference's), built once per run and
-    guest kernel."""
-    kver = lbvm.env()["KVER"]
-    if kver not in _capture_img or not os.path.exists(_capture_img[kver]):
-        d = os.path.join(lbvm.BUILD, "vm", f"scenarios-capture-{kver}")
-        os.makedirs(d, exist_ok=True)
-        _capture_img[kver] = lbvm.build_initramfs(
-            os.path.join(d, "capture.img"), lbvm.CAPTURE_INIT,
-            bins=["/usr/bin/makedumpfile"], modules=lbvm.DISK_MODULES)
-    return _capture_img[kver]
-
 
 def build_first(work, scn, arm):
-    e = lbvm.env()
     sysctls = "\n".join(f"sysctl -w {k}={v} > /dev/ttyS0 || "
                         f"{{ mark sysctl-failed {k}; poweroff -f; }}" for k, v in scn.sysctls)
     init = (FIRST_INIT.replace("@SYSCTLS@", sysctls)
-            .replace("@ARM@", arm.snippet.replace("@APPEND@", CAPTURE_APPEND))
+            .replace("@ARM@", arm.snippet)
             .replace("@TRIGGER@", scn.trigger))
-    files = [f"{e['KVMLINUZ']}:/boot/vmlinuz", f"{capture_image()}:/boot/capture.img",
-             f"{lbvm.kmod('crasher.ko')}:/lib/crasher.ko"]
+    files = capture.first_files(module=False) + [f"{lbvm.kmod('crasher.ko')}:/lib/crasher.ko"]
     return lbvm.build_initramfs(os.path.join(work, "first.img"), init, bins=list(arm.bins),
                                 files=files + list(arm.files), compress="none")
-
-
-def kernel_offset(dump):
-    """KERNELOFFSET from the VMCOREINFO of a kdump-compressed dump, or None."""
-    with open(dump, "rb") as f:
-        head = f.read(4096)
-        if head[:8] != b"KDUMP   ":
-            return None
-        block_size = struct.unpack_from("<i", head, 428)[0]
-        f.seek(block_size)
-        sub = f.read(4096)
-    # struct kdump_sub_header: phys_base, dump_level, split, start_pfn,
-    # end_pfn, offset_vmcoreinfo, size_vmcoreinfo
-    off, size = struct.unpack_from("<QQ", sub, 8 + 4 + 4 + 8 + 8)
-    with open(dump, "rb") as f:
-        f.seek(off)
-        text = f.read(size).decode("ascii", "replace")
-    m = re.search(r"^KERNELOFFSET=([0-9a-f]+)$", text, re.M)
-    return int(m.group(1), 16) if m else None
-
-
-def dumped_pages_from(dump, first_pfn):
-    """How many pages at or above first_pfn a kdump-compressed dump holds:
-    the set bits of its second bitmap (pages dumped), one bit per pfn."""
-    with open(dump, "rb") as f:
-        head = f.read(4096)
-        block_size, sub_hdr_size, bitmap_blocks = struct.unpack_from("<iiI", head, 428)
-        half = bitmap_blocks * block_size // 2
-        f.seek((1 + sub_hdr_size) * block_size + half + first_pfn // 8)
-        return sum(bin(b).count("1") for b in f.read(max(0, half - first_pfn // 8)))
 
 
 def crash_memory_mb(sys_text):
@@ -365,6 +294,23 @@ def check_dump(vmcore, panic_msg, cpus, log_msgs=(), panic_cpu=None, **readers):
     return checker.check_dump_without_readers(e, vmcore, panic_msg, cpus,
                                               log_msgs=log_msgs, panic_cpu=panic_cpu,
                                               modules=readers.get("modules", ()))
+
+
+CHECKED = "checked.json"
+
+
+def keep_checked(work, vmcore, scn, arm):
+    """Next to a dump the checker passed, what it was checked against
+    (work/checked.json): the checker's self-test (test_checker_selftest.py)
+    breaks such a dump and expects the checker to fail."""
+    e = lbvm.env()
+    with open(os.path.join(work, CHECKED), "w") as f:
+        json.dump({"scenario": scn.name, "arm": arm.name, "kname": e["KNAME"], "kver": e["KVER"],
+                   "firmware": lbvm.firmware(), "vmcore": vmcore,
+                   "panic_msg": scn.expect("panic_msg", arm), "cpus": scn.smp,
+                   "bt_funcs": list(scn.expect("bt_funcs", arm)),
+                   "drgn_funcs": list(scn.expect("drgn_funcs", arm)),
+                   "panic_cpu": scn.panic_cpu}, f, indent=1)
 
 
 def run_scenario(scn, arm):
@@ -410,17 +356,18 @@ def run_scenario(scn, arm):
             problems.append(f"crash's sys counts {mb} MiB of memory, expected {scn.memory_mb}")
     figures = {"capture": arm.name, "panic_line": info.get("panic_line")}
     if scn.above_4g:
-        n = dumped_pages_from(vmcore, (4 << 30) >> 12)
+        n = capture.dumped_pages_from(vmcore, (4 << 30) >> 12)
         if not n:
             problems.append("the dump holds no page above 4 GiB")
         figures["pages_above_4g"] = n
     if scn.kaslr:
-        off = kernel_offset(vmcore)
+        off = capture.kernel_offset(vmcore)
         if not off:
             problems.append(f"the dump's KERNELOFFSET is {off}: KASLR was not on")
         else:
             figures["kerneloffset"] = hex(off)
     assert not problems, "checker: " + "; ".join(problems) + f" (dump {vmcore}, {res.log_path})"
+    keep_checked(work, vmcore, scn, arm)
 
     t0, start = death_time(res)
     figures["death_to_capture_kernel"] = f"{res.markers['capture-kernel'] - t0:.1f}s"

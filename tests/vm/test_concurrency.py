@@ -16,8 +16,8 @@ import os
 import re
 
 import checker
+import capture
 import lbvm
-import lifeboat_chain
 import test_capture_path
 
 ORDER = 25
@@ -144,14 +144,13 @@ def soak():
     """Boot, soak, check, panic, capture; the figures of it."""
     e = lbvm.env()
     work = lbvm.workdir(f"concurrency-{e['KNAME']}")
-    capture = lbvm.build_initramfs(os.path.join(work, "capture.img"), lbvm.CAPTURE_INIT,
-                                   bins=["/usr/bin/makedumpfile"], modules=lbvm.DISK_MODULES)
-    init = CONCURRENCY_INIT.replace("@APPEND@", lifeboat_chain.CAPTURE_APPEND) \
+    cap = capture.capture_image()
+    init = CONCURRENCY_INIT.replace("@APPEND@", capture.CAPTURE_APPEND) \
         .replace("@SOAK_S@", str(SOAK_S))
     first = lbvm.build_initramfs(
         os.path.join(work, "first.img"), init,
-        bins=[f"{os.path.join(lbvm.BUILD, 'lifeboat')}:/usr/bin/lifeboat"],
-        files=lifeboat_chain.first_files(capture))
+        bins=capture.lifeboat_bins(),
+        files=capture.first_files(cap))
     disk = lbvm.make_disk(os.path.join(work, "dump.ext4"))
     vm = lbvm.VM(work, first, "console=ttyS0 crashkernel=256M", disk=disk, timeout=480,
                  fail_markers=("arm-failed", "capture-failed"), name="concurrency")

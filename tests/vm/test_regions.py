@@ -23,8 +23,8 @@ builder's host tests cover that shape (tests/unit/test_capture_ranges.c).
 import os
 import re
 
+import capture
 import lbvm
-import lifeboat_chain
 import test_capture_path
 from test_capture_path import expect
 
@@ -100,12 +100,11 @@ def run_regions(kernel, firmware, name, size, start):
     end = start + (size << 20)
     with lbvm.guest(kernel, firmware):
         work = lbvm.workdir(f"regions-{name}")
-        capture = lbvm.build_initramfs(os.path.join(work, "capture.img"), lbvm.CAPTURE_INIT,
-                                       bins=["/usr/bin/makedumpfile"], modules=lbvm.DISK_MODULES)
+        cap = capture.capture_image()
         first = lbvm.build_initramfs(
             os.path.join(work, "first.img"), REGIONS_INIT.replace("@REGION@", region),
-            bins=[f"{os.path.join(lbvm.BUILD, 'lifeboat')}:/usr/bin/lifeboat"],
-            files=lifeboat_chain.first_files(capture))
+            bins=capture.lifeboat_bins(),
+            files=capture.first_files(cap))
         # OVMF under TCG takes a minute to reach the kernel.
         vm = lbvm.VM(work, first, f"console=ttyS0 memmap={size}M${start:#x} crashkernel=192M",
                      timeout=360, name=name, fail_markers=("errors-failed", "panic"))

@@ -11,6 +11,7 @@ there (lifeboat_chain.run).
 import os
 import re
 
+import capture
 import lbvm
 import lifeboat_chain
 
@@ -60,14 +61,13 @@ def recommended(report):
 
 def estimate_in_guest(work, append, module=False):
     """Boots a guest with the chain's files, runs estimate, returns (rc, report)."""
-    capture = lbvm.build_initramfs(os.path.join(work, "capture.img"), lbvm.CAPTURE_INIT,
-                                   bins=["/usr/bin/makedumpfile"], modules=lbvm.DISK_MODULES)
+    cap = capture.capture_image()
     init = ESTIMATE_INIT.replace("@MODULE@", "insmod /lib/lifeboat.ko || mark insmod-failed"
                                  if module else "")
     first = lbvm.build_initramfs(
         os.path.join(work, "first.img"), init,
-        bins=[f"{os.path.join(lbvm.BUILD, 'lifeboat')}:/usr/bin/lifeboat"],
-        files=lifeboat_chain.first_files(capture))
+        bins=capture.lifeboat_bins(),
+        files=capture.first_files(cap))
     vm = lbvm.VM(work, first, f"console=ttyS0 {append}", timeout=120, name="estimate",
                  fail_markers=("insmod-failed",))
     res = vm.run()

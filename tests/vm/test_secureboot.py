@@ -21,8 +21,8 @@ be armed.
 import os
 import subprocess
 
+import capture
 import lbvm
-import lifeboat_chain
 import test_capture_path as tcp
 
 ORDER = 35
@@ -118,14 +118,13 @@ def test_secureboot_signed_capture_and_refusals():
         key, cert = signing_material(work)
         unsigned, signed, tampered = kernel_images(work, key, cert)
         ko = lbvm.kmod("lifeboat.ko")
-        capture = lbvm.build_initramfs(os.path.join(work, "capture.img"), lbvm.CAPTURE_INIT,
-                                       bins=["/usr/bin/makedumpfile"], modules=lbvm.DISK_MODULES)
-        init = SB_INIT.replace("@APPEND@", lifeboat_chain.CAPTURE_APPEND)
+        cap = capture.capture_image()
+        init = SB_INIT.replace("@APPEND@", capture.CAPTURE_APPEND)
         first = lbvm.build_initramfs(
             os.path.join(work, "first.img"), init,
-            bins=[f"{os.path.join(lbvm.BUILD, 'lifeboat')}:/usr/bin/lifeboat"],
+            bins=capture.lifeboat_bins(),
             files=[f"{signed}:/boot/vmlinuz", f"{unsigned}:/boot/vmlinuz-unsigned",
-                   f"{tampered}:/boot/vmlinuz-tampered", f"{capture}:/boot/capture.img",
+                   f"{tampered}:/boot/vmlinuz-tampered", f"{cap}:/boot/capture.img",
                    f"{sign_module(work, key, cert, ko)}:/lib/lifeboat.ko",
                    f"{ko}:/lib/lifeboat-unsigned.ko"])
         disk = lbvm.make_disk(os.path.join(work, "dump.ext4"))
