@@ -77,7 +77,7 @@ fail_stage() {	# sentence
 # (a path, build/ being $BUILD, or a name in $BUILD/fuzz/): a missing one
 # fails its stage.
 if wanted fuzz; then
-	if ! fuzzers=$(make --no-print-directory -s print-fuzzers) || [ -z "$fuzzers" ]; then
+	if ! fuzzers=$(make --no-print-directory -s print-fuzzers BUILD="$BUILD") || [ -z "$fuzzers" ]; then
 		fail_stage "fuzzers: 'make print-fuzzers' listed no fuzzer"
 	else
 		while read -r f; do
