@@ -40,6 +40,7 @@ include dumptools/dumptools.mk
 include reserve/reserve.mk
 include initramfs/initramfs.mk
 include tests/tests.mk
+include check.mk
 
 deps:
 	@tests/deps.sh

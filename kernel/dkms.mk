@@ -30,7 +30,7 @@ install-dkms: install-module
 dkms-tree: $(DKMS_TREE)/dkms.conf
 
 # dkms.conf last: a tree with one is whole.
-$(DKMS_TREE)/dkms.conf: $(KMOD_SRCS) $(KMOD_CAPTURE_SRCS) kernel/dkms.conf.in VERSION \
+$(DKMS_TREE)/dkms.conf: $(KMOD_SRCS) $(KMOD_CAPTURE_SRCS) $(KMOD_LIST) kernel/dkms.conf.in VERSION \
 		kernel/dkms.mk kernel/kernel.mk
 	$(call lb_gather,$(DKMS_TREE))
 	sed 's/@VERSION@/$(LIFEBOAT_VERSION)/' kernel/dkms.conf.in > $@.tmp
