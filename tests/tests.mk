@@ -5,17 +5,21 @@
 # tests/run-all.sh runs the stages and prints the closing tally.
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-UNIT_HDRS := $(wildcard tests/unit/*.h)
-UNIT_LIBS := $(shell pkg-config --libs check libelf 2>/dev/null)
+UNIT_INC := -Itests/unit $(MACHINE_INC) $(shell pkg-config --cflags check 2>/dev/null)
+UNIT_LDLIBS := $(shell pkg-config --libs check 2>/dev/null) $(MACHINE_LDLIBS)
+# Every layer, in link order: the tests call each directly.
+lb_unit_archives = $(foreach l,machine lifeboat builder,$(BUILD)/$(1)/lib$(l).a)
 
-# libdumptools.a before libcapture.a, whose lb_err_set() it uses.
-$(BUILD)/tests/unit: $(UNIT_SRCS) $(UNIT_HDRS) $(BUILD)/host/libcapture.a $(BUILD)/host/libdumptools.a
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CAPTURE_INC) $(DT_INC) -Itests/unit -o $@ $(UNIT_SRCS) $(BUILD)/host/libdumptools.a $(BUILD)/host/libcapture.a $(UNIT_LIBS)
+$(eval $(call lb_objects,host,$(UNIT_SRCS),$(UNIT_INC)))
+$(eval $(call lb_objects,san,$(UNIT_SRCS),$(UNIT_INC)))
 
-$(BUILD)/tests/unit-san: $(UNIT_SRCS) $(UNIT_HDRS) $(BUILD)/san/libcapture.a $(BUILD)/san/libdumptools.a
+$(BUILD)/tests/unit: $(call lb_objs,host,$(UNIT_SRCS)) $(call lb_unit_archives,host)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(CAPTURE_INC) $(DT_INC) -Itests/unit -o $@ $(UNIT_SRCS) $(BUILD)/san/libdumptools.a $(BUILD)/san/libcapture.a $(UNIT_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(UNIT_LDLIBS)
+
+$(BUILD)/tests/unit-san: $(call lb_objs,san,$(UNIT_SRCS)) $(call lb_unit_archives,san)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(UNIT_LDLIBS)
 
 .PHONY: unit-bins
 unit-bins: $(BUILD)/tests/unit $(BUILD)/tests/unit-san
@@ -53,9 +57,9 @@ test: deps
 # Only the host tests, for a quick loop while developing. The bzImage tests
 # read the guest kernel that tests/deps.sh cached.
 test-unit: unit-bins
-	@test -f $(CACHE)/env.mk || { echo "no $(CACHE)/env.mk: run 'make deps'" >&2; exit 1; }
-	LIFEBOAT_KVMLINUZ=$$(sed -n 's/^KVMLINUZ := //p' $(CACHE)/env.mk) CK_FORK=yes $(BUILD)/tests/unit
-	LIFEBOAT_KVMLINUZ=$$(sed -n 's/^KVMLINUZ := //p' $(CACHE)/env.mk) CK_FORK=no $(BUILD)/tests/unit-san
+	@test -n "$(KVMLINUZ)" || { echo "no KVMLINUZ in $(LB_ENV): run 'make deps'" >&2; exit 1; }
+	LIFEBOAT_KVMLINUZ=$(KVMLINUZ) CK_FORK=yes $(BUILD)/tests/unit
+	LIFEBOAT_KVMLINUZ=$(KVMLINUZ) CK_FORK=no $(BUILD)/tests/unit-san
 
 demo: deps
 	$(MAKE) all

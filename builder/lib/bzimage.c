@@ -149,6 +149,12 @@ static int bzimage_parse(const lb_u8 *buf, lb_u64 len,
 	k->cmdline_size = lb_get32(buf + LB_BP_CMDLINE_SIZE);
 	k->version = lb_get16(buf + LB_BP_VERSION);
 	k->xloadflags = lb_get16(buf + LB_BP_XLOADFLAGS);
+	/* Only for telling the user which kernel this is: a bad one is no error. */
+	k->release_off = lb_get16(buf + LB_BP_KERNEL_VERSION);
+	if (k->release_off)
+		k->release_off += 0x200;
+	if (k->release_off >= len)
+		k->release_off = 0;
 	return 0;
 }
 

@@ -250,6 +250,23 @@ START_TEST(builder_takes_the_estimate_real_kernel)
 }
 END_TEST
 
+/* The release `lifeboat start` names the initramfs by: the guest kernel's own. */
+START_TEST(release_of_the_real_kernel)
+{
+	struct lb_reserve_kernel k;
+	struct lb_err err = { "" };
+	const char *path = getenv("LIFEBOAT_KVMLINUZ");
+	size_t len;
+	uint8_t *buf = cap_read_kernel(&len);
+
+	ck_assert_int_eq(lb_reserve_kernel(buf, len, false, &k, &err), 0);
+	/* Debian's kernels live in .../boot/vmlinuz-RELEASE. */
+	ck_assert_ptr_nonnull(strstr(path, "vmlinuz-"));
+	ck_assert_str_eq(k.release, strstr(path, "vmlinuz-") + strlen("vmlinuz-"));
+	free(buf);
+}
+END_TEST
+
 START_TEST(kernel_facts_come_from_the_builder)
 {
 	struct lb_reserve_kernel k;
@@ -260,6 +277,19 @@ START_TEST(kernel_facts_come_from_the_builder)
 	ck_assert_int_eq(lb_reserve_kernel(buf, len, false, &k, &err), 0);
 	ck_assert_uint_eq(k.init_size, 0x1234000);
 	ck_assert_uint_eq(k.kernel_alignment, 0x200000);
+	/* kernel_version: 0 means none; one pointing past the file is ignored. */
+	buf[0x20e] = 0;
+	buf[0x20f] = 0;
+	ck_assert_int_eq(lb_reserve_kernel(buf, len, false, &k, &err), 0);
+	ck_assert_str_eq(k.release, "");
+	buf[0x20f] = 0x20;
+	ck_assert_int_eq(lb_reserve_kernel(buf, len, false, &k, &err), 0);
+	ck_assert_str_eq(k.release, "");
+	memcpy(buf + 0x1000, "6.1.0-9-amd64 (someone@example) #1", 35);
+	buf[0x20e] = 0x00;
+	buf[0x20f] = 0x0e;
+	ck_assert_int_eq(lb_reserve_kernel(buf, len, false, &k, &err), 0);
+	ck_assert_str_eq(k.release, "6.1.0-9-amd64");
 	memcpy(buf + 0x202, "XXXX", 4);
 	ck_assert_int_eq(lb_reserve_kernel(buf, len, false, &k, &err), -ENOEXEC);
 	ck_assert_ptr_nonnull(strstr(err.msg, "HdrS"));
@@ -297,6 +327,7 @@ static Suite *reserve_estimate_suite(void)
 	tcase_add_test(tc, estimate_never_below_what_load_demands);
 	tcase_add_test(tc, builder_takes_the_estimate_fake_kernel);
 	tcase_add_test(tc, builder_takes_the_estimate_real_kernel);
+	tcase_add_test(tc, release_of_the_real_kernel);
 	tcase_add_test(tc, kernel_facts_come_from_the_builder);
 	tcase_add_test(tc, pick_region_like_crashkernel);
 	suite_add_tcase(s, tc);

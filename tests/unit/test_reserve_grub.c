@@ -13,8 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dumptools.h"
-#include "reserve.h"
+#include "sizing.h"
 #include "unit.h"
 
 static char tmpdir[64];

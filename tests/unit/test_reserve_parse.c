@@ -236,26 +236,26 @@ START_TEST(region_attribute)
 	uint64_t start, end;
 	bool none;
 
-	ck_assert_int_eq(lb_region_parse(S("0x31000000 0x37000000 100663296 crashkernel\n"),
+	ck_assert_int_eq(lb_region_attr_parse(S("0x31000000 0x37000000 100663296 crashkernel\n"),
 					 &start, &end, kind, sizeof(kind), &none, why, sizeof(why)), 0);
 	ck_assert(!none);
 	ck_assert_uint_eq(start, 0x31000000);
 	ck_assert_uint_eq(end, 0x37000000);
 	ck_assert_str_eq(kind, "crashkernel");
-	ck_assert_int_eq(lb_region_parse(S("none: no reserved region: boot with crashkernel=SIZE\n"),
+	ck_assert_int_eq(lb_region_attr_parse(S("none: no reserved region: boot with crashkernel=SIZE\n"),
 					 &start, &end, kind, sizeof(kind), &none, why, sizeof(why)), 0);
 	ck_assert(none);
 	ck_assert_str_eq(why, "no reserved region: boot with crashkernel=SIZE");
 	/* The size must agree with start and end; one kind word. */
-	ck_assert_int_eq(lb_region_parse(S("0x31000000 0x37000000 4096 crashkernel"), &start, &end,
+	ck_assert_int_eq(lb_region_attr_parse(S("0x31000000 0x37000000 4096 crashkernel"), &start, &end,
 					 kind, sizeof(kind), &none, why, sizeof(why)), -EINVAL);
-	ck_assert_int_eq(lb_region_parse(S("0x37000000 0x31000000 0 memmap"), &start, &end, kind,
+	ck_assert_int_eq(lb_region_attr_parse(S("0x37000000 0x31000000 0 memmap"), &start, &end, kind,
 					 sizeof(kind), &none, why, sizeof(why)), -EINVAL);
-	ck_assert_int_eq(lb_region_parse(S("0x1000 0x2000 4096"), &start, &end, kind, sizeof(kind),
+	ck_assert_int_eq(lb_region_attr_parse(S("0x1000 0x2000 4096"), &start, &end, kind, sizeof(kind),
 					 &none, why, sizeof(why)), -EINVAL);
-	ck_assert_int_eq(lb_region_parse(S("0x1000 0x2000 4096 a b"), &start, &end, kind,
+	ck_assert_int_eq(lb_region_attr_parse(S("0x1000 0x2000 4096 a b"), &start, &end, kind,
 					 sizeof(kind), &none, why, sizeof(why)), -EINVAL);
-	ck_assert_int_eq(lb_region_parse(S(""), &start, &end, kind, sizeof(kind), &none, why,
+	ck_assert_int_eq(lb_region_attr_parse(S(""), &start, &end, kind, sizeof(kind), &none, why,
 					 sizeof(why)), -EINVAL);
 }
 END_TEST

@@ -81,7 +81,7 @@ static void region(const char *text, size_t len)
 	uint64_t start = 0, end = 0;
 	bool none;
 
-	if (lb_region_parse(text, len, &start, &end, kind, sizeof(kind), &none, why, sizeof(why)))
+	if (lb_region_attr_parse(text, len, &start, &end, kind, sizeof(kind), &none, why, sizeof(why)))
 		return;
 	if (none) {
 		nul_terminated(why, sizeof(why));

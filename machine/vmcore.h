@@ -3,7 +3,7 @@
 #ifndef LIFEBOAT_VMCORE_H
 #define LIFEBOAT_VMCORE_H
 
-#include "lib/dumptools.h"
+#include "dumptools.h"
 
 struct lb_vmcore_facts {
 	unsigned long long ram_bytes;	/* sum of the PT_LOAD segments */

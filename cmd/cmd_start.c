@@ -39,7 +39,7 @@
 
 #include "capture.h"
 #include "commands.h"
-#include "reserve.h"
+#include "sizing.h"
 
 #define TEST_ARM_ENV "LIFEBOAT_TEST_ARM_WITH"
 #define LAST_DUMP LB_STATE_DIR "/last-dump"
@@ -117,9 +117,9 @@ static int arm_capture(enum arm_mode mode, const char *kernel, const char *initr
 {
 	if (mode == ARM_KEXEC)
 		return arm_with_kexec(kernel, initrd, cmdline);
-	if (lb_do_load(kernel, initrd, cmdline))
+	if (lb_capture_load(kernel, initrd, cmdline))
 		return 1;
-	return lb_do_arm();
+	return lb_capture_arm();
 }
 
 /*
@@ -447,7 +447,7 @@ int cmd_stop(int argc, char **argv)
 		return 1;
 	if (mode == ARM_KEXEC)
 		return disarm_kexec();
-	if (lb_do_disarm())
+	if (lb_capture_disarm())
 		return 1;
-	return lb_do_unload();
+	return lb_capture_unload();
 }

@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "reserve.h"
+#include "sizing.h"
 
 void lb_kernel_path(char *buf, size_t len, const char *kver)
 {
@@ -43,43 +43,29 @@ void lb_initramfs_path(char *buf, size_t len, const char *kver)
 	snprintf(buf, len, "%s/initramfs-%s.img", LB_STATE_DIR, kver);
 }
 
-/* The setup header's kernel_version: the release string's offset, less 0x200. */
-enum { BZ_KERNEL_VERSION = 0x20e };
-
 int lb_kernel_info(const char *path, char *release, size_t rlen, struct lb_err *err)
 {
 	struct lb_reserve_kernel k;
 	struct lb_err why;
-	unsigned char *h;
-	unsigned int off;
 	size_t len;
+	char *h;
 	int ret;
 
-	ret = lb_read_file(path, LB_KERNEL_MAX, (char **)&h, &len);
+	ret = lb_read_file(path, LB_KERNEL_MAX_LEN, &h, &len);
 	if (ret)
 		return lb_err_set(err, -ret, "cannot read the capture kernel '%s': %s", path,
 				  strerror(-ret));
 	/* The image builder's loader, as `lifeboat load` and `lifeboat estimate`
 	 * use it (the paging depth is checked when the region is sized). */
 	ret = lb_reserve_kernel(h, len, false, &k, &why);
-	if (ret) {
-		lb_err_set(err, -ret, "'%s' is not a kernel lifeboat can load: %s", path, why.msg);
-		goto out;
-	}
-	/* kernel_version points 0x200 before "6.1.0-56-amd64 (debian-kernel@...) #1 ...";
-	 * the buffer is NUL-terminated. */
-	off = (unsigned int)(h[BZ_KERNEL_VERSION] | h[BZ_KERNEL_VERSION + 1] << 8);
-	if (!off || off + 0x200 >= len) {
-		ret = lb_err_set(err, EINVAL, "'%s' does not say its release", path);
-		goto out;
-	}
-	off += 0x200;
-	lb_copy_printable(release, rlen, (const char *)h + off, strcspn((const char *)h + off, " "));
-	if (!release[0])
-		ret = lb_err_set(err, EINVAL, "'%s' does not say its release", path);
-out:
 	free(h);
-	return ret;
+	if (ret)
+		return lb_err_set(err, -ret, "'%s' is not a kernel lifeboat can load: %s", path,
+				  why.msg);
+	if (!k.release[0])
+		return lb_err_set(err, EINVAL, "'%s' does not say its release", path);
+	snprintf(release, rlen, "%s", k.release);
+	return 0;
 }
 
 /* lb-initramfs and capture-init: installed beside the program, or in the source tree. */

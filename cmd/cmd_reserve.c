@@ -17,12 +17,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "commands.h"
-#include "dumptools.h"
-#include "reserve.h"
+#include "sizing.h"
 
 #define GRUB_DIR "/etc/default/grub.d"
 #define MAX_FOUND 16
@@ -84,48 +82,6 @@ static void warn_others(const char *dir)
 	free(names);
 }
 
-/* Whether cmd can be run: a path, or a name found in $PATH. */
-static bool runnable(const char *cmd)
-{
-	char path[PATH_MAX], *dirs, *dir, *save = NULL;
-	const char *env = getenv("PATH");
-	bool found = false;
-
-	if (strchr(cmd, '/'))
-		return !access(cmd, X_OK);
-	dirs = strdup(env && *env ? env : "/usr/sbin:/usr/bin:/sbin:/bin");
-	if (!dirs)
-		return false;
-	for (dir = strtok_r(dirs, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		snprintf(path, sizeof(path), "%s/%s", *dir ? dir : ".", cmd);
-		found = !access(path, X_OK);
-	}
-	free(dirs);
-	return found;
-}
-
-static int run_update_grub(const char *cmd)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return lb_error("cannot run %s: %s", cmd, strerror(errno));
-	if (!pid) {
-		execlp(cmd, cmd, (char *)NULL);
-		fprintf(stderr, "lifeboat: cannot run %s: %s\n", cmd, strerror(errno));
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return lb_error("cannot wait for %s: %s", cmd, strerror(errno));
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return lb_error("%s failed (status %d): the drop-in is written, the boot loader's configuration is not updated",
-				cmd, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	return 0;
-}
-
 int cmd_reserve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -137,11 +93,12 @@ int cmd_reserve(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *size = "auto", *kernel = NULL, *initrd = NULL, *dir, *update;
-	char sizebuf[32], text[1024], path[PATH_MAX];
+	const char *update_argv[] = { NULL, NULL };
+	char sizebuf[32], text[1024], path[PATH_MAX], exe[PATH_MAX];
 	struct lb_err err = { "" };
 	uint64_t total;
 	bool apply = false, changed;
-	int c;
+	int c, status;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:ak:i:h", opts, NULL)) != -1) {
@@ -199,15 +156,20 @@ int cmd_reserve(int argc, char **argv)
 		return 0;
 	}
 	/* Missing tools are found before anything is written. */
-	if (!runnable(update))
+	if (lb_find_exe(update, exe, sizeof(exe)))
 		return lb_error("%s not found (is this a GRUB system? grub2-common provides it); nothing was changed",
 				update);
 	if (lb_grub_dropin_write(dir, size, &changed, &err))
 		return lb_error("%s", err.msg);
 	printf("%s %s: crashkernel=%s\n", changed ? "wrote" : "unchanged", path, size);
 	printf("running %s\n", update);
-	if (run_update_grub(update))
-		return 1;
+	update_argv[0] = update;
+	status = lb_run(update_argv, NULL, 0, 0);
+	if (status < 0)
+		return lb_error("cannot run %s: %s", update, strerror(-status));
+	if (status)
+		return lb_error("%s failed (status %d): the drop-in is written, the boot loader's configuration is not updated",
+				update, status);
 	printf("crashkernel=%s takes effect at the next boot\n", size);
 	return 0;
 }

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dumptools.h"
+#include "sys.h"
 
 int lb_read_file(const char *path, size_t max, char **buf, size_t *len)
 {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dumptools.h"
 #include "internal.h"	/* lb_kernel_parse(): the builder's loaders */
 #include "reserve.h"
 
@@ -96,6 +97,15 @@ int lb_reserve_kernel(const void *kernel, size_t len, bool la57, struct lb_reser
 		return r;
 	ret->init_size = k.init_size;
 	ret->kernel_alignment = k.kernel_alignment;
+	ret->release[0] = '\0';
+	if (k.release_off) {
+		const char *rel = (const char *)kernel + k.release_off;
+		size_t n = 0, max = len - k.release_off;
+
+		while (n < max && rel[n] && rel[n] != ' ')
+			n++;
+		lb_copy_printable(ret->release, sizeof(ret->release), rel, n);
+	}
 	return 0;
 }
 

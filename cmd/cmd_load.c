@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -28,39 +27,22 @@
 static const char capture_params[] =
 	"nr_cpus=1 irqpoll reset_devices panic=10 cgroup_disable=memory";
 
-static int read_file(const char *path, const char *what, void **buf, size_t *len)
+/*
+ * Reads the kernel or the initramfs whole. No bound of our own: the module
+ * judges the sizes and its refusal says why.
+ */
+static int read_input(const char *path, const char *what, void **buf, size_t *len)
 {
-	struct stat st;
-	ssize_t n;
-	size_t done = 0;
-	int fd;
+	int ret = lb_read_file(path, SIZE_MAX / 2, (char **)buf, len);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return lb_error("cannot open %s '%s': %s", what, path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+	if (!ret)
+		return 0;
+	*buf = NULL;
+	if (ret == -EISDIR)
 		return lb_error("%s '%s' is not a regular file", what, path);
-	}
-	*len = (size_t)st.st_size;
-	*buf = malloc(*len ? *len : 1);
-	if (!*buf) {
-		close(fd);
+	if (ret == -ENOMEM)
 		return lb_error("out of memory reading %s '%s'", what, path);
-	}
-	while (done < *len) {
-		n = read(fd, (char *)*buf + done, *len - done);
-		if (n <= 0) {
-			lb_error("cannot read %s '%s': %s", what, path,
-				 n < 0 ? strerror(errno) : "file shrank");
-			free(*buf);
-			close(fd);
-			return 1;
-		}
-		done += (size_t)n;
-	}
-	close(fd);
-	return 0;
+	return lb_error("cannot open %s '%s': %s", what, path, strerror(-ret));
 }
 
 int lb_capture_cmdline(char *buf, size_t len, const char *extra)
@@ -187,7 +169,7 @@ static int simple_request(unsigned long cmd, const char *what)
 	return ret ? 1 : 0;
 }
 
-int lb_do_load(const char *kernel, const char *initrd, const char *append)
+int lb_capture_load(const char *kernel, const char *initrd, const char *append)
 {
 	char err[LIFEBOAT_ERR_LEN] = "", cmdline[2048], level[32], token[48];
 	struct lifeboat_load req = { .version = LIFEBOAT_ABI_VERSION };
@@ -215,9 +197,9 @@ int lb_do_load(const char *kernel, const char *initrd, const char *append)
 			snprintf(cmdline + n, sizeof(cmdline) - n, "%s%s", n ? " " : "", token);
 		}
 	}
-	if (read_file(kernel, "kernel", &kbuf, &klen))
+	if (read_input(kernel, "kernel", &kbuf, &klen))
 		return 1;
-	if (initrd && read_file(initrd, "initramfs", &ibuf, &ilen))
+	if (initrd && read_input(initrd, "initramfs", &ibuf, &ilen))
 		goto out;
 	if (open_dev(&fd))
 		goto out;
@@ -244,17 +226,17 @@ out:
 	return ret;
 }
 
-int lb_do_unload(void)
+int lb_capture_unload(void)
 {
 	return simple_request(LIFEBOAT_IOC_UNLOAD, "unload");
 }
 
-int lb_do_arm(void)
+int lb_capture_arm(void)
 {
 	return simple_request(LIFEBOAT_IOC_ARM, "arm");
 }
 
-int lb_do_disarm(void)
+int lb_capture_disarm(void)
 {
 	return simple_request(LIFEBOAT_IOC_DISARM, "disarm");
 }
@@ -302,7 +284,7 @@ int cmd_load(int argc, char **argv)
 	}
 	if (!kernel || optind != argc)
 		return lb_usage(false, load_usage);
-	return lb_do_load(kernel, initrd, append);
+	return lb_capture_load(kernel, initrd, append);
 }
 
 static int no_args(int argc, char **argv, int (*fn)(void))
@@ -316,15 +298,15 @@ static int no_args(int argc, char **argv, int (*fn)(void))
 
 int cmd_unload(int argc, char **argv)
 {
-	return no_args(argc, argv, lb_do_unload);
+	return no_args(argc, argv, lb_capture_unload);
 }
 
 int cmd_arm(int argc, char **argv)
 {
-	return no_args(argc, argv, lb_do_arm);
+	return no_args(argc, argv, lb_capture_arm);
 }
 
 int cmd_disarm(int argc, char **argv)
 {
-	return no_args(argc, argv, lb_do_disarm);
+	return no_args(argc, argv, lb_capture_disarm);
 }

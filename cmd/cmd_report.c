@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "lib/readers.h"
+#include "readers.h"
 #include "sys.h"
 #include "vmcore.h"
 

@@ -9,16 +9,16 @@
 #define LIFEBOAT_COMMANDS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "sys.h"
 
 struct lb_command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
 };
-
-extern const char lb_sysfs_dir[];
-extern const char lb_dev_path[];
 
 /*
  * "lifeboat: " + message + "\n" on stderr; returns 1 for `return lb_error(...)`
@@ -34,25 +34,28 @@ int lb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int lb_usage(bool help, void (*usage)(FILE *out));
 
-/* Reads a sysfs attribute of /sys/kernel/lifeboat into buf, newline stripped; 0 or -errno. */
-int lb_sysfs_read(const char *attr, char *buf, size_t len);
-/* Writes a string to a sysfs attribute; 0 or -errno. */
-int lb_sysfs_write(const char *attr, const char *val);
-
 /*
  * Load and arm, shared by `lifeboat load`/`arm` and the boot-time start
  * (cmd_load.c). Each prints its own diagnostic and returns 0 or 1.
  * append may be NULL for the default capture command line.
  */
-int lb_do_load(const char *kernel, const char *initrd, const char *append);
+int lb_capture_load(const char *kernel, const char *initrd, const char *append);
 /*
  * The capture kernel's command line: this kernel's consoles, the capture
  * parameters, then extra (may be NULL). 0, or -E2BIG if it does not fit.
  */
 int lb_capture_cmdline(char *buf, size_t len, const char *extra);
-int lb_do_unload(void);
-int lb_do_arm(void);
-int lb_do_disarm(void);
+int lb_capture_unload(void);
+int lb_capture_arm(void);
+int lb_capture_disarm(void);
+
+/*
+ * Prints the estimate for this machine and these files (NULL: the running
+ * release's defaults) with its breakdown, the region and the verdict.
+ * *total gets the recommended size (0 if it could not be made).
+ * Return: 0 the region is enough, 1 otherwise (diagnostics on stderr).
+ */
+int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total);
 
 int cmd_status(int argc, char **argv);
 int cmd_estimate(int argc, char **argv);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "sys.h"
+#include "reserve.h"
 
 /* Prints "label: value" for one attribute; returns 0 or -errno. */
 static int show(const char *label, const char *attr, char *buf, size_t len)
@@ -21,16 +21,19 @@ static int show(const char *label, const char *attr, char *buf, size_t len)
 	return ret;
 }
 
+/* The region as the module gives it; what it does not say as a range, as it is. */
 static void show_region(void)
 {
-	unsigned long long start, end, size;
-	char buf[512], kind[32];
+	char buf[512], kind[32], why[256];
+	uint64_t start, end;
+	bool none;
 
 	if (lb_sysfs_read("region", buf, sizeof(buf)))
 		return;
-	if (sscanf(buf, "%llx %llx %llu %31s", &start, &end, &size, kind) == 4)
-		printf("%-8s %#llx-%#llx, %llu MiB (%s)\n", "region:", start, end - 1,
-		       size >> 20, kind);
+	if (!lb_region_attr_parse(buf, strlen(buf), &start, &end, kind, sizeof(kind), &none, why,
+				  sizeof(why)) && !none)
+		printf("%-8s %#llx-%#llx, %llu MiB (%s)\n", "region:", (unsigned long long)start,
+		       (unsigned long long)end - 1, (unsigned long long)(end - start) >> 20, kind);
 	else
 		printf("%-8s %s\n", "region:", buf);
 }

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/kmod.h"
+#include "kmod.h"
 #include "sys.h"
 
 enum { LB_CONF_MAX = 1 << 20 };

@@ -4,16 +4,9 @@
  * capture image through /dev/lifeboat and /sys/kernel/lifeboat/, and reads
  * the dumps afterwards. Subcommands live in cmd_*.c.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "commands.h"
-
-const char lb_sysfs_dir[] = "/sys/kernel/lifeboat";
-const char lb_dev_path[] = "/dev/lifeboat";
 
 static const struct lb_command commands[] = {
 	{ "load", cmd_load, "place a capture kernel and initramfs in the reserved region" },
@@ -29,49 +22,6 @@ static const struct lb_command commands[] = {
 	{ "save", cmd_save, "in the capture kernel: save the dump, then reboot" },
 	{ "report", cmd_report, "list the crash dumps and show what happened" },
 };
-
-int lb_sysfs_read(const char *attr, char *buf, size_t len)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", lb_sysfs_dir, attr);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return (int)n;
-	}
-	close(fd);
-	buf[n] = '\0';
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return 0;
-}
-
-int lb_sysfs_write(const char *attr, const char *val)
-{
-	char path[256];
-	size_t len = strlen(val);
-	ssize_t n;
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", lb_sysfs_dir, attr);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, len);
-	if (n < 0)
-		ret = -errno;
-	else if ((size_t)n != len)
-		ret = -EIO;
-	close(fd);
-	return ret;
-}
 
 static void usage(FILE *out)
 {

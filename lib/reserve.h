@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * reserve/: how big the reserved region must be, where the current one is,
- * and the crashkernel= boot parameter.
+ * Sizing the reserved region: the parsers of what the machine says about it
+ * (sizes, /proc/iomem, /proc/cmdline, the module's region attribute, CPU
+ * lists), the initramfs walker, the arithmetic, the image builder's view
+ * and the text of the crashkernel= boot parameter.
  *
- * The parsers and the sizing arithmetic work on buffers the caller filled
- * (no file or process I/O), so the unit tests and the fuzzers call them
- * directly; the lifeboat command (cmd_estimate.c, cmd_reserve.c) does the
- * I/O. Text from outside (/proc/iomem, /proc/cmdline, sysfs, an initramfs)
+ * Everything here works on buffers the caller filled (no file or process
+ * I/O), so the unit tests and the fuzzers call it directly; the machine
+ * layer (machine/sizing.c, machine/grub.c) reads and writes the files. Text from outside (/proc/iomem, /proc/cmdline, sysfs, an initramfs)
  * is treated as hostile: lengths are explicit and nothing needs a NUL.
  * Failures return a negative errno and fill a struct lb_err (the image
  * builder's, lifeboat/err.h) with a sentence for the operator.
@@ -81,7 +82,7 @@ int lb_cmdline_parse(const char *text, size_t len, struct lb_cmdline *ret, struc
  * or memmap) or "none: why". Return: 0 with *none false and the range, 0
  * with *none true and why filled, or -EINVAL.
  */
-int lb_region_parse(const char *text, size_t len, uint64_t *start, uint64_t *end,
+int lb_region_attr_parse(const char *text, size_t len, uint64_t *start, uint64_t *end,
 		    char *kind, size_t kind_len, bool *none, char *why, size_t why_len);
 
 /*
@@ -189,14 +190,12 @@ void lb_reserve_machine(struct lb_machine *m, const struct lb_mem_range *ranges,
 int lb_reserve_pick_region(const struct lb_mem_range *ranges, unsigned int nr, uint64_t size,
 			   uint64_t *start);
 
-/* The largest kernel the module takes (kernel/load.c, LB_MAX_KERNEL). */
-#define LB_KERNEL_MAX (256ULL << 20)
-
 /* What the builder's loader read in the capture kernel's header. */
 struct lb_reserve_kernel {
 	const char *loader;		/* "bzImage" */
 	uint32_t init_size;
 	uint32_t kernel_alignment;
+	char release[65];		/* its header's kernel_version up to the first blank; "" if none */
 };
 
 /* Return: 0, or -ENOEXEC with err saying why the builder refuses the kernel. */
@@ -231,88 +230,5 @@ int lb_grub_dropin_text(const char *size, char *buf, size_t len);
  */
 unsigned int lb_grub_find_crashkernel(const char *text, size_t len, char *found,
 				      size_t found_len, unsigned int max);
-
-/*
- * Writes dir/lifeboat.cfg for crashkernel=size, through a temporary file
- * and a rename, unless it already says exactly that. *changed says whether
- * it wrote. Return: 0, -ENOENT when dir does not exist (not a GRUB system:
- * nothing is written), -EINVAL for a bad size, or the errno of the write.
- */
-int lb_grub_dropin_write(const char *dir, const char *size, bool *changed, struct lb_err *err);
-
-/* ---- the commands (reserve/cmd_*.c, in the lifeboat command only) ---- */
-
-/* The verdict on the current region (struct lb_sizing). */
-enum lb_verdict {
-	LB_VERDICT_ENOUGH,	/* it holds the estimate and `lifeboat load` takes it */
-	LB_VERDICT_NONE,	/* there is none: why says why, if known */
-	LB_VERDICT_TOO_SMALL,	/* below the estimate (refusal: the builder's word, if it refuses it too) */
-	LB_VERDICT_REFUSED,	/* as big as the estimate, but `lifeboat load` would refuse it: refusal */
-};
-
-/*
- * The estimate for this machine, its current region and a capture kernel
- * and initramfs (cmd_estimate.c): what `lifeboat estimate` prints and what
- * `lifeboat start` arms by, so that both, and `lifeboat load`, agree.
- * Filled in two steps, the machine and then the files; freed with
- * lb_sizing_release().
- */
-struct lb_sizing {
-	/* This machine and its region (lb_sizing_machine()). */
-	struct lb_iomem io;
-	struct lb_cmdline cl;
-	unsigned int nr_cpus;		/* possible CPUs */
-	bool la57;			/* 5-level paging */
-	uint64_t start, end;		/* the region, [start, end); 0 and 0 for none */
-	char kind[32];			/* crashkernel, memmap */
-	char source[64];		/* where the region was read */
-	char why[256];			/* none: the reason, if known */
-	/* The files and the figures (lb_sizing_files()). */
-	struct lb_reserve_kernel kernel;
-	struct lb_initrd_info initrd;
-	struct lb_estimate here;	/* for the current region, where it is */
-	struct lb_estimate anywhere;	/* wherever crashkernel= puts it: the boot parameter */
-	enum lb_verdict verdict;
-	struct lb_err refusal;		/* the builder on the current region, "" if it takes it */
-	struct lb_err recommended;	/* the builder on anywhere.total, "" if it takes it */
-	const char *unread;		/* the file lb_sizing_files() could not read, or NULL */
-	void *kbuf, *ibuf;
-	size_t klen, ilen;
-};
-
-/*
- * Reads an initramfs (at most 2 GiB) into *buf (to free; NULL when the file
- * could not be read) and walks it as the capture kernel will unpack it
- * (lb_initrd_measure()). Return: 0, or -errno with err saying why.
- */
-int lb_initrd_read(const char *path, void **buf, size_t *len, struct lb_initrd_info *ret,
-		   struct lb_err *err);
-
-/*
- * Reads this machine (/proc/iomem, /proc/cmdline, the possible CPUs, the
- * paging depth) and finds its region: the module's word first
- * (/sys/kernel/lifeboat/region), then the kernel's "Crash kernel", then
- * memmap=SIZE$START. Return: 0, or -errno with err saying what could not
- * be read; s is then to be released all the same.
- */
-int lb_sizing_machine(struct lb_sizing *s, struct lb_err *err);
-
-/*
- * Reads the capture kernel and initramfs, makes the estimate for the
- * current region and for the boot parameter, and asks the image builder
- * about both (the verdict). Return: 0, or -errno with err saying why not.
- */
-int lb_sizing_files(struct lb_sizing *s, const char *kernel, const char *initrd,
-		    struct lb_err *err);
-
-void lb_sizing_release(struct lb_sizing *s);
-
-/*
- * Prints the estimate for this machine and these files (NULL: the running
- * release's defaults) with its breakdown, the region and the verdict.
- * *total gets the recommended size (0 if it could not be made).
- * Return: 0 the region is enough, 1 otherwise (diagnostics on stderr).
- */
-int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total);
 
 #endif

@@ -12,11 +12,18 @@
 #include <limits.h>
 #include <sys/types.h>
 
-#include "lib/dumptools.h"
+#include "dumptools.h"
 
 #define LB_CONF_PATH "/etc/lifeboat.conf"
 #define LB_STATE_DIR "/var/lib/lifeboat"
 #define LB_TARGET_MNT "/run/lifeboat/target"
+
+/*
+ * Reads a whole file (regular, or /proc and /sys files that report size 0)
+ * into a NUL-terminated malloc'd buffer (readfile.c).
+ * Return: 0, -EFBIG when it holds more than max bytes, or -errno.
+ */
+int lb_read_file(const char *path, size_t max, char **buf, size_t *len);
 
 /*
  * Reads the configuration: defaults, then the file. A missing file is an
@@ -46,6 +53,15 @@ int lb_find_exe(const char *name, char *buf, size_t len);
 int lb_self_exe(char *buf, size_t len);
 
 /* ---- the module for the running kernel ------------------------------- */
+
+/* /sys/kernel/lifeboat and /dev/lifeboat (module.c). */
+extern const char lb_sysfs_dir[];
+extern const char lb_dev_path[];
+
+/* Reads a sysfs attribute of /sys/kernel/lifeboat into buf, newline stripped; 0 or -errno. */
+int lb_sysfs_read(const char *attr, char *buf, size_t len);
+/* Writes a string to a sysfs attribute; 0 or -errno. */
+int lb_sysfs_write(const char *attr, const char *val);
 
 enum lb_kmod_where {
 	LB_KMOD_LOADED,		/* /sys/module/lifeboat is there */

@@ -6,13 +6,13 @@
  * metadata file written beside each dump, VMCOREINFO, makedumpfile's
  * statistics, the reading of a saved dmesg, and filesystem superblocks.
  *
- * Everything here but lb_read_file() works on buffers the caller filled: no
- * file or process I/O. The lifeboat command (dumptools/cmd_*.c) does the
- * I/O; the unit tests and the fuzzers link this library directly, and so
- * does reserve/ for lb_read_file(). Text that comes from outside
- * (the configuration, a dead kernel's dmesg, a metadata file) is treated as
- * hostile: lengths are explicit, nothing needs a terminating NUL, and every
- * string handed back is printable ASCII and NUL-terminated.
+ * Everything here works on buffers the caller filled: no file or process
+ * I/O. The machine layer (machine/) does the I/O and the commands (cmd/)
+ * print; the unit tests and the fuzzers link this library directly. Text
+ * that comes from outside (the configuration, a dead kernel's dmesg, a
+ * metadata file) is treated as hostile: lengths are explicit, nothing needs
+ * a terminating NUL, and every string handed back is printable ASCII and
+ * NUL-terminated.
  */
 #ifndef LIFEBOAT_DUMPTOOLS_H
 #define LIFEBOAT_DUMPTOOLS_H
@@ -20,16 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A failure's sentence for the operator, beside the errno the caller gets:
- * struct lb_err and lb_err_set(), the image builder's (builder/lib/err.c). */
+/* A failure's sentence for the operator, beside the errno the caller gets. */
 #include "lifeboat/err.h"
-
-/*
- * Reads a whole file (regular, or /proc and /sys files that report size 0)
- * into a NUL-terminated malloc'd buffer (readfile.c).
- * Return: 0, -EFBIG when it holds more than max bytes, or -errno.
- */
-int lb_read_file(const char *path, size_t max, char **buf, size_t *len);
 
 /*
  * Formats at pos of buf (len bytes), as much as fits, NUL-terminated when

@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# machine/: the thin layer that touches this machine (files, processes,
+# sysfs, the dump target, /proc/vmcore through libelf), a library
+# (libmachine.a) over lib/.
+
+MACHINE_SRCS := $(wildcard machine/*.c)
+MACHINE_INC := -Imachine $(LIB_INC)
+MACHINE_LDLIBS := -lelf $(LIB_LDLIBS)
+
+$(call lb_library,machine,$(MACHINE_SRCS),$(MACHINE_INC))
+
+# The reader of /proc/vmcore takes what a crashed machine left.
+$(foreach f,$(wildcard machine/fuzz/*.c),\
+	$(call lb_fuzzer,$(f),machine lifeboat builder,$(MACHINE_INC),$(MACHINE_LDLIBS)))
