@@ -59,7 +59,7 @@ fuzz() {	# fuzzer binary
 	name=$(basename "$1")
 	corpus=$BUILD/fuzz/corpus-$name
 	mkdir -p "$corpus"
-	for seeds in builder/fuzz/corpus dumptools/fuzz/corpus reserve/fuzz/corpus; do
+	for seeds in builder/fuzz/corpus lib/fuzz/corpus machine/fuzz/corpus; do
 		[ -d "$seeds/$name" ] && cp -n "$seeds/$name"/* "$corpus"/ 2>/dev/null
 	done
 	# A crashing input lands in build/fuzz/artifacts/, named in the output.
