@@ -13,6 +13,7 @@
 #                     covers, from a fresh tree (build/k/RELEASE/kmod-w1);
 #                     any warning fails, as in the normal build
 #   check-shell       shellcheck on the shell scripts
+#   check-design      every file:function docs/design.md names exists
 #
 # checkpatch.pl and kernel-doc come from the kernel source of the default
 # kernel's series, which `make deps` unpacks into $(CACHE)/linux-source.
@@ -25,8 +26,8 @@ CHECK_C_SRCS = $(filter %.c %.h,$(KMOD_SRCS) $(KMOD_CAPTURE_SRCS))
 SHELL_SCRIPTS := tests/deps.sh tests/run-all.sh initramfs/lb-initramfs \
 	initramfs/capture-init .ci/run tests/dkms-build.sh kernel/dkms-install.sh
 
-.PHONY: check check-kernel check-kernel-doc check-w1 check-w1-one check-shell
-check: check-kernel check-kernel-doc check-w1 check-shell
+.PHONY: check check-kernel check-kernel-doc check-w1 check-w1-one check-shell check-design
+check: check-kernel check-kernel-doc check-w1 check-shell check-design
 
 check-kernel:
 	$(CHECKPATCH) --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
@@ -59,3 +60,14 @@ check-w1-one:
 
 check-shell:
 	shellcheck -x $(SHELL_SCRIPTS)
+
+# Every `file:function` docs/design.md names: the file exists and defines
+# (or declares, or labels) the function.
+check-design:
+	@refs=$$(grep -oE '`[A-Za-z0-9_./-]+\.[chS]:[A-Za-z_][A-Za-z0-9_]*`' docs/design.md | tr -d '`' | sort -u); \
+	test -n "$$refs" || { echo "docs/design.md names no file:function" >&2; exit 1; }; \
+	bad=0; for r in $$refs; do \
+		f=$${r%%:*}; fn=$${r##*:}; \
+		grep -Eq "^[^[:space:]#/*].*[^A-Za-z0-9_]$$fn[(,)]|^$$fn\(" "$$f" 2>/dev/null || \
+			{ echo "docs/design.md: $$r: no such function in $$f" >&2; bad=1; }; \
+	done; exit $$bad
