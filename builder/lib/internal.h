@@ -15,14 +15,7 @@
  *                        range (elf_len = page-aligned 64 + 56 * nr_phdr)
  *   bp_off               boot_params, the capture kernel's zero page (4 KiB)
  *   cmdline_off          command line, NUL-terminated (4 KiB)
- *   tramp_off            trampoline page (4 KiB):
- *                          0x000  trampoline code (up to LB_TRAMP_CODE_MAX)
- *                          0x800  struct lb_tramp_params (LB_TRAMP_PARAMS_OFF)
- *                          0x840  GDT: null, null, code 0x10, data 0x18
- *                          0x860  GDT pseudo-descriptor (limit, base)
- *                          0x870  IDT: 32 interrupt gates of 16 bytes
- *                          0xa70  IDT pseudo-descriptor (limit, base)
- *                          0xa80  fault message (LB_TRAMP_MSG_OFF)
+ *   tramp_off            trampoline page (4 KiB), laid out in lifeboat/tramp.h
  *   pt_off               page tables: top level first, then the lower
  *                        levels in the order they are needed (pt_pages)
  *   fixed_len            ---- end of the immutable head (the digest) ----
@@ -117,19 +110,7 @@ enum {
 #define LB_CR4_PAE	0x20ULL		/* bit 5 */
 #define LB_CR4_LA57	0x1000ULL	/* bit 12 */
 
-/* Inside the trampoline page. */
-enum {
-	LB_TRAMP_GDT_OFF = 0x840,
-	LB_TRAMP_GDT_ENTRIES = 4,
-	LB_TRAMP_GDT_DESC_OFF = 0x860,
-	LB_TRAMP_IDT_OFF = 0x870,
-	LB_TRAMP_IDT_ENTRIES = 32,
-	LB_TRAMP_IDT_DESC_OFF = 0xa70,
-	LB_TRAMP_NMI_VECTOR = 2,
-	LB_BOOT_CS = 0x10,
-	LB_BOOT_DS = 0x18,
-};
-
+/* The trampoline's GDT entries (the page's layout is in lifeboat/tramp.h). */
 #define LB_GDT_CODE64	0x00af9a000000ffffULL
 #define LB_GDT_DATA	0x00cf92000000ffffULL
 
@@ -176,23 +157,8 @@ struct lb_elf64_phdr {
 
 _Static_assert(sizeof(struct lb_elf64_ehdr) == LB_ELF_EHDR_SIZE, "Elf64_Ehdr");
 _Static_assert(sizeof(struct lb_elf64_phdr) == LB_ELF_PHDR_SIZE, "Elf64_Phdr");
-_Static_assert(sizeof(struct lb_tramp_params) + LB_TRAMP_PARAMS_OFF <= LB_TRAMP_GDT_OFF,
-	       "trampoline parameters overlap the GDT");
-_Static_assert(LB_TRAMP_CODE_MAX <= LB_TRAMP_PARAMS_OFF,
-	       "trampoline code overlaps its parameters");
-_Static_assert(LB_TRAMP_IDT_DESC_OFF + 10 <= LB_TRAMP_MSG_OFF &&
-	       LB_TRAMP_MSG_OFF + LB_TRAMP_MSG_SIZE <= LB_PAGE_SIZE,
-	       "trampoline message overlaps the IDT or leaves the page");
-/* The assembly reads the parameters by these offsets (lifeboat/tramp.h). */
-_Static_assert(offsetof(struct lb_tramp_params, cr3) == LB_TRAMP_P_CR3 &&
-	       offsetof(struct lb_tramp_params, cr4) == LB_TRAMP_P_CR4 &&
-	       offsetof(struct lb_tramp_params, gdt_desc) == LB_TRAMP_P_GDT &&
-	       offsetof(struct lb_tramp_params, idt_desc) == LB_TRAMP_P_IDT &&
-	       offsetof(struct lb_tramp_params, stack_top) == LB_TRAMP_P_STACK &&
-	       offsetof(struct lb_tramp_params, boot_params) == LB_TRAMP_P_BOOT_PARAMS &&
-	       offsetof(struct lb_tramp_params, entry) == LB_TRAMP_P_ENTRY &&
-	       sizeof(struct lb_tramp_params) == LB_TRAMP_P_SIZE,
-	       "struct lb_tramp_params and lifeboat/tramp.h differ");
+/* The trampoline page is one page of the metadata block. */
+_Static_assert(LB_TRAMP_PAGE_SIZE == LB_PAGE_SIZE, "trampoline page size");
 
 /* Little-endian accessors that never assume alignment. */
 static inline lb_u16 lb_get16(const lb_u8 *p)

@@ -51,7 +51,6 @@ enum {
 	LB_PRSTATUS_SIZE = 336,		/* struct elf_prstatus on x86_64 */
 	LB_NOTE_BUF_SIZE = 368,		/* note_buf_t: header, "CORE", prstatus, terminator */
 	LB_VMCOREINFO_BUF_SIZE = 8192,	/* room for the kernel's note plus CRASHTIME */
-	LB_TRAMP_CODE_MAX = 2048,	/* the trampoline's code, at the start of its page */
 	LB_STACK_SIZE = 16384,		/* stack for the trampoline and exception stubs */
 	LB_MAX_E820 = 128,		/* entries that fit in boot_params */
 	LB_MIN_RUNTIME = 32 << 20,	/* free RAM the capture kernel needs beyond its image */
@@ -97,9 +96,10 @@ struct lb_machine {
 	 * LB_TRAMP_CODE_MAX bytes), the page-aligned virtual address it runs
 	 * at before the switch (mapped to its copy in the new tables), and the
 	 * offsets of its exception stubs within the code. The copy sits at
-	 * offset 0 of the trampoline page, so the code must also sit at offset
-	 * 0 of the page at tramp_va; tramp_va must be in the kernel half (top-
-	 * level index >= 256), where the identity map never goes.
+	 * offset 0 of the trampoline page (laid out in lifeboat/tramp.h), so
+	 * the code must also sit at offset 0 of the page at tramp_va; tramp_va
+	 * must be in the kernel half (top-level index >= 256), where the
+	 * identity map never goes.
 	 */
 	const void *tramp_code;
 	lb_u64 tramp_len;
@@ -118,23 +118,6 @@ struct lb_image_input {
 	const void *initrd;
 	lb_u64 initrd_len;
 	const char *cmdline;	/* NUL-terminated; elfcorehdr= is prepended */
-};
-
-/*
- * Parameters the trampoline reads, at LB_TRAMP_PARAMS_OFF in its page; the
- * assembly reads them by the offsets in lifeboat/tramp.h. Every address is
- * physical: the descriptors, the tables they point to, the stack and the
- * IDT's handlers (tramp_pa + stub offset) are only reachable once CR3 holds
- * the identity tables.
- */
-struct lb_tramp_params {
-	lb_u64 cr3;		/* identity page tables */
-	lb_u64 cr4;		/* PAE, plus LA57 when the tables have five levels */
-	lb_u64 gdt_desc;	/* physical address of a 10-byte GDT pseudo-descriptor */
-	lb_u64 idt_desc;	/* physical address of a 10-byte IDT pseudo-descriptor */
-	lb_u64 stack_top;	/* physical, 16-byte aligned */
-	lb_u64 boot_params;	/* physical address of the zero page: %rsi at entry */
-	lb_u64 entry;		/* 64-bit entry point of the capture kernel */
 };
 
 /* A piece of the image that is copied to dest when the image is committed. */
