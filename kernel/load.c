@@ -21,9 +21,6 @@
 #include "live.h"
 #include "uapi/lifeboat.h"
 
-/* Largest kernel image we accept; the decompressor needs init_size anyway. */
-#define LB_MAX_KERNEL (256UL << 20)
-
 static void *lb_copy_user(u64 uaddr, u64 len, struct lb_err *err,
 			  const char *what)
 {
@@ -79,9 +76,10 @@ static int lb_request_check(const struct lifeboat_load *req,
 	if (req->version != LIFEBOAT_ABI_VERSION || req->flags)
 		return lb_err_set(err, EINVAL, "unsupported request (ABI version %u, flags %#x)",
 				  req->version, req->flags);
-	if (!req->kernel_len || req->kernel_len > LB_MAX_KERNEL)
-		return lb_err_set(err, EINVAL, "kernel image of %llu bytes: expected 1 to %lu",
-				  req->kernel_len, LB_MAX_KERNEL);
+	/* The builder's bound, which the lifeboat command reads files with too. */
+	if (!req->kernel_len || req->kernel_len > LB_KERNEL_MAX_LEN)
+		return lb_err_set(err, EINVAL, "kernel image of %llu bytes: expected 1 to %d",
+				  req->kernel_len, LB_KERNEL_MAX_LEN);
 	if (req->initrd_len >= region_size)
 		return lb_err_set(err, ENOSPC,
 				  "the initramfs (%llu MiB) does not fit in the region (%llu MiB)",
