@@ -238,7 +238,7 @@ static void resolve_state(struct lb_plan *p)
 	    (!strncasecmp(p->conf.target, "UUID=", 5) && !strcasecmp(p->conf.target + 5, fs.uuid)) ||
 	    !strcmp(p->dev, dev) || lb_block_modules(dev, mods, sizeof(mods), &err))
 		return;
-	rel = strcmp(mnt, "/") ? LB_STATE_DIR + strlen(mnt) : LB_STATE_DIR;
+	rel = strcmp(mnt, "/") ? &LB_STATE_DIR[strlen(mnt)] : LB_STATE_DIR;
 	snprintf(p->state, sizeof(p->state), "target = UUID=%s\nfstype = %s\npath = %s\n",
 		 fs.uuid, fs.type[0] ? fs.type : fstype, rel[0] ? rel : "/");
 	for (tok = strtok_r(mods, " ", &save); tok; tok = strtok_r(NULL, " ", &save))

@@ -16,21 +16,33 @@
 
 int lb_vmcore_read(const char *path, struct lb_vmcore_facts *ret, struct lb_err *err)
 {
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		memset(ret, 0, sizeof(*ret));
+		ret->info.crash_time = -1;
+		return lb_err_set(err, errno, "cannot open '%s': %s", path, strerror(errno));
+	}
+	rc = lb_vmcore_read_fd(fd, path, ret, err);
+	close(fd);
+	return rc;
+}
+
+int lb_vmcore_read_fd(int fd, const char *path, struct lb_vmcore_facts *ret, struct lb_err *err)
+{
 	size_t phnum, i;
 	Elf *elf;
-	int fd, rc = 0, have_info = 0;
+	int rc = 0, have_info = 0;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->info.crash_time = -1;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return lb_err_set(err, EINVAL, "libelf: %s", elf_errmsg(-1));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return lb_err_set(err, errno, "cannot open '%s': %s", path, strerror(errno));
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		rc = lb_err_set(err, EINVAL, "'%s' is not an ELF core: %s", path, elf_errmsg(-1));
-		goto out_close;
+		goto out_end;
 	}
 	if (elf_getphdrnum(elf, &phnum)) {
 		rc = lb_err_set(err, EINVAL, "'%s': no program headers: %s", path, elf_errmsg(-1));
@@ -71,7 +83,5 @@ int lb_vmcore_read(const char *path, struct lb_vmcore_facts *ret, struct lb_err 
 		rc = lb_err_set(err, EINVAL, "'%s' has no memory segments (PT_LOAD)", path);
 out_end:
 	elf_end(elf);
-out_close:
-	close(fd);
 	return rc;
 }
