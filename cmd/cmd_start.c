@@ -13,19 +13,13 @@
  *   5. rebuilds the capture initramfs when its inputs changed (the kernel,
  *      the configuration, the tools);
  *   6. judges the region as `lifeboat estimate` does (struct lb_sizing,
- *      reserve/: its figure for this machine, kernel and initramfs, and the
+ *      machine/sizing.c: its figure for this machine, kernel and initramfs, and the
  *      image builder's word on the region, as `lifeboat load` will have it);
- *   7. loads and arms, in one call: arm_capture().
+ *   7. loads and arms.
  *
  * Every refusal says why on stderr, which the journal keeps, in one line,
  * with the crashkernel= to boot with when the region is missing or too
  * small: the estimate's boot parameter. stop disarms and unloads.
- *
- * LIFEBOAT_TEST_ARM_WITH=kexec, for the VM tests only, makes arm_capture()
- * load the same kernel, initramfs and command line with Linux's own kdump
- * (kexec -p) instead of Lifeboat's module, which is then not loaded: the
- * region is the kernel's crashkernel= region ("Crash kernel" in
- * /proc/iomem). Nothing else changes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -41,24 +35,8 @@
 #include "commands.h"
 #include "sizing.h"
 
-#define TEST_ARM_ENV "LIFEBOAT_TEST_ARM_WITH"
 #define LAST_DUMP LB_STATE_DIR "/last-dump"
 #define LAST_FAILURE LB_STATE_DIR "/last-failure"
-
-enum arm_mode { ARM_LIFEBOAT, ARM_KEXEC };
-
-static int test_mode(enum arm_mode *mode)
-{
-	const char *v = getenv(TEST_ARM_ENV);
-
-	*mode = ARM_LIFEBOAT;
-	if (!v || !*v)
-		return 0;
-	if (strcmp(v, "kexec"))
-		return lb_error("%s='%s': the only test mode is 'kexec'", TEST_ARM_ENV, v);
-	*mode = ARM_KEXEC;
-	return 0;
-}
 
 /* A child's output, for a one-line message: trailing newlines and blanks dropped. */
 static const char *chomp(char *s)
@@ -84,42 +62,6 @@ static int read_attr(const char *path, char *buf, size_t len)
 	snprintf(buf, len, "%s", text);
 	free(text);
 	return 0;
-}
-
-static int arm_with_kexec(const char *kernel, const char *initrd, const char *cmdline)
-{
-	char initrd_arg[PATH_MAX + 16], append_arg[LB_CONF_LONG * 2 + 16], out[4096], state[8];
-	const char *argv[] = { "kexec", "-p", kernel, initrd_arg, append_arg, NULL };
-	int ret;
-
-	snprintf(initrd_arg, sizeof(initrd_arg), "--initrd=%s", initrd);
-	snprintf(append_arg, sizeof(append_arg), "--append=%s", cmdline);
-	ret = lb_run(argv, out, sizeof(out), 0);
-	if (ret)
-		return lb_error("cannot arm: kexec -p failed (status %d): %s", ret, chomp(out));
-	if (read_attr("/sys/kernel/kexec_crash_loaded", state, sizeof(state)) || strcmp(state, "1"))
-		return lb_error("cannot arm: kexec -p returned but no crash kernel is loaded");
-	return 0;
-}
-
-static int disarm_kexec(void)
-{
-	const char *argv[] = { "kexec", "-p", "-u", NULL };
-	char out[4096];
-	int ret = lb_run(argv, out, sizeof(out), 0);
-
-	return ret ? lb_error("kexec -p -u failed (status %d): %s", ret, chomp(out)) : 0;
-}
-
-/* The arming step: everything before it is the same whichever way the capture kernel is entered. */
-static int arm_capture(enum arm_mode mode, const char *kernel, const char *initrd,
-		       const char *cmdline)
-{
-	if (mode == ARM_KEXEC)
-		return arm_with_kexec(kernel, initrd, cmdline);
-	if (lb_capture_load(kernel, initrd, cmdline))
-		return 1;
-	return lb_capture_arm();
 }
 
 /*
@@ -284,7 +226,6 @@ static int start(const char *conf_path, int rebuild)
 	char img[PATH_MAX], state[8], cmdline[LB_CONF_LONG * 2], kver[65], a[32], b[32];
 	unsigned long long packed = 0, unpacked = 0, sp, su;
 	uint64_t digest, old = 0;
-	enum arm_mode mode;
 	struct lb_sizing *s = NULL;
 	struct lb_plan *p = NULL;
 	struct lb_conf conf;
@@ -292,17 +233,14 @@ static int start(const char *conf_path, int rebuild)
 	struct stat st;
 	int ret, have_stamp;
 
-	if (test_mode(&mode))
-		return 1;
 	if (lb_conf_load(conf_path, strcmp(conf_path, LB_CONF_PATH) != 0, &conf, &err))
 		return lb_error("cannot arm: %s", err.msg);
 	look_at_dumps(&conf);
 
-	if (mode == ARM_LIFEBOAT &&
-	    !read_attr("/sys/kernel/kexec_crash_loaded", state, sizeof(state)) &&
+	if (!read_attr("/sys/kernel/kexec_crash_loaded", state, sizeof(state)) &&
 	    !strcmp(state, "1"))
 		return lb_error("cannot arm: Linux's own kdump is loaded (/sys/kernel/kexec_crash_loaded is 1) and would take the panic first; disable it (systemctl disable --now kdump-tools) or unload it (kexec -p -u)");
-	if (mode == ARM_LIFEBOAT && load_module())
+	if (load_module())
 		return 1;
 
 	/* The machine and its region, as `lifeboat estimate` reads them. */
@@ -373,10 +311,10 @@ static int start(const char *conf_path, int rebuild)
 		lb_err_set(&err, -ret, "the capture command line is too long");
 		goto out_err;
 	}
-	if (arm_capture(mode, p->kernel, img, cmdline))
+	if (lb_capture_load(p->kernel, img, cmdline) || lb_capture_arm())
 		goto out;
-	printf("lifeboat: armed%s: capture kernel %s, initramfs %s, %llu MiB reserved, %llu MiB needed; dumps go to %s:%s\n",
-	       mode == ARM_KEXEC ? " (test mode: Linux's kdump, kexec -p)" : "", p->kernel, img,
+	printf("lifeboat: armed: capture kernel %s, initramfs %s, %llu MiB reserved, %llu MiB needed; dumps go to %s:%s\n",
+	       p->kernel, img,
 	       (unsigned long long)((s->end - s->start) >> 20),
 	       (unsigned long long)(s->here.total >> 20), p->conf.target, p->conf.path);
 	lb_sizing_release(s);
@@ -439,14 +377,8 @@ int cmd_start(int argc, char **argv)
 
 int cmd_stop(int argc, char **argv)
 {
-	enum arm_mode mode;
-
 	if (argc > 1)
 		return lb_usage(!strcmp(argv[1], "--help"), stop_usage);
-	if (test_mode(&mode))
-		return 1;
-	if (mode == ARM_KEXEC)
-		return disarm_kexec();
 	if (lb_capture_disarm())
 		return 1;
 	return lb_capture_unload();
