@@ -99,7 +99,9 @@ FUZZERS :=
 
 # Userspace in layers, each a folder and a library, each using only those
 # below it: cmd/ (the commands) -> machine/ (files, processes, sysfs, the
-# dump target) -> lib/ (pure logic) -> builder/ (the image builder).
+# dump target) -> lib/ (pure logic) -> builder/ (the image builder) ->
+# common/ (the error type, include/lifeboat/err.h).
+include common/common.mk
 include builder/builder.mk
 include lib/lib.mk
 include machine/machine.mk

@@ -6,9 +6,9 @@
 # (kernel/kernel.mk).
 
 BUILDER_SRCS := $(wildcard builder/lib/*.c)
-BUILDER_INC := -Ibuilder/include -Ibuilder/lib
+BUILDER_INC := -Ibuilder/include -Ibuilder/lib $(COMMON_INC)
 
 $(call lb_library,builder,$(BUILDER_SRCS),$(BUILDER_INC))
 
 # Fuzzers: one per parser that takes outside input.
-$(foreach f,$(wildcard builder/fuzz/*.c),$(call lb_fuzzer,$(f),builder,$(BUILDER_INC)))
+$(foreach f,$(wildcard builder/fuzz/*.c),$(call lb_fuzzer,$(f),builder common,$(BUILDER_INC)))

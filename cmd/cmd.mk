@@ -5,7 +5,7 @@
 # machine layer and lib/.
 
 CMD_INC := -Icmd -Ikernel/uapi $(MACHINE_INC)
-CMD_ARCHIVES = $(BUILD)/host/libmachine.a $(BUILD)/host/liblifeboat.a $(BUILD)/host/libbuilder.a
+CMD_ARCHIVES = $(foreach l,machine lifeboat builder common,$(BUILD)/host/lib$(l).a)
 
 LIFEBOAT_SRCS := $(filter-out cmd/saver.c,$(wildcard cmd/*.c))
 # The saver alone, for the capture initramfs: the image stays small without

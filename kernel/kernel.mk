@@ -15,7 +15,9 @@
 # printed and the module is not produced.
 
 KMOD_SRCS := $(wildcard kernel/*.c kernel/*.h kernel/*.S kernel/Kbuild kernel/uapi/*.h)
-KMOD_CAPTURE_SRCS := $(wildcard builder/lib/*.c builder/lib/*.h builder/include/lifeboat/*.h)
+# The image builder and what it shares with userspace (the error type).
+KMOD_CAPTURE_SRCS := $(wildcard builder/lib/*.c builder/lib/*.h builder/include/lifeboat/*.h \
+	common/*.c include/lifeboat/*.h)
 
 # The names of the module's sources, rewritten only when they change: a
 # deleted file's module is rebuilt without it, though no remaining source
@@ -49,15 +51,16 @@ $(BUILD)/lifeboat.ko: $(BUILD)/k/$(KVER)/lifeboat.ko
 
 # The module's source tree in folder $(1), as kbuild here and DKMS
 # (kernel/dkms.mk) build it: the kernel/ files, uapi/, and the portable
-# image builder in capture/ and include/lifeboat/. Made anew each time, so
+# image builder with common/err.c in capture/, its headers and
+# include/lifeboat/err.h in include/lifeboat/. Made anew each time, so
 # it holds exactly the current sources; a copy that fails stops the build.
 define lb_gather
 	@rm -rf $(1)
 	@mkdir -p $(1)/capture $(1)/include/lifeboat $(1)/uapi
 	@cp $(filter-out kernel/uapi/%,$(filter kernel/%,$(KMOD_SRCS))) $(1)/
 	@cp $(filter kernel/uapi/%,$(KMOD_SRCS)) $(1)/uapi/
-	@cp $(filter builder/lib/%,$(KMOD_CAPTURE_SRCS)) $(1)/capture/
-	@cp $(filter builder/include/%,$(KMOD_CAPTURE_SRCS)) $(1)/include/lifeboat/
+	@cp $(filter builder/lib/% common/%,$(KMOD_CAPTURE_SRCS)) $(1)/capture/
+	@cp $(filter builder/include/% include/%,$(KMOD_CAPTURE_SRCS)) $(1)/include/lifeboat/
 endef
 
 $(BUILD)/k/%/lifeboat.ko: $(KMOD_SRCS) $(KMOD_CAPTURE_SRCS) $(KMOD_LIST) kernel/kernel.mk

@@ -14,4 +14,4 @@ $(call lb_library,lifeboat,$(LIB_SRCS),$(LIB_INC))
 # `lifeboat report` and the saver read from a dead kernel (dmesg, metadata,
 # VMCOREINFO, makedumpfile's output), /proc/iomem, the command line, the
 # region attribute, CPU lists and sizes, and the initramfs walker.
-$(foreach f,$(wildcard lib/fuzz/*.c),$(call lb_fuzzer,$(f),lifeboat builder,$(LIB_INC),$(LIB_LDLIBS)))
+$(foreach f,$(wildcard lib/fuzz/*.c),$(call lb_fuzzer,$(f),lifeboat builder common,$(LIB_INC),$(LIB_LDLIBS)))

@@ -12,4 +12,4 @@ $(call lb_library,machine,$(MACHINE_SRCS),$(MACHINE_INC))
 
 # The reader of /proc/vmcore takes what a crashed machine left.
 $(foreach f,$(wildcard machine/fuzz/*.c),\
-	$(call lb_fuzzer,$(f),machine lifeboat builder,$(MACHINE_INC),$(MACHINE_LDLIBS)))
+	$(call lb_fuzzer,$(f),machine lifeboat builder common,$(MACHINE_INC),$(MACHINE_LDLIBS)))

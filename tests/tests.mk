@@ -8,7 +8,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_INC := -Itests/unit $(MACHINE_INC) $(shell pkg-config --cflags check 2>/dev/null)
 UNIT_LDLIBS := $(shell pkg-config --libs check 2>/dev/null) $(MACHINE_LDLIBS)
 # Every layer, in link order: the tests call each directly.
-lb_unit_archives = $(foreach l,machine lifeboat builder,$(BUILD)/$(1)/lib$(l).a)
+lb_unit_archives = $(foreach l,machine lifeboat builder common,$(BUILD)/$(1)/lib$(l).a)
 
 $(eval $(call lb_objects,host,$(UNIT_SRCS),$(UNIT_INC)))
 $(eval $(call lb_objects,san,$(UNIT_SRCS),$(UNIT_INC)))

@@ -24,7 +24,7 @@
 #ifndef LIFEBOAT_IMAGE_H
 #define LIFEBOAT_IMAGE_H
 
-#include "err.h"
+#include "lifeboat/err.h"
 #include "shim.h"
 #include "tramp.h"
 

@@ -17,7 +17,7 @@
 #ifndef LIFEBOAT_PEFILE_H
 #define LIFEBOAT_PEFILE_H
 
-#include "err.h"
+#include "lifeboat/err.h"
 #include "shim.h"
 
 enum {

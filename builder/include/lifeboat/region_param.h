@@ -12,7 +12,7 @@
 #ifndef LIFEBOAT_REGION_PARAM_H
 #define LIFEBOAT_REGION_PARAM_H
 
-#include "err.h"
+#include "lifeboat/err.h"
 #include "shim.h"
 
 /*

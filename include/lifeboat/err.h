@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Errors carry a sentence for the operator besides the errno. The image
- * builder fills them (builder/lib/err.c), and so do the userspace
- * tools that link it: the lifeboat command, its saver and reserve/.
+ * Errors carry a sentence for the operator besides the errno: one type for
+ * the whole tree, below every layer. The image builder fills them, in the
+ * module and on the host, and so does userspace (lib/, machine/, cmd/).
+ * lb_err_set() is common/err.c.
  */
 #ifndef LIFEBOAT_ERR_H
 #define LIFEBOAT_ERR_H
