@@ -4,7 +4,7 @@
 # and the capture-side saver, `lifeboat save` alone (saver.c), over the
 # machine layer and lib/.
 
-CMD_INC := -Icmd -Ikernel/uapi $(MACHINE_INC)
+CMD_INC := -Icmd $(MACHINE_INC)
 CMD_ARCHIVES = $(foreach l,machine lifeboat builder common,$(BUILD)/host/lib$(l).a)
 
 LIFEBOAT_SRCS := $(filter-out cmd/saver.c,$(wildcard cmd/*.c))

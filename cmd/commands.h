@@ -40,11 +40,6 @@ int lb_usage(bool help, void (*usage)(FILE *out));
  * append may be NULL for the default capture command line.
  */
 int lb_capture_load(const char *kernel, const char *initrd, const char *append);
-/*
- * The capture kernel's command line: this kernel's consoles, the capture
- * parameters, then extra (may be NULL). 0, or -E2BIG if it does not fit.
- */
-int lb_capture_cmdline(char *buf, size_t len, const char *extra);
 int lb_capture_unload(void);
 int lb_capture_arm(void);
 int lb_capture_disarm(void);

@@ -5,7 +5,7 @@
 # (libmachine.a) over lib/.
 
 MACHINE_SRCS := $(wildcard machine/*.c)
-MACHINE_INC := -Imachine $(LIB_INC)
+MACHINE_INC := -Imachine -Ikernel/uapi $(LIB_INC)
 MACHINE_LDLIBS := -lelf $(LIB_LDLIBS)
 
 $(call lb_library,machine,$(MACHINE_SRCS),$(MACHINE_INC))

@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The module's files: its attributes under /sys/kernel/lifeboat and its
- * load device, /dev/lifeboat (the requests themselves are cmd/cmd_load.c's).
+ * load device, /dev/lifeboat, with what a load hands it besides the files
+ * (the capture kernel's command line, crashing_cpu's address). The module
+ * answers a refusal with a sentence, which err carries as it is.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "lifeboat.h"
 #include "sys.h"
 
 const char lb_sysfs_dir[] = "/sys/kernel/lifeboat";
@@ -55,4 +61,158 @@ int lb_sysfs_write(const char *attr, const char *val)
 		ret = -EIO;
 	close(fd);
 	return ret;
+}
+
+/*
+ * What a capture kernel wants besides the consoles of this kernel: one CPU,
+ * devices reset and interrupts polled (the dead kernel left them in any
+ * state), a reboot 10 s after a panic of its own, no memory cgroup (it costs
+ * memory the region is short of).
+ */
+const char lb_capture_params[] =
+	"nr_cpus=1 irqpoll reset_devices panic=10 cgroup_disable=memory";
+
+int lb_capture_cmdline(char *buf, size_t len, const char *extra)
+{
+	char line[4096], *tok, *save = NULL;
+	FILE *f = fopen("/proc/cmdline", "r");
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (f && fgets(line, sizeof(line), f)) {
+		/* The consoles of this kernel, so the capture kernel talks where it does. */
+		for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+			if (strncmp(tok, "console=", 8) && strncmp(tok, "earlyprintk=", 12) &&
+			    strncmp(tok, "earlycon", 8))
+				continue;
+			o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s ", tok);
+		}
+	}
+	if (f)
+		fclose(f);
+	if (o < len)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s%s", lb_capture_params,
+				      extra && *extra ? " " : "", extra ? extra : "");
+	return o < len ? 0 : -E2BIG;
+}
+
+/*
+ * The lockdown level in force, from the lockdown LSM's "none [integrity]
+ * confidentiality": the capture kernel gets the same, since it starts with
+ * no Secure Boot state of its own. False when none, or when securityfs is
+ * not mounted.
+ */
+static bool lockdown_level(char *level, size_t len)
+{
+	char line[128], *open_br, *close_br;
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+	bool found = false;
+
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f)) {
+		open_br = strchr(line, '[');
+		close_br = open_br ? strchr(open_br, ']') : NULL;
+		if (close_br && (size_t)(close_br - open_br) <= len) {
+			*close_br = '\0';
+			snprintf(level, len, "%s", open_br + 1);
+			found = strcmp(level, "none") != 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* Address of crashing_cpu from /proc/kallsyms; 0 if hidden or absent. */
+static uint64_t crashing_cpu_addr(void)
+{
+	char line[512], name[256], type;
+	unsigned long long addr;
+	uint64_t found = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 &&
+		    !strcmp(name, "crashing_cpu") && (type == 'd' || type == 'D' ||
+						      type == 'b' || type == 'B')) {
+			found = addr;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+int lb_module_open(struct lb_err *err)
+{
+	int fd = open(lb_dev_path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return lb_err_set(err, errno, "cannot open %s: %s%s", lb_dev_path, strerror(errno),
+				  errno == ENOENT ? " (is lifeboat.ko loaded?)" : "");
+	return fd;
+}
+
+int lb_module_request(int fd, unsigned long cmd, struct lb_err *err)
+{
+	char msg[LIFEBOAT_ERR_LEN] = "";
+	struct lifeboat_req req = {
+		.version = LIFEBOAT_ABI_VERSION,
+		.err = (uintptr_t)msg,
+	};
+
+	if (ioctl(fd, cmd, &req) < 0)
+		return lb_err_set(err, errno, "%s", msg[0] ? msg : strerror(errno));
+	return 0;
+}
+
+int lb_module_load(int fd, const void *kernel, size_t klen, const void *initrd, size_t ilen,
+		   const char *cmdline, struct lb_err *err)
+{
+	char msg[LIFEBOAT_ERR_LEN] = "";
+	struct lifeboat_load req = {
+		.version = LIFEBOAT_ABI_VERSION,
+		.kernel = (uintptr_t)kernel,
+		.kernel_len = klen,
+		.initrd = (uintptr_t)initrd,
+		.initrd_len = ilen,
+		.cmdline = (uintptr_t)cmdline,
+		.cmdline_len = strlen(cmdline) + 1,
+		.err = (uintptr_t)msg,
+	};
+
+	req.crashing_cpu = crashing_cpu_addr();
+	if (ioctl(fd, LIFEBOAT_IOC_LOAD, &req) < 0)
+		return lb_err_set(err, errno, "%s", msg[0] ? msg : strerror(errno));
+	return 0;
+}
+
+int lb_load_cmdline(const char *append, char *buf, size_t len, struct lb_err *err)
+{
+	char level[32], token[48];
+	size_t n;
+
+	if (append) {
+		if (strlen(append) >= len)
+			return lb_err_set(err, E2BIG, "the command line is longer than %zu characters",
+					  len - 1);
+		snprintf(buf, len, "%s", append);
+	} else if (lb_capture_cmdline(buf, len, NULL)) {
+		return lb_err_set(err, E2BIG,
+				  "the default command line is longer than %zu characters", len - 1);
+	}
+	/* lockdown= can only raise the level: the user's own cannot lower it. */
+	if (lockdown_level(level, sizeof(level))) {
+		snprintf(token, sizeof(token), "lockdown=%s", level);
+		n = strlen(buf);
+		if (!strstr(buf, token)) {
+			if (n + 1 + strlen(token) >= len)
+				return lb_err_set(err, E2BIG, "the command line is too long to add '%s'",
+						  token);
+			snprintf(buf + n, len - n, "%s%s", n ? " " : "", token);
+		}
+	}
+	return 0;
 }

@@ -63,6 +63,36 @@ int lb_sysfs_read(const char *attr, char *buf, size_t len);
 /* Writes a string to a sysfs attribute; 0 or -errno. */
 int lb_sysfs_write(const char *attr, const char *val);
 
+/* The capture parameters a default command line ends with. */
+extern const char lb_capture_params[];
+
+/*
+ * The capture kernel's default command line: this kernel's consoles, the
+ * capture parameters, then extra (may be NULL). 0, or -E2BIG if it does not fit.
+ */
+int lb_capture_cmdline(char *buf, size_t len, const char *extra);
+
+/*
+ * The command line a load hands the module: append, or the default one;
+ * then lockdown=LEVEL when this kernel is locked down (the capture kernel
+ * starts with no Secure Boot state of its own). 0, or -E2BIG with err.
+ */
+int lb_load_cmdline(const char *append, char *buf, size_t len, struct lb_err *err);
+
+/* Opens /dev/lifeboat. Return: the descriptor, or -errno with err saying why. */
+int lb_module_open(struct lb_err *err);
+
+/*
+ * Hands the module a capture kernel, its initramfs (may be NULL, 0) and
+ * command line (LIFEBOAT_IOC_LOAD), or asks for unload, arm or disarm
+ * (lb_module_request(), LIFEBOAT_IOC_*). Return: 0, or -errno of the
+ * refusal with err holding the module's sentence (the errno's when it gave
+ * none).
+ */
+int lb_module_load(int fd, const void *kernel, size_t klen, const void *initrd, size_t ilen,
+		   const char *cmdline, struct lb_err *err);
+int lb_module_request(int fd, unsigned long cmd, struct lb_err *err);
+
 enum lb_kmod_where {
 	LB_KMOD_LOADED,		/* /sys/module/lifeboat is there */
 	LB_KMOD_INSTALLED,	/* in the kernel's modules.dep: modprobe finds it */
