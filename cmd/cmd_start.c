@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,56 +36,6 @@
 
 #define LAST_DUMP LB_STATE_DIR "/last-dump"
 #define LAST_FAILURE LB_STATE_DIR "/last-failure"
-
-/* A child's output, for a one-line message: trailing newlines and blanks dropped. */
-static const char *chomp(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-	return s;
-}
-
-static int read_attr(const char *path, char *buf, size_t len)
-{
-	char *text;
-	size_t n;
-	int ret;
-
-	ret = lb_read_file(path, 65536, &text, &n);
-	if (ret)
-		return ret;
-	while (n && text[n - 1] == '\n')
-		text[--n] = '\0';
-	snprintf(buf, len, "%s", text);
-	free(text);
-	return 0;
-}
-
-/*
- * Lifeboat's region is the module's: load it if it is not loaded. A kernel
- * with no module for it (installed after Lifeboat, DKMS has not built it)
- * is told apart from a modprobe that fails.
- */
-static int load_module(void)
-{
-	const char *argv[] = { "modprobe", "lifeboat", NULL };
-	struct lb_kmod km;
-	struct lb_err err;
-	char out[4096];
-	int ret;
-
-	if (!access(lb_sysfs_dir, F_OK))
-		return 0;
-	if (lb_kmod_find(&km, &err))
-		return lb_error("cannot arm: %s", err.msg);
-	ret = lb_run(argv, out, sizeof(out), 0);
-	if (ret || access(lb_sysfs_dir, F_OK))
-		return lb_error("cannot arm: lifeboat.ko is not loaded and 'modprobe lifeboat' failed (status %d): %s",
-				ret, chomp(out));
-	return 0;
-}
 
 /*
  * Tells once about a capture that could not mount its target: the saver's
@@ -108,7 +57,7 @@ static void look_at_failure(void)
 	free(text);
 	if (ret || m.crash_time < 0 || lb_dump_name(m.crash_time, 0, name, sizeof(name)))
 		return;
-	read_attr(LAST_FAILURE, last, sizeof(last));
+	lb_read_line(LAST_FAILURE, last, sizeof(last));
 	if (!strcmp(last, name))
 		return;
 	tt = (time_t)m.crash_time;
@@ -144,7 +93,7 @@ static void look_at_dumps(const struct lb_conf *conf)
 	if (ret || !nr)
 		goto out;
 	newest = names[nr - 1];
-	read_attr(LAST_DUMP, last, sizeof(last));
+	lb_read_line(LAST_DUMP, last, sizeof(last));
 	if (!strcmp(last, newest))
 		goto out;
 	lb_meta_init(&meta);
@@ -223,25 +172,22 @@ static int region_verdict(const struct lb_sizing *s)
 
 static int start(const char *conf_path, int rebuild)
 {
-	char img[PATH_MAX], state[8], cmdline[LB_CONF_LONG * 2], kver[65], a[32], b[32];
-	unsigned long long packed = 0, unpacked = 0, sp, su;
-	uint64_t digest, old = 0;
+	char img[PATH_MAX], cmdline[LB_CONF_LONG * 2], kver[65], a[32], b[32];
+	struct lb_plan_update up;
 	struct lb_sizing *s = NULL;
 	struct lb_plan *p = NULL;
 	struct lb_conf conf;
 	struct lb_err err;
-	struct stat st;
-	int ret, have_stamp;
+	int ret;
 
 	if (lb_conf_load(conf_path, strcmp(conf_path, LB_CONF_PATH) != 0, &conf, &err))
 		return lb_error("cannot arm: %s", err.msg);
 	look_at_dumps(&conf);
 
-	if (!read_attr("/sys/kernel/kexec_crash_loaded", state, sizeof(state)) &&
-	    !strcmp(state, "1"))
+	if (lb_kdump_loaded())
 		return lb_error("cannot arm: Linux's own kdump is loaded (/sys/kernel/kexec_crash_loaded is 1) and would take the panic first; disable it (systemctl disable --now kdump-tools) or unload it (kexec -p -u)");
-	if (load_module())
-		return 1;
+	if (lb_module_ensure(&err))
+		return lb_error("cannot arm: %s", err.msg);
 
 	/* The machine and its region, as `lifeboat estimate` reads them. */
 	s = calloc(1, sizeof(*s));
@@ -269,34 +215,16 @@ static int start(const char *conf_path, int rebuild)
 			p->kernel, kver, p->kver);
 
 	lb_initramfs_path(img, sizeof(img), p->kver);
-	have_stamp = !lb_stamp_read(img, &old, &sp, &su);
-	ret = lb_plan_digest(p, &digest, &err);
+	ret = lb_plan_update(p, img, rebuild, &up, &err);
 	if (ret)
 		goto out_err;
-	if (!rebuild && have_stamp && old == digest && !stat(img, &st) &&
-	    (unsigned long long)st.st_size == sp) {
-		lb_mib_format(a, sizeof(a), sp);
+	lb_mib_format(a, sizeof(a), up.packed);
+	if (!up.built) {
 		printf("lifeboat: capture initramfs %s is up to date (%s)\n", img, a);
 	} else {
-		ret = lb_mkdir_p(LB_STATE_DIR, 0755);
-		if (ret) {
-			ret = lb_err_set(&err, -ret, "cannot create '%s': %s", LB_STATE_DIR,
-					 strerror(-ret));
-			goto out_err;
-		}
-		ret = lb_plan_build(p, img, &packed, &unpacked, &err);
-		if (ret)
-			goto out_err;
-		ret = lb_stamp_write(img, digest, p, packed, unpacked);
-		if (ret) {
-			ret = lb_err_set(&err, -ret, "cannot write '%s.inputs': %s", img,
-					 strerror(-ret));
-			goto out_err;
-		}
-		lb_mib_format(a, sizeof(a), packed);
-		lb_mib_format(b, sizeof(b), unpacked);
+		lb_mib_format(b, sizeof(b), up.unpacked);
 		printf("lifeboat: built the capture initramfs %s: %s (%s unpacked; %s, modules %s)\n",
-		       img, a, b, rebuild ? "as asked" : old ? "its inputs changed" : "first build",
+		       img, a, b, rebuild ? "as asked" : up.had_stamp ? "its inputs changed" : "first build",
 		       p->modules);
 	}
 

@@ -5,7 +5,6 @@
  * among them a running kernel with no Lifeboat module (a kernel installed
  * after Lifeboat, before DKMS built the module for it).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -56,7 +55,6 @@ static int not_loaded(int ret)
 int cmd_status(int argc, char **argv)
 {
 	char state[64], buf[4096];
-	FILE *f;
 	int ret;
 
 	(void)argv;
@@ -73,12 +71,8 @@ int cmd_status(int argc, char **argv)
 		show("image:", "image", buf, sizeof(buf));
 		show("cmdline:", "cmdline", buf, sizeof(buf));
 	}
-	f = fopen("/sys/kernel/kexec_crash_loaded", "r");
-	if (f) {
-		if (fgets(buf, sizeof(buf), f) && atoi(buf) == 1)
-			printf("%-8s the kernel's own crash kernel is loaded (kexec -p): Lifeboat cannot arm\n",
-			       "kdump:");
-		fclose(f);
-	}
+	if (lb_kdump_loaded())
+		printf("%-8s the kernel's own crash kernel is loaded (kexec -p): Lifeboat cannot arm\n",
+		       "kdump:");
 	return strcmp(state, "armed") ? 3 : 0;
 }

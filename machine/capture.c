@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -532,4 +533,38 @@ int lb_stamp_write(const char *img, uint64_t digest, const struct lb_plan *p,
 	if (n < 0 || n >= (int)sizeof(text))
 		return -E2BIG;
 	return lb_write_file(path, text, (size_t)n);
+}
+
+int lb_plan_update(const struct lb_plan *p, const char *img, int rebuild,
+		   struct lb_plan_update *ret, struct lb_err *err)
+{
+	unsigned long long sp, su;
+	uint64_t digest, old = 0;
+	struct stat st;
+	int r, have_stamp;
+
+	memset(ret, 0, sizeof(*ret));
+	have_stamp = !lb_stamp_read(img, &old, &sp, &su);
+	r = lb_plan_digest(p, &digest, err);
+	if (r)
+		return r;
+	if (!rebuild && have_stamp && old == digest && !stat(img, &st) &&
+	    (unsigned long long)st.st_size == sp) {
+		ret->packed = sp;
+		ret->unpacked = su;
+		return 0;
+	}
+	/* old is 0 without a record of inputs: a first build. */
+	ret->had_stamp = old != 0;
+	r = lb_mkdir_p(LB_STATE_DIR, 0755);
+	if (r)
+		return lb_err_set(err, -r, "cannot create '%s': %s", LB_STATE_DIR, strerror(-r));
+	r = lb_plan_build(p, img, &ret->packed, &ret->unpacked, err);
+	if (r)
+		return r;
+	r = lb_stamp_write(img, digest, p, ret->packed, ret->unpacked);
+	if (r)
+		return lb_err_set(err, -r, "cannot write '%s.inputs': %s", img, strerror(-r));
+	ret->built = true;
+	return 0;
 }

@@ -9,6 +9,7 @@
 #define LIFEBOAT_CAPTURE_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sys.h"
@@ -65,6 +66,23 @@ int lb_stamp_read(const char *img, uint64_t *digest, unsigned long long *packed,
 		  unsigned long long *unpacked);
 int lb_stamp_write(const char *img, uint64_t digest, const struct lb_plan *p,
 		   unsigned long long packed, unsigned long long unpacked);
+
+/* What lb_plan_update() did. */
+struct lb_plan_update {
+	bool built;			/* false: the image was up to date */
+	bool had_stamp;			/* built over an image of other inputs */
+	unsigned long long packed;	/* the image's size */
+	unsigned long long unpacked;	/* its cpio, unpacked */
+};
+
+/*
+ * Builds the image at img unless its record of inputs (lb_stamp_read())
+ * says it was built from exactly p's inputs and it is still that size, or
+ * rebuild asks for a build all the same; records the new inputs after a
+ * build. Return: 0, or -errno with err saying why.
+ */
+int lb_plan_update(const struct lb_plan *p, const char *img, int rebuild,
+		   struct lb_plan_update *ret, struct lb_err *err);
 
 /*
  * The default capture kernel of release kver, /boot/vmlinuz-<kver>, and

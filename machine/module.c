@@ -23,24 +23,9 @@ const char lb_dev_path[] = "/dev/lifeboat";
 int lb_sysfs_read(const char *attr, char *buf, size_t len)
 {
 	char path[256];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", lb_sysfs_dir, attr);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return (int)n;
-	}
-	close(fd);
-	buf[n] = '\0';
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return 0;
+	return lb_read_line(path, buf, len);
 }
 
 int lb_sysfs_write(const char *attr, const char *val)
@@ -214,5 +199,43 @@ int lb_load_cmdline(const char *append, char *buf, size_t len, struct lb_err *er
 			snprintf(buf + n, len - n, "%s%s", n ? " " : "", token);
 		}
 	}
+	return 0;
+}
+
+bool lb_kdump_loaded(void)
+{
+	char state[8];
+
+	return !lb_read_line("/sys/kernel/kexec_crash_loaded", state, sizeof(state)) &&
+	       !strcmp(state, "1");
+}
+
+/* A child's output, for a one-line message: trailing newlines and blanks dropped. */
+static const char *chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+int lb_module_ensure(struct lb_err *err)
+{
+	const char *argv[] = { "modprobe", "lifeboat", NULL };
+	struct lb_kmod km;
+	char out[4096];
+	int ret;
+
+	if (!access(lb_sysfs_dir, F_OK))
+		return 0;
+	ret = lb_kmod_find(&km, err);
+	if (ret)
+		return ret;
+	ret = lb_run(argv, out, sizeof(out), 0);
+	if (ret || access(lb_sysfs_dir, F_OK))
+		return lb_err_set(err, ENOENT,
+				  "lifeboat.ko is not loaded and 'modprobe lifeboat' failed (status %d): %s",
+				  ret, chomp(out));
 	return 0;
 }

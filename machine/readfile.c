@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -82,4 +83,20 @@ out_free:
 out_close:
 	close(fd);
 	return ret;
+}
+
+int lb_read_line(const char *path, char *buf, size_t len)
+{
+	char *text;
+	size_t n;
+	int ret;
+
+	ret = lb_read_file(path, 65536, &text, &n);
+	if (ret)
+		return ret;
+	while (n && text[n - 1] == '\n')
+		text[--n] = '\0';
+	snprintf(buf, len, "%s", text);
+	free(text);
+	return 0;
 }

@@ -10,6 +10,7 @@
 #define LIFEBOAT_SYS_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "dumptools.h"
@@ -24,6 +25,12 @@
  * Return: 0, -EFBIG when it holds more than max bytes, or -errno.
  */
 int lb_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/*
+ * Reads a small file (a sysfs attribute, a state file) into buf, trailing
+ * newlines dropped, cut to fit. Return: 0 or -errno.
+ */
+int lb_read_line(const char *path, char *buf, size_t len);
 
 /*
  * Reads the configuration: defaults, then the file. A missing file is an
@@ -78,6 +85,20 @@ int lb_capture_cmdline(char *buf, size_t len, const char *extra);
  * starts with no Secure Boot state of its own). 0, or -E2BIG with err.
  */
 int lb_load_cmdline(const char *append, char *buf, size_t len, struct lb_err *err);
+
+/*
+ * Is Linux's own crash kernel loaded (kexec -p)? It would take the panic
+ * before Lifeboat's hook.
+ */
+bool lb_kdump_loaded(void);
+
+/*
+ * Lifeboat's region is the module's: loads it (modprobe) if it is not
+ * loaded. A kernel with no module for it (installed after Lifeboat, DKMS
+ * has not built it) is told apart from a modprobe that fails.
+ * Return: 0, or -errno with err saying why.
+ */
+int lb_module_ensure(struct lb_err *err);
 
 /* Opens /dev/lifeboat. Return: the descriptor, or -errno with err saying why. */
 int lb_module_open(struct lb_err *err);
