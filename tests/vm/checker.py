@@ -719,7 +719,9 @@ def _check_without_readers(env, vmcore, panic_msg, cpus, log_msgs, panic_cpu, mo
     if cpu is None:
         cpu = panic_cpu
     if cpu is None:
-        skip("the crashing CPU's registers: the log names no crashing CPU and none was expected")
+        # Without a crashing CPU the dump has failed above; if not, say so.
+        if not problems:
+            skip("the crashing CPU's registers: the log names no crashing CPU and none was expected")
         return problems, info
     info["crash_cpu"] = cpu
     if cpu >= len(pr):

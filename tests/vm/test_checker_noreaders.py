@@ -38,11 +38,16 @@ def negatives(env, vmcore, cpus, work):
     if other_dbg and os.path.exists(other_dbg):
         out["another kernel's vmlinux"] = (checker.check_dump_without_readers(
             dict(env, VMLINUX_DBG=other_dbg), vmcore, PANIC, cpus)[0], "not the same kernel")
+    else:
+        checker.skip("the checker against another kernel's vmlinux: no 6.1 debug vmlinux "
+                     f"to set against {env['KVER']}")
     good = checker.check_dump_without_readers(env, vmcore, PANIC, cpus)[1]
     if good.get("crash_cpu") is not None:
         other = (good["crash_cpu"] + 1) % cpus
         out["wrong panic CPU"] = (checker.check_dump_without_readers(
             env, vmcore, PANIC, cpus, panic_cpu=other)[0], f"expected {other}")
+    else:
+        checker.skip("the checker against a wrong panic CPU: the good dump named no crashing CPU")
     return out
 
 
