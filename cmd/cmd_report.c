@@ -30,32 +30,9 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "readers.h"
-#include "sys.h"
-#include "vmcore.h"
+#include "report.h"
 
 enum { BT_OUT = 1 << 20, TEXT_MAX = 64 << 20 };
-
-static const char drgn_script[] =
-	"import sys, drgn\n"
-	"from drgn.helpers.linux.cpumask import for_each_online_cpu\n"
-	"from drgn.helpers.linux.sched import cpu_curr\n"
-	"prog = drgn.Program()\n"
-	"prog.set_core_dump(sys.argv[1])\n"
-	"try:\n"
-	"    prog.load_debug_info([sys.argv[2]])\n"
-	"except drgn.MissingDebugInfoError:\n"
-	"    pass\n"
-	"for cpu in for_each_online_cpu(prog):\n"
-	"    task = cpu_curr(prog, cpu)\n"
-	"    print('CPU %d: PID %d \"%s\"' % (cpu, task.pid.value_(), task.comm.string_().decode()))\n"
-	"    try:\n"
-	"        trace = prog.stack_trace(task)\n"
-	"    except Exception as e:\n"
-	"        print('    (no stack: %s)' % e)\n"
-	"        continue\n"
-	"    for i, frame in enumerate(trace):\n"
-	"        print('    #%-2d %s' % (i, frame.name or hex(frame.pc)))\n";
 
 static void human(char *buf, size_t len, unsigned long long v)
 {
@@ -76,49 +53,7 @@ static void fmt_time(char *buf, size_t len, long long t)
 		snprintf(buf, len, "unknown");
 }
 
-struct dump {
-	char dir[PATH_MAX];		/* where to read it */
-	char shown[PATH_MAX + 320];	/* how to name it to the user */
-	const char *name;
-	struct lb_meta meta;
-	int have_meta;
-	struct lb_crash crash;
-	int have_crash;
-	int have_vmcore;
-	int have_dmesg;
-	long long partial_bytes;	/* vmcore.incomplete left by a save cut short; -1: none */
-};
-
-static void load_dump(struct dump *d, const char *root, const char *shown, const char *name)
-{
-	char path[PATH_MAX + 32], *text;
-	struct stat st;
-	size_t len;
-
-	memset(d, 0, sizeof(*d));
-	d->name = name;
-	snprintf(d->dir, sizeof(d->dir), "%s/%s", root, name);
-	snprintf(d->shown, sizeof(d->shown), "%s/%s", shown, name);
-	snprintf(path, sizeof(path), "%s/%s", d->dir, LB_META_FILE);
-	if (!lb_read_file(path, 1 << 20, &text, &len)) {
-		d->have_meta = !lb_meta_parse(&d->meta, text, len);
-		free(text);
-	}
-	snprintf(path, sizeof(path), "%s/vmcore", d->dir);
-	d->have_vmcore = !stat(path, &st) && S_ISREG(st.st_mode);
-	if (d->have_vmcore && !d->meta.vmcore_bytes)
-		d->meta.vmcore_bytes = (unsigned long long)st.st_size;
-	snprintf(path, sizeof(path), "%s/vmcore.incomplete", d->dir);
-	d->partial_bytes = !stat(path, &st) && S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
-	snprintf(path, sizeof(path), "%s/dmesg.txt", d->dir);
-	if (!lb_read_file(path, TEXT_MAX, &text, &len)) {
-		d->have_dmesg = 1;
-		d->have_crash = !lb_dmesg_parse(text, len, &d->crash);
-		free(text);
-	}
-}
-
-static const char *status_of(const struct dump *d)
+static const char *status_of(const struct lb_dump *d)
 {
 	if (lb_dump_kind(d->name) == LB_DUMP_INCOMPLETE)
 		return "incomplete";
@@ -127,7 +62,7 @@ static const char *status_of(const struct dump *d)
 	return "no metadata";
 }
 
-static const char *panic_of(const struct dump *d)
+static const char *panic_of(const struct lb_dump *d)
 {
 	if (d->have_crash && d->crash.panic[0])
 		return d->crash.panic;
@@ -138,7 +73,7 @@ static const char *panic_of(const struct dump *d)
 	return "(no panic message found)";
 }
 
-static const char *release_of(const struct dump *d)
+static const char *release_of(const struct lb_dump *d)
 {
 	if (d->have_meta && d->meta.kernel_release[0])
 		return d->meta.kernel_release;
@@ -153,18 +88,11 @@ static const char *release_of(const struct dump *d)
  */
 static void failed_capture(char **names, size_t nr)
 {
-	char path[] = LB_STATE_DIR "/" LB_CAPTURE_FAILED_FILE, name[LB_DUMP_NAME_LEN], line[512];
+	char path[] = LB_CAPTURE_FAILED_PATH, name[LB_DUMP_NAME_LEN], line[512];
 	struct lb_meta m;
 	struct stat st;
-	size_t len;
-	char *text;
-	int ret;
 
-	if (lb_read_file(path, 1 << 20, &text, &len))
-		return;
-	ret = lb_meta_parse(&m, text, len);
-	free(text);
-	if (ret)
+	if (lb_capture_failed_read(&m))
 		return;
 	if (lb_dump_name(m.crash_time >= 0 ? m.crash_time : 0, 0, name, sizeof(name)))
 		name[0] = '\0';
@@ -179,14 +107,14 @@ static void failed_capture(char **names, size_t nr)
 		printf("  (recorded by the capture kernel in %s)\n", path);
 }
 
-static void list(struct dump *dumps, size_t nr, const char *root)
+static void list(struct lb_dump *dumps, size_t nr, const char *root)
 {
 	size_t i;
 
 	printf("crash dumps in %s (newest first):\n", root);
 	printf("  %-20s %-11s %-20s %10s  %s\n", "NAME", "STATUS", "KERNEL", "VMCORE", "PANIC");
 	for (i = nr; i-- > 0;) {
-		struct dump *d = &dumps[i];
+		struct lb_dump *d = &dumps[i];
 		char size[32] = "-";
 
 		if (d->have_vmcore)
@@ -196,7 +124,7 @@ static void list(struct dump *dumps, size_t nr, const char *root)
 	}
 }
 
-static void show(const struct dump *d)
+static void show(const struct lb_dump *d)
 {
 	char when[64], a[32], b[32], verdict[512];
 	unsigned int i;
@@ -245,49 +173,13 @@ static void show(const struct dump *d)
 		printf("  ...\n");
 }
 
-/* drgn is packaged for Debian's own python3. */
-static const char *drgn_python(void)
-{
-	return access("/usr/bin/python3", X_OK) ? "python3" : "/usr/bin/python3";
-}
-
 /* The dump's kernel release: metadata.txt or dmesg.txt, else the vmcore's
  * own header (kdump-compressed) or VMCOREINFO (ELF). "" when unknown. */
-static void dump_release(const struct dump *d, const char *vmcore, char *buf, size_t len)
+static void dump_release(const struct lb_dump *d, const char *vmcore, char *buf, size_t len)
 {
-	unsigned char head[4096];
-	struct lb_vmcore_facts facts;
-	struct lb_err err;
-	ssize_t n = -1;
-	FILE *f;
-
 	snprintf(buf, len, "%s", release_of(d));
-	if (strcmp(buf, "unknown"))
-		return;
-	buf[0] = '\0';
-	f = fopen(vmcore, "rb");
-	if (f) {
-		n = (ssize_t)fread(head, 1, sizeof(head), f);
-		fclose(f);
-	}
-	if (n > 0 && !lb_kdump_header_release(head, (size_t)n, buf, len))
-		return;
-	if (!lb_vmcore_read(vmcore, &facts, &err) && facts.info.release[0])
-		snprintf(buf, len, "%s", facts.info.release);
-}
-
-/* The installed version of crash or drgn; "" when it does not run. */
-static void reader_version(enum lb_reader r, char *buf, size_t len)
-{
-	const char *crash_argv[] = { "crash", "--version", NULL };
-	const char *drgn_argv[] = { drgn_python(), "-c", "import drgn; print(drgn.__version__)",
-				    NULL };
-	char out[4096];
-
-	buf[0] = '\0';
-	if (lb_run(r == LB_READER_CRASH ? crash_argv : drgn_argv, out, sizeof(out), 0) ||
-	    lb_reader_version_parse(out, strlen(out), buf, len))
-		buf[0] = '\0';
+	if (!strcmp(buf, "unknown"))
+		lb_vmcore_release(vmcore, buf, len);
 }
 
 struct reader_plan {
@@ -305,7 +197,7 @@ static int plan_reader(enum lb_reader r, const char *release, struct reader_plan
 {
 	const char *name = lb_reader_name(r);
 
-	reader_version(r, p->version, sizeof(p->version));
+	lb_reader_installed(r, p->version, sizeof(p->version));
 	p->need = NULL;
 	p->verdict = LB_READER_BAD_INPUT;
 	if (!p->version[0]) {
@@ -340,32 +232,22 @@ static int plan_reader(enum lb_reader r, const char *release, struct reader_plan
  * crashed task's stack above came from dmesg.txt; without it, from
  * makedumpfile --dump-dmesg on the vmcore. 0 when the log was read.
  */
-static int log_fallback(const struct dump *d, const char *vmcore)
+static int log_fallback(const struct lb_dump *d, const char *vmcore)
 {
-	char tmp[] = "/tmp/lifeboat-dmesg.XXXXXX", out[4096], *text;
-	const char *argv[] = { "makedumpfile", "--dump-dmesg", vmcore, tmp, NULL };
+	struct lb_err err = { "" };
 	struct lb_crash c;
-	size_t len;
 	unsigned int i;
-	int fd, ret;
+	size_t len;
+	char *text;
+	int ret;
 
 	if (d->have_crash) {
 		printf("\nwithout crash or drgn, the panic and the crashed task's stack above, from\n"
 		       "dmesg.txt, are what this dump shows here\n");
 		return 0;
 	}
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return lb_error("cannot make a temporary file: %s", strerror(errno));
-	close(fd);
-	unlink(tmp);	/* makedumpfile refuses to overwrite */
-	ret = lb_run(argv, out, sizeof(out), 0);
-	if (ret || lb_read_file(tmp, TEXT_MAX, &text, &len)) {
-		unlink(tmp);
-		return lb_error("makedumpfile --dump-dmesg could not read the log in '%s'%s%s", vmcore,
-				ret < 0 ? ": " : "", ret < 0 ? strerror(-ret) : "");
-	}
-	unlink(tmp);
+	if (lb_vmcore_dmesg(vmcore, TEXT_MAX, &text, &len, &err))
+		return lb_error("%s", err.msg);
 	ret = lb_dmesg_parse(text, len, &c);
 	free(text);
 	if (ret)
@@ -388,14 +270,12 @@ static int log_fallback(const struct dump *d, const char *vmcore)
 }
 
 /* Every CPU's backtrace: crash's bt -a, else drgn. 0 when one of them worked. */
-static int backtraces(const struct dump *d, const char *vmlinux)
+static int backtraces(const struct lb_dump *d, const char *vmlinux)
 {
-	char vmcore[PATH_MAX + 16], script[] = "/tmp/lifeboat-report.XXXXXX", *out;
-	const char *crash_argv[] = { "crash", "-s", "--no_scroll", "-i", script, vmlinux,
-			       vmcore, NULL };
+	char vmcore[PATH_MAX + 16], *out;
 	struct reader_plan crash, drgn;
 	char release[65];
-	int fd, ret, run_crash, run_drgn;
+	int ret, run_crash, run_drgn;
 
 	snprintf(vmcore, sizeof(vmcore), "%s/vmcore", d->dir);
 	if (!d->have_vmcore)
@@ -421,14 +301,8 @@ static int backtraces(const struct dump *d, const char *vmlinux)
 	if (!out)
 		return lb_error("out of memory");
 
-	fd = run_crash ? mkstemp(script) : -1;
-	if (fd >= 0) {
-		static const char cmds[] = "bt -a\nq\n";
-		ssize_t w = write(fd, cmds, sizeof(cmds) - 1);
-
-		close(fd);
-		ret = w == (ssize_t)sizeof(cmds) - 1 ? lb_run(crash_argv, out, BT_OUT, 0) : -EIO;
-		unlink(script);
+	if (run_crash) {
+		ret = lb_crash_backtraces(vmcore, vmlinux, out, BT_OUT);
 		if (ret == 0 && strstr(out, "PID:")) {
 			printf("\nevery CPU's backtrace (crash, bt -a):\n%s", out);
 			free(out);
@@ -442,10 +316,7 @@ static int backtraces(const struct dump *d, const char *vmlinux)
 
 	ret = -ENOENT;
 	if (run_drgn) {
-		const char *drgn_argv[] = { drgn_python(), "-c", drgn_script, vmcore, vmlinux,
-				      NULL };
-
-		ret = lb_run(drgn_argv, out, BT_OUT, 0);
+		ret = lb_drgn_backtraces(vmcore, vmlinux, out, BT_OUT);
 		if (ret == 0) {
 			printf("\nevery CPU's backtrace (drgn):\n%s", out);
 			free(out);
@@ -483,7 +354,7 @@ int cmd_report(int argc, char **argv)
 	};
 	const char *conf_path = LB_CONF_PATH, *dir = NULL, *vmlinux = NULL, *want = NULL;
 	struct lb_target t = { 0 };
-	struct dump *dumps = NULL;
+	struct lb_dump *dumps = NULL;
 	char root[PATH_MAX], shown[PATH_MAX + 300], single[LB_DUMP_NAME_LEN + 16];
 	char **names = NULL, path[PATH_MAX + 32];
 	size_t nr = 0, i, pick;
@@ -573,7 +444,7 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < nr; i++)
-		load_dump(&dumps[i], root, shown, names[i]);
+		lb_dump_load(&dumps[i], root, shown, names[i]);
 	list(dumps, nr, shown);
 	if (only_list)
 		goto out;

@@ -32,6 +32,7 @@
 
 #include "capture.h"
 #include "commands.h"
+#include "report.h"
 #include "sizing.h"
 
 #define LAST_DUMP LB_STATE_DIR "/last-dump"
@@ -43,19 +44,13 @@
  */
 static void look_at_failure(void)
 {
-	char path[] = LB_STATE_DIR "/" LB_CAPTURE_FAILED_FILE, name[LB_DUMP_NAME_LEN];
-	char last[LB_DUMP_NAME_LEN] = "", when[64], *text;
+	char name[LB_DUMP_NAME_LEN], last[LB_DUMP_NAME_LEN] = "", when[64];
 	struct lb_meta m;
 	struct tm tm;
 	time_t tt;
-	size_t len;
-	int ret;
 
-	if (lb_read_file(path, 1 << 20, &text, &len))
-		return;
-	ret = lb_meta_parse(&m, text, len);
-	free(text);
-	if (ret || m.crash_time < 0 || lb_dump_name(m.crash_time, 0, name, sizeof(name)))
+	if (lb_capture_failed_read(&m) || m.crash_time < 0 ||
+	    lb_dump_name(m.crash_time, 0, name, sizeof(name)))
 		return;
 	lb_read_line(LAST_FAILURE, last, sizeof(last));
 	if (!strcmp(last, name))

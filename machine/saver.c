@@ -50,6 +50,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "saver.h"
 #include "vmcore.h"
 
@@ -97,16 +98,13 @@ static void step(struct saver *s, const char *what)
 /* The panic message, from the dead kernel's log read into RAM: the target is not there. */
 static void panic_from_log(struct saver *s, char *buf, size_t len)
 {
-	static const char tmp[] = "/tmp/lifeboat-dmesg.txt";
-	const char *argv[] = { "makedumpfile", "--dump-dmesg", s->vmcore, tmp, NULL };
 	struct lb_crash *crash;
+	struct lb_err err;
 	size_t n;
 	char *text;
 
-	unlink(tmp);
 	crash = calloc(1, sizeof(*crash));
-	if (!crash || lb_run(argv, s->mdf_out, sizeof(s->mdf_out), 0) ||
-	    lb_read_file(tmp, 64 << 20, &text, &n)) {
+	if (!crash || lb_vmcore_dmesg(s->vmcore, 64 << 20, &text, &n, &err)) {
 		free(crash);
 		return;
 	}
@@ -114,7 +112,6 @@ static void panic_from_log(struct saver *s, char *buf, size_t len)
 		snprintf(buf, len, "%s", crash->panic[0] ? crash->panic : crash->cause);
 	free(text);
 	free(crash);
-	unlink(tmp);
 }
 
 /*

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The reading and running behind `lifeboat report` (report.h): the files
+ * of a dump directory, the saver's record of a failed capture, a vmcore's
+ * release and log, the dump readers and their backtraces. The version
+ * checks and what is shown are cmd/cmd_report.c's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "vmcore.h"
+
+static const char drgn_script[] =
+	"import sys, drgn\n"
+	"from drgn.helpers.linux.cpumask import for_each_online_cpu\n"
+	"from drgn.helpers.linux.sched import cpu_curr\n"
+	"prog = drgn.Program()\n"
+	"prog.set_core_dump(sys.argv[1])\n"
+	"try:\n"
+	"    prog.load_debug_info([sys.argv[2]])\n"
+	"except drgn.MissingDebugInfoError:\n"
+	"    pass\n"
+	"for cpu in for_each_online_cpu(prog):\n"
+	"    task = cpu_curr(prog, cpu)\n"
+	"    print('CPU %d: PID %d \"%s\"' % (cpu, task.pid.value_(), task.comm.string_().decode()))\n"
+	"    try:\n"
+	"        trace = prog.stack_trace(task)\n"
+	"    except Exception as e:\n"
+	"        print('    (no stack: %s)' % e)\n"
+	"        continue\n"
+	"    for i, frame in enumerate(trace):\n"
+	"        print('    #%-2d %s' % (i, frame.name or hex(frame.pc)))\n";
+
+void lb_dump_load(struct lb_dump *d, const char *root, const char *shown, const char *name)
+{
+	char path[PATH_MAX + 32], *text;
+	struct stat st;
+	size_t len;
+
+	memset(d, 0, sizeof(*d));
+	d->name = name;
+	snprintf(d->dir, sizeof(d->dir), "%s/%s", root, name);
+	snprintf(d->shown, sizeof(d->shown), "%s/%s", shown, name);
+	snprintf(path, sizeof(path), "%s/%s", d->dir, LB_META_FILE);
+	if (!lb_read_file(path, 1 << 20, &text, &len)) {
+		d->have_meta = !lb_meta_parse(&d->meta, text, len);
+		free(text);
+	}
+	snprintf(path, sizeof(path), "%s/vmcore", d->dir);
+	d->have_vmcore = !stat(path, &st) && S_ISREG(st.st_mode);
+	if (d->have_vmcore && !d->meta.vmcore_bytes)
+		d->meta.vmcore_bytes = (unsigned long long)st.st_size;
+	snprintf(path, sizeof(path), "%s/vmcore.incomplete", d->dir);
+	d->partial_bytes = !stat(path, &st) && S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
+	snprintf(path, sizeof(path), "%s/dmesg.txt", d->dir);
+	if (!lb_read_file(path, LB_DUMP_TEXT_MAX, &text, &len)) {
+		d->have_dmesg = 1;
+		d->have_crash = !lb_dmesg_parse(text, len, &d->crash);
+		free(text);
+	}
+}
+
+int lb_capture_failed_read(struct lb_meta *m)
+{
+	size_t len;
+	char *text;
+	int ret;
+
+	ret = lb_read_file(LB_CAPTURE_FAILED_PATH, 1 << 20, &text, &len);
+	if (ret)
+		return ret;
+	ret = lb_meta_parse(m, text, len);
+	free(text);
+	return ret;
+}
+
+void lb_vmcore_release(const char *vmcore, char *buf, size_t len)
+{
+	unsigned char head[4096];
+	struct lb_vmcore_facts facts;
+	struct lb_err err;
+	ssize_t n = -1;
+	FILE *f;
+
+	buf[0] = '\0';
+	f = fopen(vmcore, "rb");
+	if (f) {
+		n = (ssize_t)fread(head, 1, sizeof(head), f);
+		fclose(f);
+	}
+	if (n > 0 && !lb_kdump_header_release(head, (size_t)n, buf, len))
+		return;
+	if (!lb_vmcore_read(vmcore, &facts, &err) && facts.info.release[0])
+		snprintf(buf, len, "%s", facts.info.release);
+}
+
+const char *lb_drgn_python(void)
+{
+	return access("/usr/bin/python3", X_OK) ? "python3" : "/usr/bin/python3";
+}
+
+void lb_reader_installed(enum lb_reader r, char *buf, size_t len)
+{
+	const char *crash_argv[] = { "crash", "--version", NULL };
+	const char *drgn_argv[] = { lb_drgn_python(), "-c", "import drgn; print(drgn.__version__)",
+				    NULL };
+	char out[4096];
+
+	buf[0] = '\0';
+	if (lb_run(r == LB_READER_CRASH ? crash_argv : drgn_argv, out, sizeof(out), 0) ||
+	    lb_reader_version_parse(out, strlen(out), buf, len))
+		buf[0] = '\0';
+}
+
+int lb_vmcore_dmesg(const char *vmcore, size_t max, char **text, size_t *len, struct lb_err *err)
+{
+	char tmp[] = "/tmp/lifeboat-dmesg.XXXXXX", out[4096];
+	const char *argv[] = { "makedumpfile", "--dump-dmesg", vmcore, tmp, NULL };
+	int fd, ret;
+
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return lb_err_set(err, errno, "cannot make a temporary file: %s", strerror(errno));
+	close(fd);
+	unlink(tmp);	/* makedumpfile refuses to overwrite */
+	ret = lb_run(argv, out, sizeof(out), 0);
+	if (ret || lb_read_file(tmp, max, text, len)) {
+		unlink(tmp);
+		return lb_err_set(err, ret < 0 ? -ret : EIO,
+				  "makedumpfile --dump-dmesg could not read the log in '%s'%s%s", vmcore,
+				  ret < 0 ? ": " : "", ret < 0 ? strerror(-ret) : "");
+	}
+	unlink(tmp);
+	return 0;
+}
+
+int lb_crash_backtraces(const char *vmcore, const char *vmlinux, char *out, size_t outlen)
+{
+	static const char cmds[] = "bt -a\nq\n";
+	char script[] = "/tmp/lifeboat-report.XXXXXX";
+	const char *argv[] = { "crash", "-s", "--no_scroll", "-i", script, vmlinux, vmcore, NULL };
+	ssize_t w;
+	int fd, ret;
+
+	fd = mkstemp(script);
+	if (fd < 0)
+		return -errno;
+	w = write(fd, cmds, sizeof(cmds) - 1);
+	close(fd);
+	ret = w == (ssize_t)sizeof(cmds) - 1 ? lb_run(argv, out, outlen, 0) : -EIO;
+	unlink(script);
+	return ret;
+}
+
+int lb_drgn_backtraces(const char *vmcore, const char *vmlinux, char *out, size_t outlen)
+{
+	const char *argv[] = { lb_drgn_python(), "-c", drgn_script, vmcore, vmlinux, NULL };
+
+	return lb_run(argv, out, outlen, 0);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What `lifeboat report` reads and runs (report.c): a dump directory's
+ * files, the saver's record of a capture that failed, the kernel release
+ * of a vmcore, the dump readers installed, the log in a vmcore, and every
+ * CPU's backtrace by crash or drgn. Only the command prints.
+ */
+#ifndef LIFEBOAT_REPORT_H
+#define LIFEBOAT_REPORT_H
+
+#include "readers.h"
+#include "sys.h"
+
+/* The most of dmesg.txt (or a vmcore's log) read. */
+#define LB_DUMP_TEXT_MAX (64 << 20)
+
+/* The saver's record of a target it could not mount, for the next boot. */
+#define LB_CAPTURE_FAILED_PATH LB_STATE_DIR "/" LB_CAPTURE_FAILED_FILE
+
+/* A dump directory as the report shows it. */
+struct lb_dump {
+	char dir[PATH_MAX];		/* where to read it */
+	char shown[PATH_MAX + 320];	/* how to name it to the user */
+	const char *name;
+	struct lb_meta meta;
+	int have_meta;
+	struct lb_crash crash;
+	int have_crash;
+	int have_vmcore;
+	int have_dmesg;
+	long long partial_bytes;	/* vmcore.incomplete left by a save cut short; -1: none */
+};
+
+/* Reads root/name (shown to the user as shown/name): metadata.txt, dmesg.txt, the vmcore's size. */
+void lb_dump_load(struct lb_dump *d, const char *root, const char *shown, const char *name);
+
+/* The saver's record in LB_CAPTURE_FAILED_PATH. Return: 0, or -errno (none, or unreadable). */
+int lb_capture_failed_read(struct lb_meta *m);
+
+/*
+ * The kernel release a vmcore names: in its header (kdump-compressed) or
+ * its VMCOREINFO (ELF). "" when neither says.
+ */
+void lb_vmcore_release(const char *vmcore, char *buf, size_t len);
+
+/* The python that has drgn: Debian's own python3. */
+const char *lb_drgn_python(void);
+
+/* The installed version of crash or drgn; "" when it does not run. */
+void lb_reader_installed(enum lb_reader r, char *buf, size_t len);
+
+/*
+ * The log in a vmcore (makedumpfile --dump-dmesg), at most max bytes, in a
+ * malloc'd buffer. Return: 0, or -errno with err saying why.
+ */
+int lb_vmcore_dmesg(const char *vmcore, size_t max, char **text, size_t *len, struct lb_err *err);
+
+/*
+ * Every CPU's backtrace: crash's bt -a, and drgn's stack of each CPU's
+ * current task, with the debug vmlinux. out gets the tool's output (tail
+ * kept). Return: as lb_run(), the tool's exit status or -errno.
+ */
+int lb_crash_backtraces(const char *vmcore, const char *vmlinux, char *out, size_t outlen);
+int lb_drgn_backtraces(const char *vmcore, const char *vmlinux, char *out, size_t outlen);
+
+#endif
