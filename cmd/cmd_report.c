@@ -46,10 +46,7 @@ static void human(char *buf, size_t len, unsigned long long v)
 
 static void fmt_time(char *buf, size_t len, long long t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t < 0 || !gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
+	if (lb_time_format(buf, len, t))
 		snprintf(buf, len, "unknown");
 }
 

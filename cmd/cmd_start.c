@@ -46,8 +46,6 @@ static void look_at_failure(void)
 {
 	char name[LB_DUMP_NAME_LEN], last[LB_DUMP_NAME_LEN] = "", when[64];
 	struct lb_meta m;
-	struct tm tm;
-	time_t tt;
 
 	if (lb_capture_failed_read(&m) || m.crash_time < 0 ||
 	    lb_dump_name(m.crash_time, 0, name, sizeof(name)))
@@ -55,9 +53,8 @@ static void look_at_failure(void)
 	lb_read_line(LAST_FAILURE, last, sizeof(last));
 	if (!strcmp(last, name))
 		return;
-	tt = (time_t)m.crash_time;
-	gmtime_r(&tt, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (lb_time_format(when, sizeof(when), m.crash_time))
+		snprintf(when, sizeof(when), "an unknown time");
 	printf("lifeboat: the system crashed at %s: %s\n", when,
 	       m.panic[0] ? m.panic : "(no panic message saved)");
 	printf("lifeboat: no dump of the crash at %s: the capture failed: %s; 'lifeboat report' shows it\n",
@@ -97,15 +94,8 @@ static void look_at_dumps(const struct lb_conf *conf)
 		lb_meta_parse(&meta, text, len);
 		free(text);
 	}
-	if (meta.crash_time >= 0) {
-		time_t tt = (time_t)meta.crash_time;
-		struct tm tm;
-
-		gmtime_r(&tt, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	} else {
+	if (lb_time_format(when, sizeof(when), meta.crash_time))
 		snprintf(when, sizeof(when), "an unknown time");
-	}
 	printf("lifeboat: the system crashed at %s: %s\n", when,
 	       meta.panic[0] ? meta.panic : "(no panic message saved)");
 	printf("lifeboat: dump %s/%s (%s%s%s); 'lifeboat report' shows it\n", conf->path, newest,

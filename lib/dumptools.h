@@ -31,6 +31,15 @@
 size_t lb_append(char *buf, size_t len, size_t pos, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* "2025-11-21 08:15:00 UTC" for t seconds since the epoch. 0, or -EINVAL for a time it cannot show. */
+int lb_time_format(char *buf, size_t len, long long t);
+
+/*
+ * The last line a program printed (out, n bytes: the tail lb_run() kept),
+ * trailing blanks dropped, as printable text in line.
+ */
+void lb_last_line(const char *out, size_t n, char *line, size_t len);
+
 /* "12.3 MiB": bytes in MiB, one decimal. */
 void lb_mib_format(char *buf, size_t len, unsigned long long bytes);
 

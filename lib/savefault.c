@@ -33,19 +33,6 @@ static const char *signal_name(int sig)
 }
 
 /* The last non-empty line of out, as printable text, into line. */
-static void last_line(const char *out, size_t n, char *line, size_t len)
-{
-	size_t end = n, start;
-
-	while (end && (out[end - 1] == '\n' || out[end - 1] == '\r' || out[end - 1] == ' ' ||
-		       out[end - 1] == '\0'))
-		end--;
-	start = end;
-	while (start && out[start - 1] != '\n' && out[start - 1] != '\r')
-		start--;
-	lb_copy_printable(line, len, out + start, end - start);
-}
-
 /* Where what first occurs in out, or n. */
 static size_t find(const char *out, size_t n, const char *what)
 {
@@ -85,7 +72,7 @@ size_t lb_mdf_failure(int status, const char *out, size_t outlen, unsigned long 
 	const char *victim = status > 128 ? "makedumpfile" : "a process and makedumpfile failed";
 	char line[160];
 
-	last_line(out, outlen, line, sizeof(line));
+	lb_last_line(out, outlen, line, sizeof(line));
 	if (oom_kills && (status > 128 || contains(out, outlen, "Cannot allocate memory")))
 		return (size_t)snprintf(buf, len,
 					"the capture kernel ran out of memory while the vmcore was written: the kernel's out-of-memory killer ended %s; the reserved region is too small ('lifeboat estimate' says how much it needs)",
@@ -148,14 +135,8 @@ int lb_vmstat_oom_kills(const char *text, size_t len, unsigned long *ret)
 /* The crash time: the metadata's, else the one the directory is named after. */
 static void dump_time(const char *name, const struct lb_meta *meta, char *buf, size_t len)
 {
-	struct tm tm;
-	time_t t;
-
-	if (meta && meta->crash_time >= 0) {
-		t = (time_t)meta->crash_time;
-		if (gmtime_r(&t, &tm) && strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
-			return;
-	}
+	if (meta && !lb_time_format(buf, len, meta->crash_time))
+		return;
 	if (lb_dump_kind(name) != LB_DUMP_NONE) {
 		snprintf(buf, len, "%.4s-%.2s-%.2s %.2s:%.2s:%.2s UTC", name, name + 4, name + 6,
 			 name + 9, name + 11, name + 13);

@@ -2,14 +2,15 @@
 /*
  * Small pieces the rest of the library and the commands share: formatted
  * text appended to a buffer, printable copies of hostile text, sizes with
- * units, and a hash for change detection. (Error sentences are the image
- * builder's lb_err_set(), builder/lib/err.c.)
+ * units, times, the last line of a program's output, and a hash for change
+ * detection. (Error sentences are lb_err_set(), common/err.c.)
  */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "dumptools.h"
 
@@ -104,4 +105,27 @@ uint64_t lb_fnv1a(uint64_t h, const void *buf, size_t len)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+int lb_time_format(char *buf, size_t len, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t < 0 || !gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		return -EINVAL;
+	return 0;
+}
+
+void lb_last_line(const char *out, size_t n, char *line, size_t len)
+{
+	size_t end = n, start;
+
+	while (end && (out[end - 1] == '\n' || out[end - 1] == '\r' || out[end - 1] == ' ' ||
+		       out[end - 1] == '\0'))
+		end--;
+	start = end;
+	while (start && out[start - 1] != '\n' && out[start - 1] != '\r')
+		start--;
+	lb_copy_printable(line, len, out + start, end - start);
 }

@@ -77,6 +77,7 @@ struct saver {
 	struct lb_meta meta;
 	int meta_started;		/* metadata.txt records the steps */
 	char mdf_out[MDF_OUT];
+	char mdf_line[MDF_OUT];
 };
 
 static int write_meta(struct saver *s);
@@ -304,17 +305,11 @@ static int make_workdir(struct saver *s)
 	return 0;
 }
 
-/* The last line makedumpfile printed, for the metadata's reason. */
-static const char *last_line(char *out)
+/* The last line makedumpfile printed, for a message or the metadata's reason. */
+static const char *last_line(struct saver *s)
 {
-	char *end = out + strlen(out), *start;
-
-	while (end > out && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
-		*--end = '\0';
-	start = end;
-	while (start > out && start[-1] != '\n' && start[-1] != '\r')
-		start--;
-	return start;
+	lb_last_line(s->mdf_out, strlen(s->mdf_out), s->mdf_line, sizeof(s->mdf_line));
+	return s->mdf_line;
 }
 
 static int save_dmesg(struct saver *s, struct lb_crash *crash)
@@ -330,7 +325,7 @@ static int save_dmesg(struct saver *s, struct lb_crash *crash)
 	ret = lb_run(argv, s->mdf_out, sizeof(s->mdf_out), 1);
 	if (ret) {
 		s->say("makedumpfile --dump-dmesg failed (status %d): %s", ret,
-		       last_line(s->mdf_out));
+		       last_line(s));
 		unlink(path);
 		return -EIO;
 	}
@@ -416,7 +411,7 @@ static int check_space(struct saver *s, unsigned long long *limit)
 	if (ret || lb_mdf_write_bytes(s->mdf_out, strlen(s->mdf_out), &est)) {
 		/* No estimate: the RAM is the only bound there is. */
 		s->say("makedumpfile --dry-run gave no estimate (status %d): %s", ret,
-		       last_line(s->mdf_out));
+		       last_line(s));
 		est = bound;
 	}
 	s->meta.estimate_bytes = est;
@@ -582,7 +577,7 @@ static int save(struct saver *s)
 		snprintf(s->meta.status, sizeof(s->meta.status), "failed");
 	if (!have_dmesg && !s->meta.reason[0])
 		snprintf(s->meta.reason, sizeof(s->meta.reason),
-			 "makedumpfile --dump-dmesg failed: %.200s", last_line(s->mdf_out));
+			 "makedumpfile --dump-dmesg failed: %.200s", last_line(s));
 
 	ret = write_meta(s);
 	if (!ret && rename(s->work, s->done))
