@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lifeboat mkinitramfs: builds the capture initramfs for the configuration
- * (see capture.c for what it holds) and says how big it is. `lifeboat start`
+ * (see machine/capture.c for what it holds) and says how big it is. `lifeboat start`
  * does the same when the kernel or the configuration changed.
  */
 #include <errno.h>

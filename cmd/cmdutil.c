@@ -3,7 +3,7 @@
  * What every subcommand does the same way (commands.h): its diagnostics
  * ("lifeboat: ..." on stderr) and its answer to --help and to a mistake on
  * its command line. Linked into the lifeboat command and into the saver
- * alone (dumptools/saver/).
+ * alone (saver.c).
  */
 #include <stdarg.h>
 #include <stdio.h>

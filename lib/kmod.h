@@ -2,7 +2,7 @@
 /*
  * Where a kernel's lifeboat.ko is, as modprobe and modinfo find it: the
  * kernel's modules.dep (/lib/modules/<release>/modules.dep, written by
- * depmod), read by the caller (dumptools/sys.c, lb_kmod_find()).
+ * depmod), read by the caller (machine/sys.c, lb_kmod_find()).
  */
 #ifndef LIFEBOAT_KMOD_H
 #define LIFEBOAT_KMOD_H

@@ -275,7 +275,7 @@ int lb_cmdline_parse(const char *text, size_t len, struct lb_cmdline *ret, struc
 /* ---- sysfs region, CPU lists ------------------------------------------ */
 
 int lb_region_attr_parse(const char *text, size_t len, uint64_t *start, uint64_t *end,
-		    char *kind, size_t kind_len, bool *none, char *why, size_t why_len)
+			 char *kind, size_t kind_len, bool *none, char *why, size_t why_len)
 {
 	uint64_t size;
 	size_t i = 0, k;

@@ -83,7 +83,7 @@ int lb_cmdline_parse(const char *text, size_t len, struct lb_cmdline *ret, struc
  * with *none true and why filled, or -EINVAL.
  */
 int lb_region_attr_parse(const char *text, size_t len, uint64_t *start, uint64_t *end,
-		    char *kind, size_t kind_len, bool *none, char *why, size_t why_len);
+			 char *kind, size_t kind_len, bool *none, char *why, size_t why_len);
 
 /*
  * Parses a CPU list such as /sys/devices/system/cpu/possible ("0-3,8");

@@ -2,8 +2,8 @@
 /*
  * Reading a whole file into memory: configuration and metadata files, /proc
  * and /sys files (whose size stat() reports as 0), capture kernels and
- * initramfs images. The one piece of file I/O in this library, shared by
- * the lifeboat command, its saver and reserve/.
+ * initramfs images, and small files whose one line is wanted
+ * (lb_read_line()): every reader of whole files in userspace.
  */
 #include <errno.h>
 #include <fcntl.h>

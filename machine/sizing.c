@@ -31,7 +31,7 @@ static int find_region(struct lb_sizing *s, struct lb_err *err)
 	if (!ret) {
 		snprintf(s->source, sizeof(s->source), "%s/region", lb_sysfs_dir);
 		if (lb_region_attr_parse(text, strlen(text), &s->start, &s->end, s->kind,
-				    sizeof(s->kind), &none, s->why, sizeof(s->why)))
+					 sizeof(s->kind), &none, s->why, sizeof(s->why)))
 			return lb_err_set(err, EINVAL, "cannot read %s/region: '%s'", lb_sysfs_dir,
 					  text);
 		return 0;

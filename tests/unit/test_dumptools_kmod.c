@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Finding lifeboat.ko in a kernel's modules.dep (dumptools/lib/kmod.c), as
+ * Finding lifeboat.ko in a kernel's modules.dep (lib/kmod.c), as
  * `lifeboat status` and `lifeboat start` do to say that the running kernel
  * has no Lifeboat module.
  */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Which crash and drgn read which kernels' dumps (dumptools/lib/readers.c). */
+/* Which crash and drgn read which kernels' dumps (lib/readers.c). */
 #include <errno.h>
 #include <string.h>
 

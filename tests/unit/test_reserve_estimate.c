@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * reserve/estimate.c and machine.c: the sizing arithmetic, its agreement
+ * lib/estimate.c and lib/machine.c: the sizing arithmetic, its agreement
  * with the calibration measured under QEMU, and with the image builder
  * (a region of the recommended size is accepted; the floor it reports is
  * exactly where `lifeboat load` starts refusing).

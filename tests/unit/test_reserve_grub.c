@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * reserve/grub.c: the /etc/default/grub.d/lifeboat.cfg drop-in, written
- * into a temporary directory: written, rewritten idempotently, refused
- * when the directory is missing or the size is not one; and the other
- * files' crashkernel= settings found for the warning.
+ * lib/grub.c and machine/grub.c: the /etc/default/grub.d/lifeboat.cfg
+ * drop-in, written into a temporary directory: written, rewritten
+ * idempotently, refused when the directory is missing or the size is not
+ * one; and the other files' crashkernel= settings found for the warning.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * reserve/initrd.c: an initramfs measured as the kernel unpacks it. The
+ * lib/initrd.c: an initramfs measured as the kernel unpacks it. The
  * archives are written here (cpio "newc") and compressed with the same
  * libraries the walker reads them with.
  */

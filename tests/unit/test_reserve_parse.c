@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * reserve/parse.c: sizes as the kernel reads them, /proc/iomem, the kernel
+ * lib/parse.c: sizes as the kernel reads them, /proc/iomem, the kernel
  * command line, the module's region attribute, CPU lists, cpuinfo flags.
  */
 #include <errno.h>
