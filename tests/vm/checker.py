@@ -382,11 +382,7 @@ def check_dump(vmlinux, dump, panic_msg, cpus, bt_funcs=("panic",), cpu_funcs=No
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The first crash and drgn releases that read each kernel series: one table,
 # in the C library that `lifeboat report` uses; read from there.
-# lib/readers.c; dumptools/lib/readers.c in trees from before the C code
-# moved into layered folders.
-READERS_TABLE = next((p for p in (os.path.join(ROOT, "lib", "readers.c"),
-                                  os.path.join(ROOT, "dumptools", "lib", "readers.c"))
-                      if os.path.exists(p)), os.path.join(ROOT, "lib", "readers.c"))
+READERS_TABLE = os.path.join(ROOT, "lib", "readers.c")
 GDB_TIMEOUT = 300
 
 
