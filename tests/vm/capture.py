@@ -82,6 +82,10 @@ kmark armed
 """
 
 
+# The death the plain chains die of, after arming.
+TRIGGER_SYSRQ = "kmark trigger\necho c > /proc/sysrq-trigger\n"
+
+
 def kexec_arm(append=CAPTURE_APPEND):
     return KEXEC_ARM.replace("@APPEND@", append)
 

@@ -11,7 +11,7 @@ import lbvm
 
 FIRST_INIT = lbvm.INIT_PRELUDE + "mark first-init\n@ARM@\n@TRIGGER@\n"
 
-TRIGGER_SYSRQ = "kmark trigger\necho c > /proc/sysrq-trigger\n"
+TRIGGER_SYSRQ = capture.TRIGGER_SYSRQ
 
 
 def build(work, trigger=TRIGGER_SYSRQ, append=capture.CAPTURE_APPEND, modparams="",

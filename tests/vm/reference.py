@@ -8,12 +8,9 @@ import os
 import capture
 import lbvm
 
-TRIGGER_SYSRQ = "kmark trigger\necho c > /proc/sysrq-trigger\n"
-
-
 def first_init(append=capture.CAPTURE_APPEND):
     """The first kernel's init: arm kdump (kexec -p), then sysrq-c."""
-    return lbvm.INIT_PRELUDE + "mark first-init\n" + capture.kexec_arm(append) + TRIGGER_SYSRQ
+    return lbvm.INIT_PRELUDE + "mark first-init\n" + capture.kexec_arm(append) + capture.TRIGGER_SYSRQ
 
 
 def build(work, mem="1G"):
