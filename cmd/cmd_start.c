@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -35,23 +34,16 @@
 #include "report.h"
 #include "sizing.h"
 
-#define LAST_DUMP LB_STATE_DIR "/last-dump"
-#define LAST_FAILURE LB_STATE_DIR "/last-failure"
-
 /*
  * Tells once about a capture that could not mount its target: the saver's
- * record in the state directory (see cmd_save.c).
+ * record in the state directory (machine/saver.c).
  */
 static void look_at_failure(void)
 {
-	char name[LB_DUMP_NAME_LEN], last[LB_DUMP_NAME_LEN] = "", when[64];
+	char name[LB_DUMP_NAME_LEN], when[64];
 	struct lb_meta m;
 
-	if (lb_capture_failed_read(&m) || m.crash_time < 0 ||
-	    lb_dump_name(m.crash_time, 0, name, sizeof(name)))
-		return;
-	lb_read_line(LAST_FAILURE, last, sizeof(last));
-	if (!strcmp(last, name))
+	if (!lb_failure_news(&m, name, sizeof(name)))
 		return;
 	if (lb_time_format(when, sizeof(when), m.crash_time))
 		snprintf(when, sizeof(when), "an unknown time");
@@ -59,41 +51,23 @@ static void look_at_failure(void)
 	       m.panic[0] ? m.panic : "(no panic message saved)");
 	printf("lifeboat: no dump of the crash at %s: the capture failed: %s; 'lifeboat report' shows it\n",
 	       when, m.reason[0] ? m.reason : "no reason recorded");
-	lb_write_file(LAST_FAILURE, name, strlen(name));
+	lb_failure_told(name);
 }
 
 /* Prunes, and tells once about the newest dump. Trouble here does not stop the arming. */
 static void look_at_dumps(const struct lb_conf *conf)
 {
-	char **names = NULL, last[LB_DUMP_NAME_LEN + 16] = "", path[PATH_MAX + 64], *text;
-	char when[64], verdict[512];
-	struct lb_target t;
+	char newest[LB_DUMP_NAME_LEN + 16], when[64], verdict[512];
 	struct lb_err err;
 	struct lb_meta meta;
-	size_t nr = 0, len;
-	const char *newest;
 	int ret;
 
 	look_at_failure();
-	if (lb_target_open(conf, 1, &t, &err)) {
+	ret = lb_dump_news(conf, lb_error, newest, sizeof(newest), &meta, &err);
+	if (ret < 0)
 		lb_error("cannot look at the dumps: %s", err.msg);
+	if (ret <= 0)
 		return;
-	}
-	if (conf->keep && lb_prune_dumps(t.dir, conf->keep, NULL, &err) < 0)
-		lb_error("%s", err.msg);
-	ret = lb_list_dumps(t.dir, &names, &nr);
-	if (ret || !nr)
-		goto out;
-	newest = names[nr - 1];
-	lb_read_line(LAST_DUMP, last, sizeof(last));
-	if (!strcmp(last, newest))
-		goto out;
-	lb_meta_init(&meta);
-	snprintf(path, sizeof(path), "%s/%s/%s", t.dir, newest, LB_META_FILE);
-	if (!lb_read_file(path, 1 << 20, &text, &len)) {
-		lb_meta_parse(&meta, text, len);
-		free(text);
-	}
 	if (lb_time_format(when, sizeof(when), meta.crash_time))
 		snprintf(when, sizeof(when), "an unknown time");
 	printf("lifeboat: the system crashed at %s: %s\n", when,
@@ -105,11 +79,7 @@ static void look_at_dumps(const struct lb_conf *conf)
 	/* Not complete: the report's first line, from the saver's record. */
 	if (lb_dump_verdict(newest, &meta, verdict, sizeof(verdict)))
 		printf("lifeboat: %s\n", verdict);
-	if (!lb_mkdir_p(LB_STATE_DIR, 0755))
-		lb_write_file(LAST_DUMP, newest, strlen(newest));
-out:
-	lb_free_names(names, nr);
-	lb_target_close(&t);
+	lb_dump_told(newest);
 }
 
 /*

@@ -15,6 +15,10 @@
 #include "report.h"
 #include "vmcore.h"
 
+/* What `lifeboat start` told last, so that it tells each crash once. */
+#define LAST_DUMP LB_STATE_DIR "/last-dump"
+#define LAST_FAILURE LB_STATE_DIR "/last-failure"
+
 static const char drgn_script[] =
 	"import sys, drgn\n"
 	"from drgn.helpers.linux.cpumask import for_each_online_cpu\n"
@@ -162,4 +166,63 @@ int lb_drgn_backtraces(const char *vmcore, const char *vmlinux, char *out, size_
 	const char *argv[] = { lb_drgn_python(), "-c", drgn_script, vmcore, vmlinux, NULL };
 
 	return lb_run(argv, out, outlen, 0);
+}
+
+int lb_failure_news(struct lb_meta *m, char *name, size_t len)
+{
+	char last[LB_DUMP_NAME_LEN] = "";
+
+	if (lb_capture_failed_read(m) || m->crash_time < 0 ||
+	    lb_dump_name(m->crash_time, 0, name, len))
+		return 0;
+	lb_read_line(LAST_FAILURE, last, sizeof(last));
+	return strcmp(last, name) != 0;
+}
+
+void lb_failure_told(const char *name)
+{
+	lb_write_file(LAST_FAILURE, name, strlen(name));
+}
+
+int lb_dump_news(const struct lb_conf *conf, lb_say_fn say, char *name, size_t len,
+		 struct lb_meta *meta, struct lb_err *err)
+{
+	char **names = NULL, last[LB_DUMP_NAME_LEN + 16] = "", path[PATH_MAX + 64], *text;
+	struct lb_target t;
+	size_t nr = 0, n;
+	const char *newest;
+	int ret;
+
+	ret = lb_target_open(conf, 1, &t, err);
+	if (ret)
+		return ret;
+	if (conf->keep && lb_prune_dumps(t.dir, conf->keep, NULL, err) < 0)
+		say("%s", err->msg);
+	ret = lb_list_dumps(t.dir, &names, &nr);
+	if (ret || !nr) {
+		ret = 0;
+		goto out;
+	}
+	newest = names[nr - 1];
+	lb_read_line(LAST_DUMP, last, sizeof(last));
+	if (!strcmp(last, newest))
+		goto out;
+	snprintf(name, len, "%s", newest);
+	lb_meta_init(meta);
+	snprintf(path, sizeof(path), "%s/%s/%s", t.dir, newest, LB_META_FILE);
+	if (!lb_read_file(path, 1 << 20, &text, &n)) {
+		lb_meta_parse(meta, text, n);
+		free(text);
+	}
+	ret = 1;
+out:
+	lb_free_names(names, nr);
+	lb_target_close(&t);
+	return ret;
+}
+
+void lb_dump_told(const char *name)
+{
+	if (!lb_mkdir_p(LB_STATE_DIR, 0755))
+		lb_write_file(LAST_DUMP, name, strlen(name));
 }

@@ -9,6 +9,7 @@
 #define LIFEBOAT_REPORT_H
 
 #include "readers.h"
+#include "saver.h"
 #include "sys.h"
 
 /* The most of dmesg.txt (or a vmcore's log) read. */
@@ -36,6 +37,23 @@ void lb_dump_load(struct lb_dump *d, const char *root, const char *shown, const 
 
 /* The saver's record in LB_CAPTURE_FAILED_PATH. Return: 0, or -errno (none, or unreadable). */
 int lb_capture_failed_read(struct lb_meta *m);
+
+/*
+ * What `lifeboat start` tells about once (it remembers what it told in the
+ * state directory): the saver's record of a failed capture, and the newest
+ * dump on the target. lb_failure_news(): 1 with m and name (the dump name
+ * of its crash time) filled when that record is new, else 0.
+ * lb_dump_news(): prunes the target's dumps beyond keep (saying what it
+ * removes, and a failure to prune, through say) and returns 1 with the
+ * newest dump's name and metadata (lb_meta_init()'s when unreadable) when
+ * it is new, 0 when there is none new, -errno with err when the target
+ * cannot be opened. lb_*_told() remember that it was told.
+ */
+int lb_failure_news(struct lb_meta *m, char *name, size_t len);
+void lb_failure_told(const char *name);
+int lb_dump_news(const struct lb_conf *conf, lb_say_fn say, char *name, size_t len,
+		 struct lb_meta *meta, struct lb_err *err);
+void lb_dump_told(const char *name);
 
 /*
  * The kernel release a vmcore names: in its header (kdump-compressed) or
