@@ -26,8 +26,9 @@ for s in $STAGES; do
 done
 CACHE=${LIFEBOAT_CACHE:-/var/cache/lifeboat}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
-# shellcheck disable=SC1090
-. <(sed -n 's/^\([A-Z_]*\) *:= *\(.*\)$/export \1=\2/p' "$CACHE/env.mk")
+# The default kernel's paths, as the Makefile reads them ($CACHE/env.mk).
+env_lines=$(make --no-print-directory -s print-env CACHE="$CACHE") || exit 1
+while IFS='=' read -r k v; do export "$k=$v"; done <<< "$env_lines"
 export LIFEBOAT_KVMLINUZ=$KVMLINUZ
 
 passed=0 failed=0 skipped=0 failures=()
@@ -99,14 +100,17 @@ if wanted fuzz; then
 fi
 
 if wanted style; then
+	# make check, one stage per check (check.mk).
 	stage "kernel style (checkpatch.pl)" make --no-print-directory check-kernel
-	stage "shell scripts (shellcheck)" shellcheck -x tests/deps.sh tests/run-all.sh initramfs/lb-initramfs \
-		initramfs/capture-init .ci/run tests/dkms-build.sh kernel/dkms-install.sh
+	stage "kernel-doc" make --no-print-directory check-kernel-doc
+	stage "module built with W=1" make --no-print-directory check-w1
+	stage "shell scripts (shellcheck)" make --no-print-directory check-shell
+	stage "docs/design.md names code that exists" make --no-print-directory check-design
 fi
 # The packaged module as DKMS builds it, in private trees (kernel/dkms.mk).
 if wanted dkms; then
 	while read -r kver; do
-		kdir=$(sed -n 's/^KDIR := //p' "$KERNELS_DIR/$kver/env.mk")
+		kdir=$(make --no-print-directory -s print-env LB_ENV="$KERNELS_DIR/$kver/env.mk" | sed -n 's/^KDIR=//p')
 		stage "DKMS build for $kver" tests/dkms-build.sh "$kver" "$kdir"
 	done < <(make --no-print-directory -s print-test-kvers)
 fi
