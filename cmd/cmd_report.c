@@ -13,11 +13,12 @@
  * left its reason in the state directory instead, and is shown above the
  * list while no newer dump exists.
  *
- * Before running crash or drgn it compares their versions with the dump's
- * kernel release (lib/readers.c): one too old for that kernel is not run,
- * the report says which version would read the dump, and when neither can
- * it falls back to the dump's log (dmesg.txt, else makedumpfile
- * --dump-dmesg on the vmcore) rather than printing nothing.
+ * Before running crash or drgn, machine/report.c compares their versions
+ * with the dump's kernel release (lib/readers.c) and runs them: one too old
+ * for that kernel is not run, the report says which version would read the
+ * dump, and when neither can it falls back to the dump's log (dmesg.txt,
+ * else makedumpfile --dump-dmesg on the vmcore) rather than printing
+ * nothing. This file reads the options and prints.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,7 +33,7 @@
 #include "commands.h"
 #include "report.h"
 
-enum { BT_OUT = 1 << 20, TEXT_MAX = 64 << 20 };
+enum { BT_OUT = 1 << 20 };
 
 static void human(char *buf, size_t len, unsigned long long v)
 {
@@ -170,57 +171,33 @@ static void show(const struct lb_dump *d)
 		printf("  ...\n");
 }
 
-/* The dump's kernel release: metadata.txt or dmesg.txt, else the vmcore's
- * own header (kdump-compressed) or VMCOREINFO (ELF). "" when unknown. */
-static void dump_release(const struct lb_dump *d, const char *vmcore, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s", release_of(d));
-	if (!strcmp(buf, "unknown"))
-		lb_vmcore_release(vmcore, buf, len);
-}
-
-struct reader_plan {
-	char version[32];		/* installed, "" when not */
-	const char *need;		/* least version for the release, or NULL */
-	enum lb_reader_verdict verdict;
-};
-
 /*
- * Whether to run reader r on a dump of `release`. Says plainly when it is
- * too old for that kernel (and does not run it), and warns when the kernel
- * is newer than the table knows. quiet: say nothing, only decide.
+ * Says what lb_reader_plan() decided for reader r on a dump of `release`:
+ * plainly when it is too old for that kernel (and is not run), with a
+ * warning when the kernel is newer than the table knows.
  */
-static int plan_reader(enum lb_reader r, const char *release, struct reader_plan *p, int quiet)
+static void tell_plan(enum lb_reader r, const char *release, const struct lb_reader_plan *p)
 {
 	const char *name = lb_reader_name(r);
 
-	lb_reader_installed(r, p->version, sizeof(p->version));
-	p->need = NULL;
-	p->verdict = LB_READER_BAD_INPUT;
 	if (!p->version[0]) {
-		if (!quiet)
-			printf("  %s: not installed (or it does not start)\n", name);
-		return 0;
+		printf("  %s: not installed (or it does not start)\n", name);
+		return;
 	}
 	if (!release[0])
-		return 1;	/* nothing to judge by: try it */
-	p->verdict = lb_reader_check(r, p->version, release, &p->need);
+		return;
 	switch (p->verdict) {
 	case LB_READER_TOO_OLD:
-		if (quiet)
-			return 0;
 		printf("  %s %s is too old for Linux %s: it cannot read this dump; %s %s or newer would\n",
 		       name, p->version, release, name, p->need);
-		return 0;
+		break;
 	case LB_READER_UNKNOWN:
-		if (!quiet)
-			printf("  %s %s may not read Linux %s, which is newer than lifeboat knows; trying it\n",
-			       name, p->version, release);
-		return 1;
+		printf("  %s %s may not read Linux %s, which is newer than lifeboat knows; trying it\n",
+		       name, p->version, release);
+		break;
 	default:
-		if (!quiet)
-			printf("  %s %s reads Linux %s\n", name, p->version, release);
-		return 1;
+		printf("  %s %s reads Linux %s\n", name, p->version, release);
+		break;
 	}
 }
 
@@ -229,27 +206,19 @@ static int plan_reader(enum lb_reader r, const char *release, struct reader_plan
  * crashed task's stack above came from dmesg.txt; without it, from
  * makedumpfile --dump-dmesg on the vmcore. 0 when the log was read.
  */
-static int log_fallback(const struct lb_dump *d, const char *vmcore)
+static int log_fallback(const struct lb_dump *d)
 {
 	struct lb_err err = { "" };
 	struct lb_crash c;
 	unsigned int i;
-	size_t len;
-	char *text;
-	int ret;
 
 	if (d->have_crash) {
 		printf("\nwithout crash or drgn, the panic and the crashed task's stack above, from\n"
 		       "dmesg.txt, are what this dump shows here\n");
 		return 0;
 	}
-	if (lb_vmcore_dmesg(vmcore, TEXT_MAX, &text, &len, &err))
+	if (lb_vmcore_crash(d->vmcore, &c, &err))
 		return lb_error("%s", err.msg);
-	ret = lb_dmesg_parse(text, len, &c);
-	free(text);
-	if (ret)
-		return lb_error("the log in '%s' (makedumpfile --dump-dmesg) holds no panic or oops",
-				vmcore);
 	printf("\nfrom the dump's log (makedumpfile --dump-dmesg):\n");
 	if (c.panic[0])
 		printf("  panic:   %s\n", c.panic);
@@ -266,25 +235,39 @@ static int log_fallback(const struct lb_dump *d, const char *vmcore)
 	return 0;
 }
 
+/* A reader that could not read the dump: what it said, on stderr. */
+static void bt_failed(enum lb_reader r, int status, const char *out)
+{
+	if (r == LB_READER_DRGN) {
+		fprintf(stderr, "%s", out);
+		return;
+	}
+	fprintf(stderr, "lifeboat: crash could not read the dump (%s); trying drgn\n",
+		status < 0 ? strerror(-status) : "see its output below");
+	if (status > 0)
+		fprintf(stderr, "%s\n", out);
+}
+
 /* Every CPU's backtrace: crash's bt -a, else drgn. 0 when one of them worked. */
 static int backtraces(const struct lb_dump *d, const char *vmlinux)
 {
-	char vmcore[PATH_MAX + 16], *out;
-	struct reader_plan crash, drgn;
-	char release[65];
-	int ret, run_crash, run_drgn;
+	struct lb_reader_plan crash, drgn;
+	enum lb_reader by;
+	char release[65], *out;
+	int ret;
 
-	snprintf(vmcore, sizeof(vmcore), "%s/vmcore", d->dir);
 	if (!d->have_vmcore)
 		return lb_error("%s has no vmcore, only what dmesg.txt says above", d->dir);
 	if (access(vmlinux, R_OK))
 		return lb_error("cannot read the debug vmlinux '%s': %s", vmlinux, strerror(errno));
 
-	dump_release(d, vmcore, release, sizeof(release));
+	lb_dump_release(d, release, sizeof(release));
 	printf("\ndump readers for Linux %s:\n", release[0] ? release : "(release unknown)");
-	run_crash = plan_reader(LB_READER_CRASH, release, &crash, 0);
-	run_drgn = plan_reader(LB_READER_DRGN, release, &drgn, 0);
-	if (!run_crash && !run_drgn) {
+	lb_reader_plan(LB_READER_CRASH, release, &crash);
+	tell_plan(LB_READER_CRASH, release, &crash);
+	lb_reader_plan(LB_READER_DRGN, release, &drgn);
+	tell_plan(LB_READER_DRGN, release, &drgn);
+	if (!crash.run && !drgn.run) {
 		if (crash.verdict == LB_READER_TOO_OLD || drgn.verdict == LB_READER_TOO_OLD)
 			printf("  every CPU's backtrace needs %s%s%s%s%s%s%s\n",
 			       crash.need ? "crash " : "", crash.need ? crash.need : "",
@@ -292,39 +275,22 @@ static int backtraces(const struct lb_dump *d, const char *vmlinux)
 			       drgn.need ? "drgn " : "", drgn.need ? drgn.need : "",
 			       crash.need || drgn.need ? " or newer" : "a dump reader",
 			       "; until then, the dump's log:");
-		return log_fallback(d, vmcore) ? 1 : 0;
+		return log_fallback(d) ? 1 : 0;
 	}
 	out = malloc(BT_OUT);
 	if (!out)
 		return lb_error("out of memory");
-
-	if (run_crash) {
-		ret = lb_crash_backtraces(vmcore, vmlinux, out, BT_OUT);
-		if (ret == 0 && strstr(out, "PID:")) {
-			printf("\nevery CPU's backtrace (crash, bt -a):\n%s", out);
-			free(out);
-			return 0;
-		}
-		fprintf(stderr, "lifeboat: crash could not read the dump (%s); trying drgn\n",
-			ret < 0 ? strerror(-ret) : "see its output below");
-		if (ret > 0)
-			fprintf(stderr, "%s\n", out);
-	}
-
-	ret = -ENOENT;
-	if (run_drgn) {
-		ret = lb_drgn_backtraces(vmcore, vmlinux, out, BT_OUT);
-		if (ret == 0) {
-			printf("\nevery CPU's backtrace (drgn):\n%s", out);
-			free(out);
-			return 0;
-		}
-		fprintf(stderr, "%s", out);
+	ret = lb_backtraces(d->vmcore, vmlinux, crash.run, drgn.run, out, BT_OUT, &by, bt_failed);
+	if (!ret) {
+		printf("\nevery CPU's backtrace (%s):\n%s",
+		       by == LB_READER_CRASH ? "crash, bt -a" : "drgn", out);
+		free(out);
+		return 0;
 	}
 	free(out);
-	lb_error("%s could read '%s' with '%s'", run_crash && run_drgn ? "neither crash nor drgn" :
-		 run_crash ? "crash" : "drgn", vmcore, vmlinux);
-	log_fallback(d, vmcore);
+	lb_error("%s could read '%s' with '%s'", crash.run && drgn.run ? "neither crash nor drgn" :
+		 crash.run ? "crash" : "drgn", d->vmcore, vmlinux);
+	log_fallback(d);
 	return 1;
 }
 
@@ -459,29 +425,26 @@ int cmd_report(int argc, char **argv)
 	if (vmlinux) {
 		ret = backtraces(&dumps[pick], vmlinux) ? 1 : 0;
 	} else if (dumps[pick].have_vmcore) {
-		struct reader_plan crash, drgn;
-		char dbg[PATH_MAX], vmcore[PATH_MAX + 16], release[65];
+		struct lb_reader_plan crash, drgn;
+		char dbg[PATH_MAX], release[65];
+		bool have_dbg;
 
-		snprintf(vmcore, sizeof(vmcore), "%s/vmcore", dumps[pick].dir);
-		dump_release(&dumps[pick], vmcore, release, sizeof(release));
+		lb_dump_release(&dumps[pick], release, sizeof(release));
 		if (!release[0])
 			snprintf(release, sizeof(release), "unknown");
-		snprintf(dbg, sizeof(dbg), "/usr/lib/debug/boot/vmlinux-%s", release);
+		have_dbg = lb_debug_vmlinux(release, dbg, sizeof(dbg));
 		printf("\nevery CPU's backtrace: lifeboat report%s%s --vmlinux %s %s\n",
 		       dir ? " --dir " : "", dir ? dir : "", dbg, dumps[pick].name);
-		if (access(dbg, R_OK))
+		if (!have_dbg)
 			printf("  (that file comes with the package linux-image-%s-dbg)\n", release);
 		/* Only when both are there and too old: a machine without them
 		 * (the capture side's guest) hears nothing. */
-		if (!plan_reader(LB_READER_CRASH, release, &crash, 1) &&
-		    crash.verdict == LB_READER_TOO_OLD &&
-		    !plan_reader(LB_READER_DRGN, release, &drgn, 1) &&
-		    drgn.verdict == LB_READER_TOO_OLD) {
+		if (lb_readers_too_old(release, &crash, &drgn)) {
 			printf("  (crash %s and drgn %s here cannot read dumps of Linux %s: that takes\n"
 			       "  crash %s or drgn %s or newer; without them the dump's log is what there is)\n",
 			       crash.version, drgn.version, release, crash.need, drgn.need);
 			if (!dumps[pick].have_crash)
-				log_fallback(&dumps[pick], vmcore);
+				log_fallback(&dumps[pick]);
 		}
 	}
 out:

@@ -2,8 +2,9 @@
 /*
  * The reading and running behind `lifeboat report` (report.h): the files
  * of a dump directory, the saver's record of a failed capture, a vmcore's
- * release and log, the dump readers and their backtraces. The version
- * checks and what is shown are cmd/cmd_report.c's.
+ * release and log, the dump readers, whether their versions read a dump's
+ * kernel (lib/readers.c's table) and their backtraces. What is shown is
+ * cmd/cmd_report.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,13 +51,13 @@ void lb_dump_load(struct lb_dump *d, const char *root, const char *shown, const 
 	d->name = name;
 	snprintf(d->dir, sizeof(d->dir), "%s/%s", root, name);
 	snprintf(d->shown, sizeof(d->shown), "%s/%s", shown, name);
+	snprintf(d->vmcore, sizeof(d->vmcore), "%s/vmcore", d->dir);
 	snprintf(path, sizeof(path), "%s/%s", d->dir, LB_META_FILE);
 	if (!lb_read_file(path, 1 << 20, &text, &len)) {
 		d->have_meta = !lb_meta_parse(&d->meta, text, len);
 		free(text);
 	}
-	snprintf(path, sizeof(path), "%s/vmcore", d->dir);
-	d->have_vmcore = !stat(path, &st) && S_ISREG(st.st_mode);
+	d->have_vmcore = !stat(d->vmcore, &st) && S_ISREG(st.st_mode);
 	if (d->have_vmcore && !d->meta.vmcore_bytes)
 		d->meta.vmcore_bytes = (unsigned long long)st.st_size;
 	snprintf(path, sizeof(path), "%s/vmcore.incomplete", d->dir);
@@ -166,6 +167,94 @@ int lb_drgn_backtraces(const char *vmcore, const char *vmlinux, char *out, size_
 	const char *argv[] = { lb_drgn_python(), "-c", drgn_script, vmcore, vmlinux, NULL };
 
 	return lb_run(argv, out, outlen, 0);
+}
+
+void lb_dump_release(const struct lb_dump *d, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (d->have_meta && d->meta.kernel_release[0])
+		snprintf(buf, len, "%s", d->meta.kernel_release);
+	else if (d->have_crash && d->crash.release[0])
+		snprintf(buf, len, "%s", d->crash.release);
+	/* "unknown" is what the listing shows for none: not a release either. */
+	if (!buf[0] || !strcmp(buf, "unknown"))
+		lb_vmcore_release(d->vmcore, buf, len);
+}
+
+bool lb_reader_plan(enum lb_reader r, const char *release, struct lb_reader_plan *p)
+{
+	lb_reader_installed(r, p->version, sizeof(p->version));
+	p->need = NULL;
+	p->verdict = LB_READER_BAD_INPUT;
+	p->run = false;
+	if (!p->version[0])
+		return false;
+	p->run = true;
+	if (!release[0])
+		return true;	/* nothing to judge by: try it */
+	p->verdict = lb_reader_check(r, p->version, release, &p->need);
+	/* A kernel newer than the table knows, or a version not understood: try it. */
+	p->run = p->verdict != LB_READER_TOO_OLD;
+	return p->run;
+}
+
+bool lb_readers_too_old(const char *release, struct lb_reader_plan *crash,
+			struct lb_reader_plan *drgn)
+{
+	return !lb_reader_plan(LB_READER_CRASH, release, crash) &&
+	       crash->verdict == LB_READER_TOO_OLD &&
+	       !lb_reader_plan(LB_READER_DRGN, release, drgn) &&
+	       drgn->verdict == LB_READER_TOO_OLD;
+}
+
+bool lb_debug_vmlinux(const char *release, char *buf, size_t len)
+{
+	snprintf(buf, len, "/usr/lib/debug/boot/vmlinux-%s", release);
+	return !access(buf, R_OK);
+}
+
+int lb_vmcore_crash(const char *vmcore, struct lb_crash *c, struct lb_err *err)
+{
+	size_t len;
+	char *text;
+	int ret;
+
+	ret = lb_vmcore_dmesg(vmcore, LB_DUMP_TEXT_MAX, &text, &len, err);
+	if (ret)
+		return ret;
+	ret = lb_dmesg_parse(text, len, c);
+	free(text);
+	if (ret)
+		return lb_err_set(err, -ret, "the log in '%s' (makedumpfile --dump-dmesg) holds no panic or oops",
+				  vmcore);
+	return 0;
+}
+
+int lb_backtraces(const char *vmcore, const char *vmlinux, bool run_crash, bool run_drgn,
+		  char *out, size_t outlen, enum lb_reader *by, lb_bt_failed_fn failed)
+{
+	int ret;
+
+	if (run_crash) {
+		ret = lb_crash_backtraces(vmcore, vmlinux, out, outlen);
+		/* crash may start, find nothing and still exit 0: a backtrace names its task. */
+		if (ret == 0 && strstr(out, "PID:")) {
+			*by = LB_READER_CRASH;
+			return 0;
+		}
+		if (failed)
+			failed(LB_READER_CRASH, ret, out);
+	}
+	if (run_drgn) {
+		ret = lb_drgn_backtraces(vmcore, vmlinux, out, outlen);
+		if (ret == 0) {
+			*by = LB_READER_DRGN;
+			return 0;
+		}
+		if (failed)
+			failed(LB_READER_DRGN, ret, out);
+	}
+	return -ENOENT;
 }
 
 int lb_failure_news(struct lb_meta *m, char *name, size_t len)

@@ -2,11 +2,14 @@
 /*
  * What `lifeboat report` reads and runs (report.c): a dump directory's
  * files, the saver's record of a capture that failed, the kernel release
- * of a vmcore, the dump readers installed, the log in a vmcore, and every
- * CPU's backtrace by crash or drgn. Only the command prints.
+ * of a vmcore, the dump readers installed and whether to run them on a
+ * dump, the log in a vmcore, and every CPU's backtrace by crash or drgn.
+ * Only the command prints.
  */
 #ifndef LIFEBOAT_REPORT_H
 #define LIFEBOAT_REPORT_H
+
+#include <stdbool.h>
 
 #include "readers.h"
 #include "saver.h"
@@ -21,6 +24,7 @@
 /* A dump directory as the report shows it. */
 struct lb_dump {
 	char dir[PATH_MAX];		/* where to read it */
+	char vmcore[PATH_MAX + 16];	/* dir/vmcore, there or not */
 	char shown[PATH_MAX + 320];	/* how to name it to the user */
 	const char *name;
 	struct lb_meta meta;
@@ -80,5 +84,65 @@ int lb_vmcore_dmesg(const char *vmcore, size_t max, char **text, size_t *len, st
  */
 int lb_crash_backtraces(const char *vmcore, const char *vmlinux, char *out, size_t outlen);
 int lb_drgn_backtraces(const char *vmcore, const char *vmlinux, char *out, size_t outlen);
+
+/*
+ * The kernel release of dump d: its metadata.txt or dmesg.txt, else its
+ * vmcore's own header or VMCOREINFO (lb_vmcore_release()). "" when unknown.
+ */
+void lb_dump_release(const struct lb_dump *d, char *buf, size_t len);
+
+/* Whether to run a dump reader on a dump, and why (lb_reader_plan()). */
+struct lb_reader_plan {
+	char version[32];		/* installed, "" when not */
+	const char *need;		/* least version for the release, or NULL */
+	enum lb_reader_verdict verdict;	/* LB_READER_BAD_INPUT when not judged */
+	bool run;
+};
+
+/*
+ * Judges reader r, as installed here, against a dump of kernel `release`
+ * ("" when unknown: it is tried). It is not run when it is missing or too
+ * old for that kernel (lib/readers.c's table); a kernel newer than the
+ * table knows is tried. Return: p->run.
+ */
+bool lb_reader_plan(enum lb_reader r, const char *release, struct lb_reader_plan *p);
+
+/*
+ * Are crash and drgn both installed and both too old for `release`? Then
+ * neither can read the dump, and a machine without them (the capture
+ * side's guest) is not told so. drgn is not asked when crash can do.
+ */
+bool lb_readers_too_old(const char *release, struct lb_reader_plan *crash,
+			struct lb_reader_plan *drgn);
+
+/*
+ * The debug vmlinux of `release` where Debian's linux-image-RELEASE-dbg
+ * puts it. Return: whether it is readable.
+ */
+bool lb_debug_vmlinux(const char *release, char *buf, size_t len);
+
+/*
+ * The panic, the oops and the crashed task's stack in vmcore's log
+ * (makedumpfile --dump-dmesg, lb_vmcore_dmesg()). Return: 0, or -errno
+ * with err saying why.
+ */
+int lb_vmcore_crash(const char *vmcore, struct lb_crash *c, struct lb_err *err);
+
+/*
+ * Told after each reader lb_backtraces() ran and that failed: status as
+ * lb_run() returns it (crash's output without a task in it is a failure
+ * with status 0), out its output.
+ */
+typedef void (*lb_bt_failed_fn)(enum lb_reader r, int status, const char *out);
+
+/*
+ * Every CPU's backtrace of vmcore with the debug vmlinux: crash's bt -a
+ * when run_crash, then, if that did not work, drgn's when run_drgn. out
+ * (outlen bytes) gets the output of the one that worked, *by which one;
+ * failed (may be NULL) hears of each that did not.
+ * Return: 0 when one worked, else -ENOENT.
+ */
+int lb_backtraces(const char *vmcore, const char *vmlinux, bool run_crash, bool run_drgn,
+		  char *out, size_t outlen, enum lb_reader *by, lb_bt_failed_fn failed);
 
 #endif
