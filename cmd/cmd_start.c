@@ -1,124 +1,104 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lifeboat start / stop: what the boot-time unit runs
- * (dumptools/systemd/lifeboat.service). start:
- *
- *   1. reads /etc/lifeboat.conf;
- *   2. on the dump target, removes dumps beyond `keep` and tells, once, about
- *      a dump saved since the last start (the machine crashed);
- *   3. refuses to arm beside Linux's own kdump;
- *   4. finds the reserved region (loading lifeboat.ko if it is not, or
- *      saying that this kernel has none), as `lifeboat estimate` does; with
- *      none, says so and stops;
- *   5. rebuilds the capture initramfs when its inputs changed (the kernel,
- *      the configuration, the tools);
- *   6. judges the region as `lifeboat estimate` does (struct lb_sizing,
- *      machine/sizing.c: its figure for this machine, kernel and initramfs, and the
- *      image builder's word on the region, as `lifeboat load` will have it);
- *   7. loads and arms.
+ * (dumptools/systemd/lifeboat.service). start runs machine/start.c's
+ * sequence (the configuration, the news of a crash, the module and its
+ * region, the capture initramfs, the estimate's verdict), then loads and
+ * arms as `lifeboat load` and `lifeboat arm` do; this file words what it
+ * finds.
  *
  * Every refusal says why on stderr, which the journal keeps, in one line,
  * with the crashkernel= to boot with when the region is missing or too
  * small: the estimate's boot parameter. stop disarms and unloads.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "capture.h"
 #include "commands.h"
-#include "report.h"
-#include "sizing.h"
+#include "start.h"
 
-/*
- * Tells once about a capture that could not mount its target: the saver's
- * record in the state directory (machine/saver.c).
- */
-static void look_at_failure(void)
+/* What lb_start() tells on the way: the news of a crash, a warning, the initramfs. */
+static void tell(enum lb_start_event ev, const struct lb_start *st, const struct lb_err *err)
 {
-	char name[LB_DUMP_NAME_LEN], when[64];
-	struct lb_meta m;
+	const struct lb_meta *m = &st->news;
+	char when[64], verdict[512], a[32], b[32];
 
-	if (!lb_failure_news(&m, name, sizeof(name)))
-		return;
-	if (lb_time_format(when, sizeof(when), m.crash_time))
-		snprintf(when, sizeof(when), "an unknown time");
-	printf("lifeboat: the system crashed at %s: %s\n", when,
-	       m.panic[0] ? m.panic : "(no panic message saved)");
-	printf("lifeboat: no dump of the crash at %s: the capture failed: %s; 'lifeboat report' shows it\n",
-	       when, m.reason[0] ? m.reason : "no reason recorded");
-	lb_failure_told(name);
-}
-
-/* Prunes, and tells once about the newest dump. Trouble here does not stop the arming. */
-static void look_at_dumps(const struct lb_conf *conf)
-{
-	char newest[LB_DUMP_NAME_LEN + 16], when[64], verdict[512];
-	struct lb_err err;
-	struct lb_meta meta;
-	int ret;
-
-	look_at_failure();
-	ret = lb_dump_news(conf, lb_error, newest, sizeof(newest), &meta, &err);
-	if (ret < 0)
-		lb_error("cannot look at the dumps: %s", err.msg);
-	if (ret <= 0)
-		return;
-	if (lb_time_format(when, sizeof(when), meta.crash_time))
-		snprintf(when, sizeof(when), "an unknown time");
-	printf("lifeboat: the system crashed at %s: %s\n", when,
-	       meta.panic[0] ? meta.panic : "(no panic message saved)");
-	printf("lifeboat: dump %s/%s (%s%s%s); 'lifeboat report' shows it\n", conf->path, newest,
-	       lb_dump_kind(newest) == LB_DUMP_INCOMPLETE ? "incomplete" :
-	       meta.status[0] ? meta.status : "no metadata",
-	       meta.reason[0] ? ": " : "", meta.reason);
-	/* Not complete: the report's first line, from the saver's record. */
-	if (lb_dump_verdict(newest, &meta, verdict, sizeof(verdict)))
-		printf("lifeboat: %s\n", verdict);
-	lb_dump_told(newest);
+	switch (ev) {
+	case LB_START_FAILED_CAPTURE:
+	case LB_START_NEW_DUMP:
+		if (lb_time_format(when, sizeof(when), m->crash_time))
+			snprintf(when, sizeof(when), "an unknown time");
+		printf("lifeboat: the system crashed at %s: %s\n", when,
+		       m->panic[0] ? m->panic : "(no panic message saved)");
+		if (ev == LB_START_FAILED_CAPTURE) {
+			printf("lifeboat: no dump of the crash at %s: the capture failed: %s; 'lifeboat report' shows it\n",
+			       when, m->reason[0] ? m->reason : "no reason recorded");
+			break;
+		}
+		printf("lifeboat: dump %s/%s (%s%s%s); 'lifeboat report' shows it\n", st->conf.path,
+		       st->newest,
+		       lb_dump_kind(st->newest) == LB_DUMP_INCOMPLETE ? "incomplete" :
+		       m->status[0] ? m->status : "no metadata",
+		       m->reason[0] ? ": " : "", m->reason);
+		/* Not complete: the report's first line, from the saver's record. */
+		if (lb_dump_verdict(st->newest, m, verdict, sizeof(verdict)))
+			printf("lifeboat: %s\n", verdict);
+		break;
+	case LB_START_NO_DUMPS:
+		lb_error("cannot look at the dumps: %s", err->msg);
+		break;
+	case LB_START_OTHER_KERNEL:
+		fprintf(stderr, "lifeboat: warning: '%s' says it is %s, the modules are for %s\n",
+			st->p->kernel, st->kver, st->p->kver);
+		break;
+	case LB_START_INITRAMFS:
+		lb_mib_format(a, sizeof(a), st->up.packed);
+		if (!st->up.built) {
+			printf("lifeboat: capture initramfs %s is up to date (%s)\n", st->img, a);
+			break;
+		}
+		lb_mib_format(b, sizeof(b), st->up.unpacked);
+		printf("lifeboat: built the capture initramfs %s: %s (%s unpacked; %s, modules %s)\n",
+		       st->img, a, b,
+		       st->rebuild ? "as asked" : st->up.had_stamp ? "its inputs changed" : "first build",
+		       st->p->modules);
+		break;
+	}
 }
 
 /*
  * No region: says so, with the crashkernel= the estimate gives for the
- * capture initramfs built last, if there is one (p NULL: the plan could not
- * be made). Nothing is built: that waits for a region. Return: 1.
+ * capture initramfs built last, if there is one. Return: 1.
  */
-static int no_region(struct lb_sizing *s, const struct lb_plan *p)
+static int no_region(const struct lb_start *st)
 {
-	char img[PATH_MAX] = "", why[sizeof(s->source) + sizeof(s->why) + 16];
-	struct lb_err err;
+	const struct lb_sizing *s = st->s;
+	char why[sizeof(s->source) + sizeof(s->why) + 16];
 
 	snprintf(why, sizeof(why), "from %s: %s", s->source, s->why[0] ? s->why : "not reserved");
-	if (p) {
-		lb_initramfs_path(img, sizeof(img), p->kver);
-		if (!access(img, R_OK) && !lb_sizing_files(s, p->kernel, img, &err))
-			return lb_error("cannot arm: no reserved region: boot with crashkernel=%lluM (%s)",
-					(unsigned long long)(s->anywhere.total >> 20), why);
-	}
+	if (st->sized)
+		return lb_error("cannot arm: no reserved region: boot with crashkernel=%lluM (%s)",
+				(unsigned long long)(s->anywhere.total >> 20), why);
 	return lb_error("cannot arm: no reserved region: boot with crashkernel=SIZE, SIZE as 'lifeboat estimate' gives it%s (%s)",
-			img[0] && access(img, R_OK) ?
+			st->img_missing ?
 			" once 'lifeboat mkinitramfs' has built the capture initramfs" : "", why);
 }
 
-/* The region against the estimate, as `lifeboat estimate` judges it. Return: 0 to arm, or 1. */
-static int region_verdict(const struct lb_sizing *s)
+/* The region against the estimate, as `lifeboat estimate` judges it. Return: 1. */
+static int region_refused(const struct lb_sizing *s)
 {
 	unsigned long long have = (s->end - s->start) >> 20, need = s->here.total >> 20;
 	unsigned long long boot = s->anywhere.total >> 20;
 
 	switch (s->verdict) {
-	case LB_VERDICT_ENOUGH:
-		return 0;
 	case LB_VERDICT_TOO_SMALL:
 		return lb_error("cannot arm: region too small (have %llu MiB, need %llu MiB): boot with crashkernel=%lluM ('lifeboat estimate' shows what needs the room)",
 				have, need, boot);
 	case LB_VERDICT_REFUSED:
 		return lb_error("cannot arm: the region (%llu MiB, %llu MiB needed) is not usable: 'lifeboat load' would refuse it: %s",
 				have, need, s->refusal.msg);
+	case LB_VERDICT_ENOUGH:
 	case LB_VERDICT_NONE:
 		break;
 	}
@@ -127,91 +107,38 @@ static int region_verdict(const struct lb_sizing *s)
 
 static int start(const char *conf_path, int rebuild)
 {
-	char img[PATH_MAX], cmdline[LB_CONF_LONG * 2], kver[65], a[32], b[32];
-	struct lb_plan_update up;
-	struct lb_sizing *s = NULL;
-	struct lb_plan *p = NULL;
-	struct lb_conf conf;
+	static const struct lb_start_tell told = { .event = tell, .say = lb_error };
+	struct lb_start st;
 	struct lb_err err;
-	int ret;
+	int ret = 1;
 
-	if (lb_conf_load(conf_path, strcmp(conf_path, LB_CONF_PATH) != 0, &conf, &err))
-		return lb_error("cannot arm: %s", err.msg);
-	look_at_dumps(&conf);
-
-	if (lb_kdump_loaded())
-		return lb_error("cannot arm: Linux's own kdump is loaded (/sys/kernel/kexec_crash_loaded is 1) and would take the panic first; disable it (systemctl disable --now kdump-tools) or unload it (kexec -p -u)");
-	if (lb_module_ensure(&err))
-		return lb_error("cannot arm: %s", err.msg);
-
-	/* The machine and its region, as `lifeboat estimate` reads them. */
-	s = calloc(1, sizeof(*s));
-	p = calloc(1, sizeof(*p));
-	if (!s || !p) {
-		ret = lb_err_set(&err, ENOMEM, "out of memory");
-		goto out_err;
+	switch (lb_start(conf_path, rebuild, &told, &st, &err)) {
+	case LB_START_READY:
+		/* `lifeboat load` and `lifeboat arm`, which say why they fail. */
+		if (lb_capture_load(st.p->kernel, st.img, st.cmdline) || lb_capture_arm())
+			break;
+		printf("lifeboat: armed: capture kernel %s, initramfs %s, %llu MiB reserved, %llu MiB needed; dumps go to %s:%s\n",
+		       st.p->kernel, st.img,
+		       (unsigned long long)((st.s->end - st.s->start) >> 20),
+		       (unsigned long long)(st.s->here.total >> 20), st.p->conf.target,
+		       st.p->conf.path);
+		ret = 0;
+		break;
+	case LB_START_FAILED:
+		lb_error("cannot arm: %s", err.msg);
+		break;
+	case LB_START_KDUMP:
+		lb_error("cannot arm: Linux's own kdump is loaded (/sys/kernel/kexec_crash_loaded is 1) and would take the panic first; disable it (systemctl disable --now kdump-tools) or unload it (kexec -p -u)");
+		break;
+	case LB_START_NO_REGION:
+		no_region(&st);
+		break;
+	case LB_START_REGION:
+		region_refused(st.s);
+		break;
 	}
-	ret = lb_sizing_machine(s, &err);
-	if (ret)
-		goto out_err;
-	ret = lb_plan_make(&conf, NULL, NULL, NULL, 0, p, &err);
-	/* No region: say so before building anything. */
-	if (!s->end) {
-		no_region(s, ret ? NULL : p);
-		goto out;
-	}
-	if (ret)
-		goto out_err;
-	ret = lb_kernel_info(p->kernel, kver, sizeof(kver), &err);
-	if (ret)
-		goto out_err;
-	if (strcmp(kver, p->kver))
-		fprintf(stderr, "lifeboat: warning: '%s' says it is %s, the modules are for %s\n",
-			p->kernel, kver, p->kver);
-
-	lb_initramfs_path(img, sizeof(img), p->kver);
-	ret = lb_plan_update(p, img, rebuild, &up, &err);
-	if (ret)
-		goto out_err;
-	lb_mib_format(a, sizeof(a), up.packed);
-	if (!up.built) {
-		printf("lifeboat: capture initramfs %s is up to date (%s)\n", img, a);
-	} else {
-		lb_mib_format(b, sizeof(b), up.unpacked);
-		printf("lifeboat: built the capture initramfs %s: %s (%s unpacked; %s, modules %s)\n",
-		       img, a, b, rebuild ? "as asked" : up.had_stamp ? "its inputs changed" : "first build",
-		       p->modules);
-	}
-
-	/* Is the region enough? The estimate's verdict, with the image builder's word. */
-	ret = lb_sizing_files(s, p->kernel, img, &err);
-	if (ret)
-		goto out_err;
-	if (region_verdict(s))
-		goto out;
-	ret = lb_capture_cmdline(cmdline, sizeof(cmdline), conf.append);
-	if (ret) {
-		lb_err_set(&err, -ret, "the capture command line is too long");
-		goto out_err;
-	}
-	if (lb_capture_load(p->kernel, img, cmdline) || lb_capture_arm())
-		goto out;
-	printf("lifeboat: armed: capture kernel %s, initramfs %s, %llu MiB reserved, %llu MiB needed; dumps go to %s:%s\n",
-	       p->kernel, img,
-	       (unsigned long long)((s->end - s->start) >> 20),
-	       (unsigned long long)(s->here.total >> 20), p->conf.target, p->conf.path);
-	lb_sizing_release(s);
-	free(s);
-	free(p);
-	return 0;
-out_err:
-	lb_error("cannot arm: %s", err.msg);
-out:
-	if (s)
-		lb_sizing_release(s);
-	free(s);
-	free(p);
-	return 1;
+	lb_start_release(&st);
+	return ret;
 }
 
 static void start_usage(FILE *out)
