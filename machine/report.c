@@ -20,10 +20,14 @@
 #define LAST_DUMP LB_STATE_DIR "/last-dump"
 #define LAST_FAILURE LB_STATE_DIR "/last-failure"
 
+/*
+ * Every CPU's task through the runqueues: drgn.helpers.linux.sched's
+ * cpu_curr() came after the drgn 0.0.22 of Debian 12.
+ */
 static const char drgn_script[] =
 	"import sys, drgn\n"
 	"from drgn.helpers.linux.cpumask import for_each_online_cpu\n"
-	"from drgn.helpers.linux.sched import cpu_curr\n"
+	"from drgn.helpers.linux.percpu import per_cpu\n"
 	"prog = drgn.Program()\n"
 	"prog.set_core_dump(sys.argv[1])\n"
 	"try:\n"
@@ -31,7 +35,7 @@ static const char drgn_script[] =
 	"except drgn.MissingDebugInfoError:\n"
 	"    pass\n"
 	"for cpu in for_each_online_cpu(prog):\n"
-	"    task = cpu_curr(prog, cpu)\n"
+	"    task = per_cpu(prog['runqueues'], cpu).curr\n"
 	"    print('CPU %d: PID %d \"%s\"' % (cpu, task.pid.value_(), task.comm.string_().decode()))\n"
 	"    try:\n"
 	"        trace = prog.stack_trace(task)\n"
