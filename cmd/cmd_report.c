@@ -81,8 +81,10 @@ static const char *release_of(const struct lb_dump *d)
 }
 
 /*
- * A capture whose target could not be mounted: the saver's record in the
- * state directory. Shown while no dump on the target is as recent.
+ * A capture whose target could not be mounted (the saver's record in the
+ * state directory), or whose capture kernel never reached the saver
+ * (lifeboat start's record there, from the jump stamp). Shown while no dump
+ * on the target is as recent.
  */
 static void failed_capture(char **names, size_t nr)
 {
@@ -101,8 +103,11 @@ static void failed_capture(char **names, size_t nr)
 	       m.reason[0] ? m.reason : "no reason recorded");
 	if (m.panic[0])
 		printf("  panic:   %s\n", m.panic);
+	/* The saver names its kernel; lifeboat start's record of a jump stamp cannot. */
 	if (!stat(path, &st))
-		printf("  (recorded by the capture kernel in %s)\n", path);
+		printf("  (recorded by %s in %s)\n",
+		       m.capture_release[0] ? "the capture kernel" :
+		       "'lifeboat start' from the stamp of the jump to the capture kernel", path);
 }
 
 static void list(struct lb_dump *dumps, size_t nr, const char *root)

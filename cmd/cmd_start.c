@@ -48,6 +48,16 @@ static void tell(enum lb_start_event ev, const struct lb_start *st, const struct
 	case LB_START_NO_DUMPS:
 		lb_error("cannot look at the dumps: %s", err->msg);
 		break;
+	case LB_START_CAPTURE_DIED:
+		if (err) {
+			lb_error("cannot look into the last jump to a capture kernel: %s", err->msg);
+			break;
+		}
+		if (lb_time_format(when, sizeof(when), m->crash_time))
+			snprintf(when, sizeof(when), "an unknown time");
+		printf("lifeboat: no dump of the crash at %s: the capture failed: %s; 'lifeboat report' shows it\n",
+		       when, m->reason);
+		break;
 	case LB_START_OTHER_KERNEL:
 		fprintf(stderr, "lifeboat: warning: '%s' says it is %s, the modules are for %s\n",
 			st->p->kernel, st->kver, st->p->kver);

@@ -14,6 +14,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/random.h>
 #include <linux/string.h>
 
 #include "internal.h"
@@ -129,8 +130,9 @@ void lb_live_publish(const struct lb_image *img, int *crashing_cpu,
 		memcpy(lb_region_ptr(img->seg[i].dest), img->seg[i].src,
 		       img->seg[i].len);
 
-	lb_live.seg[LB_SEG_META].virt = lb_region_ptr(img->meta_pa);
-	lb_live.seg[LB_SEG_META].len = img->meta_fixed_len;
+	/* The jump stamp's page, written at panic time, is left out of the digest. */
+	lb_live.seg[LB_SEG_META].virt = lb_region_ptr(img->meta_pa + LB_JUMP_STAMP_AREA);
+	lb_live.seg[LB_SEG_META].len = img->meta_fixed_len - LB_JUMP_STAMP_AREA;
 	lb_live.seg[LB_SEG_KERNEL].virt = lb_region_ptr(img->seg[LB_SEG_KERNEL].dest);
 	lb_live.seg[LB_SEG_KERNEL].len = img->seg[LB_SEG_KERNEL].len;
 	lb_live.seg[LB_SEG_INITRD].virt = lb_region_ptr(img->seg[LB_SEG_INITRD].dest);
@@ -142,6 +144,8 @@ void lb_live_publish(const struct lb_image *img, int *crashing_cpu,
 	lb_live.tramp_ident_pa = img->tramp_pa + (lb_tramp_ident - lb_tramp_start);
 	lb_live.crashing_cpu = crashing_cpu;
 	lb_live.sig_keyring = sig_keyring;
+	lb_live.stamp = lb_region_ptr(img->meta_pa);
+	lb_live.cookie = get_random_u64();
 	lb_live.img = *img;
 	for (i = 0; i < LB_NR_SEGS; i++)
 		lb_live.img.seg[i].src = NULL;

@@ -41,6 +41,8 @@ struct lb_live {
 	u64 tramp_ident_pa;		/* where the trampoline continues, identity mapped */
 	int *crashing_cpu;		/* the kernel's crashing_cpu, or NULL */
 	const char *sig_keyring;	/* the keyring that vouched for the kernel, or NULL */
+	struct lb_jump_stamp *stamp;	/* at the region's start, outside the digest */
+	u64 cookie;			/* random, chosen at load, for the stamp */
 	/* What sysfs shows. */
 	struct lb_image img;
 	u64 kernel_len;

@@ -13,6 +13,9 @@
  *   memory   what the module holds from the kernel's allocators: the working
  *            copies of a load under way and the I/O mappings of an armed
  *            image, each as a count and bytes; all 0 when idle
+ *   last_jump  "time=<secs> cpu=<n>": the jump stamp the panic path left in
+ *            the region before a jump to a capture kernel, found at load
+ *            and cleared there; "none" without one
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -38,6 +41,8 @@ MODULE_PARM_DESC(region, "SIZE@START of a memmap=SIZE$START region (default: the
 
 static struct kobject *lb_kobj;
 static struct lb_err lb_region_err;	/* why there is no region */
+/* The jump stamp found in the region at load; valid when it was there. */
+static struct lb_jump_stamp lb_last_jump;
 
 static struct {
 	atomic_long_t nr;
@@ -227,12 +232,41 @@ static ssize_t memory_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  atomic_long_read(&lb_held[LB_HELD_MAP].bytes));
 }
 
+static ssize_t last_jump_show(struct kobject *kobj, struct kobj_attribute *attr,
+			      char *buf)
+{
+	if (!lb_jump_stamp_valid(&lb_last_jump))
+		return sysfs_emit(buf, "none\n");
+	return sysfs_emit(buf, "time=%llu cpu=%u\n", lb_last_jump.time,
+			  lb_last_jump.cpu);
+}
+
+/*
+ * The jump stamp a panic left at the region's start (lifeboat/stamp.h),
+ * before anything writes into the region: kept for last_jump, then cleared
+ * there so that it is told once.
+ */
+static void lb_take_jump_stamp(void)
+{
+	struct lb_jump_stamp *stamp = lb_region.virt;
+
+	memcpy(&lb_last_jump, stamp, sizeof(lb_last_jump));
+	if (!lb_jump_stamp_valid(&lb_last_jump)) {
+		memset(&lb_last_jump, 0, sizeof(lb_last_jump));
+		return;
+	}
+	memset(stamp, 0, sizeof(*stamp));
+	pr_info("a panic at %llu (seconds since the epoch) jumped from CPU %u to a capture kernel\n",
+		lb_last_jump.time, lb_last_jump.cpu);
+}
+
 static struct kobj_attribute state_attr = __ATTR_RO(state);
 static struct kobj_attribute armed_attr = __ATTR_RW_MODE(armed, 0644);
 static struct kobj_attribute region_attr = __ATTR_RO(region);
 static struct kobj_attribute image_attr = __ATTR_RO(image);
 static struct kobj_attribute cmdline_attr = __ATTR_RO(cmdline);
 static struct kobj_attribute memory_attr = __ATTR_RO(memory);
+static struct kobj_attribute last_jump_attr = __ATTR_RO(last_jump);
 
 static struct attribute *lb_attrs[] = {
 	&state_attr.attr,
@@ -241,6 +275,7 @@ static struct attribute *lb_attrs[] = {
 	&image_attr.attr,
 	&cmdline_attr.attr,
 	&memory_attr.attr,
+	&last_jump_attr.attr,
 	NULL,
 };
 
@@ -324,6 +359,7 @@ static int __init lb_init(void)
 			&lb_region.end,
 			(u64)(lb_region.end - lb_region.start) >> 20,
 			lb_region.kind);
+		lb_take_jump_stamp();
 	}
 
 	lb_kobj = kobject_create_and_add("lifeboat", kernel_kobj);

@@ -26,7 +26,8 @@
  *      still map to CPUs in order;
  *   4. CRASHTIME into our VMCOREINFO copy;
  *   5. the SHA-256 of the image against the one recorded at load;
- *   6. interrupt controllers quiet, CET off, then the trampoline.
+ *   6. the jump stamp at the region's start, for the next boot;
+ *   7. interrupt controllers quiet, CET off, then the trampoline.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -37,6 +38,7 @@
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include <asm/apic.h>
+#include <asm/cacheflush.h>
 #include <asm/irq_stack.h>
 #include <asm/msr.h>
 #include <asm/nmi.h>
@@ -169,11 +171,28 @@ static void lb_stop_others(int cpu)
 			lb_save_silent_cpu(other);
 }
 
+/*
+ * The jump stamp (lifeboat/stamp.h) in its page at the region's start,
+ * outside the digest: if the capture kernel dies before its saver runs, the
+ * next boot still learns that one was started (main.c reads it at load).
+ * Built on our stack, copied with plain stores, and flushed from the cache
+ * so that it is in RAM whatever resets the machine.
+ */
+static void lb_stamp_jump(int cpu, u64 now)
+{
+	struct lb_jump_stamp stamp;
+
+	lb_jump_stamp_fill(&stamp, now, cpu, lb_live.cookie);
+	memcpy(lb_live.stamp, &stamp, sizeof(stamp));
+	clflush_cache_range(lb_live.stamp, sizeof(stamp));
+}
+
 /* Runs on lb_panic_stack. Returns only to give up. */
 static void lb_crash_body(void)
 {
 	int cpu = raw_smp_processor_id();
 	struct pt_regs *regs = lb_entry_regs;
+	u64 now;
 
 	if (!lb_live_trylock()) {
 		pr_emerg("the capture image is being changed (load, unload or disarm under way); going on with the normal panic\n");
@@ -210,12 +229,14 @@ static void lb_crash_body(void)
 		WRITE_ONCE(*lb_live.crashing_cpu, cpu);
 	lb_stop_others(cpu);
 
+	now = ktime_get_real_seconds();
 	lb_vmcoreinfo_add_crashtime(lb_live.vmcoreinfo, LB_VMCOREINFO_BUF_SIZE,
-				    ktime_get_real_seconds());
+				    now);
 	if (lb_verify(NULL)) {
 		pr_emerg("the capture image was damaged after it was loaded (digest mismatch); going on with the normal panic\n");
 		goto out_give_up;
 	}
+	lb_stamp_jump(cpu, now);
 
 	pr_emerg("jumping to the capture kernel from CPU %d\n", cpu);
 	lb_quiesce_this_cpu();

@@ -17,6 +17,7 @@
 #ifndef LIFEBOAT_DUMPTOOLS_H
 #define LIFEBOAT_DUMPTOOLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -242,6 +243,45 @@ int lb_vmstat_oom_kills(const char *text, size_t len, unsigned long *ret);
  * dump, "" (and 0). Return: the length the line needs, as snprintf().
  */
 size_t lb_dump_verdict(const char *name, const struct lb_meta *meta, char *buf, size_t len);
+
+/* ---- a capture kernel that never reached the saver (savefault.c) ------- */
+
+/*
+ * How far apart, in seconds, the jump stamp's time and a dump's or a
+ * record's crash time may be and still be the same crash: both come from the
+ * dead kernel's clock, but a dump without CRASHTIME is named by the capture
+ * kernel's.
+ */
+#define LB_JUMP_TOLERANCE 120
+
+/*
+ * /sys/kernel/lifeboat/last_jump: "time=<secs> cpu=<n>" (ret_time, ret_cpu
+ * filled) or "none". Return: 0, -ENOENT for "none", -EINVAL otherwise.
+ */
+int lb_last_jump_parse(const char *text, size_t len, long long *ret_time, unsigned int *ret_cpu);
+
+/*
+ * The crash time a dump's name says (its first 15 characters, UTC), or -1
+ * when name is not a dump's.
+ */
+long long lb_dump_name_time(const char *name);
+
+/*
+ * Did the crash whose jump stamp says jump_time leave nothing behind: no dump
+ * among names (nr of them, any kind, incomplete ones included) and no
+ * record of a failed capture (failed_time its crash time, -1 for none)
+ * within LB_JUMP_TOLERANCE of it? Then its capture kernel never reached
+ * the saver.
+ */
+bool lb_jump_unsaved(long long jump_time, const char *const *names, size_t nr,
+		     long long failed_time);
+
+/*
+ * The reason a record gives for such a capture: "the capture kernel started
+ * at <time> but never reached the saver: ...". Return: the length it needs,
+ * as snprintf().
+ */
+size_t lb_jump_reason(long long jump_time, char *buf, size_t len);
 
 /* ---- a dead kernel's dmesg ----------------------------------------------- */
 

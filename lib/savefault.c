@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -182,4 +183,83 @@ size_t lb_dump_verdict(const char *name, const struct lb_meta *meta, char *buf, 
 	return (size_t)snprintf(buf, len,
 				"dump from %s without metadata: nothing says whether it is complete",
 				when);
+}
+
+int lb_last_jump_parse(const char *text, size_t len, long long *ret_time, unsigned int *ret_cpu)
+{
+	char buf[64], *end;
+	unsigned long long t;
+	unsigned long cpu;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+	if (!strcmp(buf, "none"))
+		return -ENOENT;
+	if (strncmp(buf, "time=", 5) || buf[5] < '0' || buf[5] > '9')
+		return -EINVAL;
+	errno = 0;
+	t = strtoull(buf + 5, &end, 10);
+	if (errno || t > (unsigned long long)INT64_MAX || strncmp(end, " cpu=", 5) ||
+	    end[5] < '0' || end[5] > '9')
+		return -EINVAL;
+	cpu = strtoul(end + 5, &end, 10);
+	if (errno || *end || cpu > UINT32_MAX)
+		return -EINVAL;
+	*ret_time = (long long)t;
+	*ret_cpu = (unsigned int)cpu;
+	return 0;
+}
+
+long long lb_dump_name_time(const char *name)
+{
+	struct tm tm;
+	time_t t;
+
+	if (lb_dump_kind(name) == LB_DUMP_NONE)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (name[0] - '0') * 1000 + (name[1] - '0') * 100 + (name[2] - '0') * 10 +
+		     (name[3] - '0') - 1900;
+	tm.tm_mon = (name[4] - '0') * 10 + (name[5] - '0') - 1;
+	tm.tm_mday = (name[6] - '0') * 10 + (name[7] - '0');
+	tm.tm_hour = (name[9] - '0') * 10 + (name[10] - '0');
+	tm.tm_min = (name[11] - '0') * 10 + (name[12] - '0');
+	tm.tm_sec = (name[13] - '0') * 10 + (name[14] - '0');
+	t = timegm(&tm);
+	return t < 0 ? -1 : (long long)t;
+}
+
+static bool near(long long a, long long b)
+{
+	return a >= 0 && b >= 0 && (a > b ? a - b : b - a) <= LB_JUMP_TOLERANCE;
+}
+
+bool lb_jump_unsaved(long long jump_time, const char *const *names, size_t nr,
+		     long long failed_time)
+{
+	size_t i;
+
+	if (jump_time < 0 || near(jump_time, failed_time))
+		return false;
+	for (i = 0; i < nr; i++)
+		if (near(jump_time, lb_dump_name_time(names[i])))
+			return false;
+	return true;
+}
+
+size_t lb_jump_reason(long long jump_time, char *buf, size_t len)
+{
+	char when[64];
+	int n;
+
+	if (lb_time_format(when, sizeof(when), jump_time))
+		snprintf(when, sizeof(when), "an unknown time");
+	n = snprintf(buf, len,
+		     "the capture kernel started at %s but never reached the saver: it died or hung before the dump could be written; see its console",
+		     when);
+	return n < 0 ? 0 : (size_t)n;
 }

@@ -3,14 +3,16 @@
  * The reading and running behind `lifeboat report` (report.h): the files
  * of a dump directory, the saver's record of a failed capture, a vmcore's
  * release and log, the dump readers, whether their versions read a dump's
- * kernel (lib/readers.c's table) and their backtraces. What is shown is
- * cmd/cmd_report.c's.
+ * kernel (lib/readers.c's table) and their backtraces; the news `lifeboat
+ * start` tells once, the record of a capture kernel that never reached the
+ * saver included. What is shown is cmd/cmd_report.c's.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "report.h"
@@ -275,6 +277,58 @@ int lb_failure_news(struct lb_meta *m, char *name, size_t len)
 void lb_failure_told(const char *name)
 {
 	lb_write_file(LAST_FAILURE, name, strlen(name));
+}
+
+int lb_jump_news(const struct lb_conf *conf, struct lb_meta *m, struct lb_err *err)
+{
+	char path[PATH_MAX], line[128], name[LB_DUMP_NAME_LEN], buf[8192];
+	struct lb_meta failed;
+	struct lb_target t;
+	char **names = NULL;
+	unsigned int cpu;
+	size_t nr = 0, n;
+	long long when;
+	bool unsaved;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/last_jump", lb_sysfs_dir);
+	if (lb_read_line(path, line, sizeof(line)) ||
+	    lb_last_jump_parse(line, strlen(line), &when, &cpu))
+		return 0;
+	ret = lb_target_open(conf, 0, &t, err);
+	if (ret)
+		return ret;
+	ret = lb_list_dumps(t.dir, &names, &nr);
+	if (ret) {
+		lb_err_set(err, -ret, "cannot list the dumps in %s: %s", t.dir, strerror(-ret));
+		lb_target_close(&t);
+		return ret;
+	}
+	lb_target_close(&t);
+	if (lb_capture_failed_read(&failed))
+		failed.crash_time = -1;
+	unsaved = lb_jump_unsaved(when, (const char *const *)names, nr, failed.crash_time);
+	lb_free_names(names, nr);
+	if (!unsaved)
+		return 0;
+
+	/* The record the saver would have written, had it run. */
+	lb_meta_init(m);
+	snprintf(m->status, sizeof(m->status), "failed");
+	lb_jump_reason(when, m->reason, sizeof(m->reason));
+	m->crash_time = when;
+	m->saved_time = (long long)time(NULL);
+	n = lb_meta_format(m, buf, sizeof(buf));
+	ret = n < sizeof(buf) ? lb_mkdir_p(LB_STATE_DIR, 0755) : -ENAMETOOLONG;
+	if (!ret)
+		ret = lb_write_file(LB_CAPTURE_FAILED_PATH, buf, n);
+	if (ret)
+		return lb_err_set(err, -ret, "cannot record the failed capture in %s: %s",
+				  LB_CAPTURE_FAILED_PATH, strerror(-ret));
+	/* Told now: the next start does not tell it again as the saver's record. */
+	if (!lb_dump_name(when, 0, name, sizeof(name)))
+		lb_failure_told(name);
+	return 1;
 }
 
 int lb_dump_news(const struct lb_conf *conf, lb_say_fn say, char *name, size_t len,

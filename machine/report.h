@@ -60,6 +60,17 @@ int lb_dump_news(const struct lb_conf *conf, lb_say_fn say, char *name, size_t l
 void lb_dump_told(const char *name);
 
 /*
+ * A capture kernel that never reached the saver: when the module found a
+ * jump stamp in the region (its last_jump attribute) and neither a dump on
+ * the target nor the saver's record of a failed capture is from that crash
+ * (lb_jump_unsaved()), records the failed capture in LB_CAPTURE_FAILED_PATH
+ * as the saver would have, marked as told. Return: 1 with m filled when it
+ * recorded one, 0 when there is nothing to record, -errno with err when the
+ * target cannot be looked at or the record cannot be written.
+ */
+int lb_jump_news(const struct lb_conf *conf, struct lb_meta *m, struct lb_err *err);
+
+/*
  * The kernel release a vmcore names: in its header (kdump-compressed) or
  * its VMCOREINFO (ELF). "" when neither says.
  */

@@ -8,15 +8,18 @@
  *      a dump saved since the last start (the machine crashed), or a capture
  *      that could not mount its target;
  *   3. refuses to arm beside Linux's own kdump;
- *   4. finds the reserved region (loading lifeboat.ko if it is not, or
- *      saying that this kernel has none), as `lifeboat estimate` does; with
- *      none, stops there: nothing is built before there is a region;
- *   5. rebuilds the capture initramfs when its inputs changed (the kernel,
+ *   4. loads lifeboat.ko if it is not, and tells, once, about a crash whose
+ *      capture kernel never reached the saver (the jump stamp the module
+ *      found in the region, with no dump and no record of that crash);
+ *   5. finds the reserved region (or says that this kernel has none), as
+ *      `lifeboat estimate` does; with none, stops there: nothing is built
+ *      before there is a region;
+ *   6. rebuilds the capture initramfs when its inputs changed (the kernel,
  *      the configuration, the tools);
- *   6. judges the region as `lifeboat estimate` does (struct lb_sizing,
+ *   7. judges the region as `lifeboat estimate` does (struct lb_sizing,
  *      sizing.c: its figure for this machine, kernel and initramfs, and the
  *      image builder's word on the region, as `lifeboat load` will have it);
- *   7. makes the capture command line; the command loads and arms.
+ *   8. makes the capture command line; the command loads and arms.
  *
  * What it finds goes back in struct lb_start and through the caller's
  * tell; cmd/cmd_start.c words it.
@@ -47,6 +50,17 @@ static void look_at_dumps(struct lb_start *st, const struct lb_start_tell *tell)
 		return;
 	tell->event(LB_START_NEW_DUMP, st, NULL);
 	lb_dump_told(st->newest);
+}
+
+/* A capture kernel that died before its saver: recorded and told once. */
+static void look_at_jump(struct lb_start *st, const struct lb_start_tell *tell)
+{
+	struct lb_err err;
+	int ret;
+
+	ret = lb_jump_news(&st->conf, &st->news, &err);
+	if (ret)
+		tell->event(LB_START_CAPTURE_DIED, st, ret < 0 ? &err : NULL);
 }
 
 /*
@@ -81,6 +95,7 @@ enum lb_start_end lb_start(const char *conf_path, int rebuild, const struct lb_s
 		return LB_START_KDUMP;
 	if (lb_module_ensure(err))
 		return LB_START_FAILED;
+	look_at_jump(st, tell);
 
 	/* The machine and its region, as `lifeboat estimate` reads them. */
 	st->s = calloc(1, sizeof(*st->s));

@@ -41,7 +41,7 @@ struct lb_start {
 	 * plan but no image yet.
 	 */
 	bool sized, img_missing;
-	/* The news (events LB_START_FAILED_CAPTURE, LB_START_NEW_DUMP). */
+	/* The news (events LB_START_FAILED_CAPTURE, LB_START_NEW_DUMP, LB_START_CAPTURE_DIED). */
 	struct lb_meta news;
 	char newest[LB_DUMP_NAME_LEN + 16];
 };
@@ -51,12 +51,18 @@ enum lb_start_event {
 	LB_START_FAILED_CAPTURE,	/* news: a capture that could not mount its target */
 	LB_START_NEW_DUMP,		/* newest, news: a dump saved since the last start */
 	LB_START_NO_DUMPS,		/* err: the target's dumps could not be looked at */
+	/*
+	 * news: the module found a jump stamp of a crash whose capture kernel
+	 * never reached the saver, now recorded as a failed capture; with err,
+	 * it could not be looked into or recorded
+	 */
+	LB_START_CAPTURE_DIED,
 	LB_START_OTHER_KERNEL,		/* kver is not p->kver, the release of the modules */
 	LB_START_INITRAMFS,		/* up: the capture initramfs was built, or is up to date */
 };
 
 struct lb_start_tell {
-	/* Told each event; err only for LB_START_NO_DUMPS. */
+	/* Told each event; err only for LB_START_NO_DUMPS and LB_START_CAPTURE_DIED. */
 	void (*event)(enum lb_start_event ev, const struct lb_start *st, const struct lb_err *err);
 	/* Trouble pruning the target's dumps, which does not stop the start. */
 	lb_say_fn say;

@@ -84,7 +84,7 @@ static void fill_addresses(const struct lb_layout *l, struct lb_image *img)
 {
 	lb_u64 pa = img->meta_pa;
 
-	img->elfcorehdr_pa = pa;
+	img->elfcorehdr_pa = pa + l->elf_off;
 	img->elfcorehdr_len = l->elf_len;
 	img->boot_params_pa = pa + l->bp_off;
 	img->cmdline_pa = pa + l->cmdline_off;
@@ -174,7 +174,7 @@ int lb_image_build(const struct lb_machine *m, const struct lb_image_input *in,
 	if (ret)
 		return ret;
 	lb_tramp_build(m, img, mb + l.tramp_off);
-	lb_elfcore_build(m, &l, img, mb);
+	lb_elfcore_build(m, &l, img, mb + l.elf_off);
 	lb_vmcoreinfo_copy(mb + l.vmcoreinfo_off, m->vmcoreinfo);
 	return 0;
 }

@@ -10,7 +10,10 @@
  * starts on a page boundary except the per-CPU notes, which follow each other
  * every LB_NOTE_BUF_SIZE bytes as the dump tools expect:
  *
- *   elf_off = 0          ELF core header: Ehdr, then one Phdr per CPU note,
+ *   0                    the jump stamp's page (LB_JUMP_STAMP_AREA, in
+ *                        lifeboat/stamp.h): zero here, written by the panic
+ *                        path just before the jump, outside the digest
+ *   elf_off              ELF core header: Ehdr, then one Phdr per CPU note,
  *                        one for the VMCOREINFO copy and one per dumped RAM
  *                        range (elf_len = page-aligned 64 + 56 * nr_phdr)
  *   bp_off               boot_params, the capture kernel's zero page (4 KiB)
@@ -18,7 +21,8 @@
  *   tramp_off            trampoline page (4 KiB), laid out in lifeboat/tramp.h
  *   pt_off               page tables: top level first, then the lower
  *                        levels in the order they are needed (pt_pages)
- *   fixed_len            ---- end of the immutable head (the digest) ----
+ *   fixed_len            ---- end of the immutable head: the digest covers
+ *                        [elf_off, fixed_len) ----
  *   notes_off            nr_cpus NT_PRSTATUS buffers of LB_NOTE_BUF_SIZE
  *   vmcoreinfo_off       VMCOREINFO copy (LB_VMCOREINFO_BUF_SIZE)
  *   stack_off            stack (LB_STACK_SIZE); stack_top is its end
@@ -28,6 +32,7 @@
 #define LIFEBOAT_CAPTURE_INTERNAL_H
 
 #include "lifeboat/image.h"
+#include "lifeboat/stamp.h"
 
 /* Sizes and limits that need 64 bits. */
 #define LB_SZ_1M	0x100000ULL
@@ -157,7 +162,8 @@ struct lb_elf64_phdr {
 
 _Static_assert(sizeof(struct lb_elf64_ehdr) == LB_ELF_EHDR_SIZE, "Elf64_Ehdr");
 _Static_assert(sizeof(struct lb_elf64_phdr) == LB_ELF_PHDR_SIZE, "Elf64_Phdr");
-/* The trampoline page is one page of the metadata block. */
+/* The trampoline page is one page of the metadata block, and so is the stamp's. */
+_Static_assert(LB_JUMP_STAMP_AREA == LB_PAGE_SIZE, "jump stamp page size");
 _Static_assert(LB_TRAMP_PAGE_SIZE == LB_PAGE_SIZE, "trampoline page size");
 
 /* Little-endian accessors that never assume alignment. */
@@ -251,6 +257,7 @@ int lb_kernel_parse(const void *buf, lb_u64 len, const struct lb_machine *m,
 struct lb_layout {
 	lb_u64 nr_phdr;
 	lb_u64 nr_load;
+	lb_u64 elf_off;
 	lb_u64 elf_len;
 	lb_u64 bp_off;
 	lb_u64 cmdline_off;

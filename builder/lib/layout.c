@@ -219,9 +219,10 @@ int lb_layout_compute(const struct lb_machine *m, struct lb_layout *l,
 		return lb_err_set(err, E2BIG,
 				  "the ELF core header would need %llu program headers, more than %d",
 				  (unsigned long long)l->nr_phdr, LB_MAX_PHDR);
+	l->elf_off = LB_JUMP_STAMP_AREA;
 	l->elf_len = LB_ALIGN_UP(LB_ELF_EHDR_SIZE + l->nr_phdr * LB_ELF_PHDR_SIZE,
 				 LB_PAGE_SIZE);
-	l->bp_off = l->elf_len;
+	l->bp_off = l->elf_off + l->elf_len;
 	l->cmdline_off = l->bp_off + LB_PAGE_SIZE;
 	l->tramp_off = l->cmdline_off + LB_PAGE_SIZE;
 	l->pt_off = l->tramp_off + LB_PAGE_SIZE;

@@ -28,8 +28,9 @@ static Elf *open_header(const struct cap_build *b)
 	Elf *elf;
 
 	ck_assert_uint_ne(elf_version(EV_CURRENT), EV_NONE);
-	ck_assert_uint_eq(b->img.elfcorehdr_pa, b->img.meta_pa);
-	elf = elf_memory((char *)b->meta, b->img.elfcorehdr_len);
+	/* After the jump stamp's page. */
+	ck_assert_uint_eq(b->img.elfcorehdr_pa, b->img.meta_pa + LB_JUMP_STAMP_AREA);
+	elf = elf_memory((char *)b->meta + LB_JUMP_STAMP_AREA, b->img.elfcorehdr_len);
 	ck_assert_msg(elf, "elf_memory: %s", elf_errmsg(-1));
 	ck_assert_int_eq(elf_kind(elf), ELF_K_ELF);
 	return elf;

@@ -66,8 +66,11 @@ static void check_placement(const struct cap_build *b, const struct lb_machine *
 	ck_assert_uint_eq(img->seg[LB_SEG_INITRD].len, initrd_len);
 	ck_assert_uint_eq(img->seg[LB_SEG_INITRD].dest, img->initrd_pa);
 	/* Addresses inside the metadata block. */
-	ck_assert_uint_eq(img->elfcorehdr_pa, img->meta_pa);
+	/* The jump stamp's page first, left zero; the ELF core header after it. */
+	ck_assert_uint_eq(img->elfcorehdr_pa, img->meta_pa + LB_JUMP_STAMP_AREA);
 	ck_assert_uint_ge(img->elfcorehdr_len, 64);
+	for (size_t i = 0; i < LB_JUMP_STAMP_AREA; i++)
+		ck_assert_uint_eq(((const unsigned char *)b->meta)[i], 0);
 	ck_assert_uint_eq(img->boot_params_pa % PAGE, 0);
 	ck_assert_uint_eq(img->tramp_pa % PAGE, 0);
 	ck_assert_uint_eq(img->pgd_pa % PAGE, 0);
@@ -353,7 +356,7 @@ START_TEST(image_boot_params_fields)
 	snprintf(want, sizeof(want), "elfcorehdr=0x%llx console=ttyS0 panic=1",
 		 (unsigned long long)b.img.elfcorehdr_pa);
 	ck_assert_str_eq((const char *)cap_meta_at(&b, b.img.cmdline_pa), want);
-	ck_assert_str_eq(want, "elfcorehdr=0x2b000000 console=ttyS0 panic=1");
+	ck_assert_str_eq(want, "elfcorehdr=0x2b001000 console=ttyS0 panic=1");
 	cap_build_free(&b);
 	free(initrd);
 	free(k);
@@ -383,7 +386,7 @@ START_TEST(image_boot_params_above_4g)
 	ck_assert_uint_eq(cap_get32(bp + 0x218) + GiB(4), b.img.initrd_pa);
 	ck_assert_uint_eq(cap_get32(bp + 0x23c), 1);
 	ck_assert_str_eq((const char *)cap_meta_at(&b, b.img.cmdline_pa),
-			 "elfcorehdr=0x1c0000000 quiet");
+			 "elfcorehdr=0x1c0001000 quiet");
 	cap_build_free(&b);
 	free(initrd);
 	free(k);
@@ -394,7 +397,7 @@ START_TEST(image_cmdline_limits)
 {
 	struct cap_machine cm;
 	struct cap_build b;
-	size_t len, head = strlen("elfcorehdr=0x2b000000 ");
+	size_t len, head = strlen("elfcorehdr=0x2b001000 ");
 	uint8_t *k = cap_read_kernel(&len);
 	char *cmd = malloc(8192);
 
@@ -410,7 +413,7 @@ START_TEST(image_cmdline_limits)
 	strcat(cmd, "y");
 	cap_build(&b, &cm.m, k, len, NULL, 0, cmd);
 	ck_assert_int_eq(b.ret, -E2BIG);
-	ck_assert_msg(strstr(b.err.msg, "command line of 2048 bytes (with \"elfcorehdr=0x2b000000\") exceeds the 2047"),
+	ck_assert_msg(strstr(b.err.msg, "command line of 2048 bytes (with \"elfcorehdr=0x2b001000\") exceeds the 2047"),
 		      "message: %s", b.err.msg);
 	cap_build_free(&b);
 	/* A kernel claiming a huge cmdline_size is capped by our page. */

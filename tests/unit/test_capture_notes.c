@@ -259,7 +259,9 @@ START_TEST(notes_vmcore_walk)
 	ck_assert_int_ge(fd, 0);
 	unlink(path);
 	ck_assert_int_eq(ftruncate(fd, (off_t)(b.img.meta_pa + b.img.meta_len)), 0);
-	ck_assert_int_eq(pwrite(fd, b.meta, b.img.elfcorehdr_len, 0),
+	/* The ELF header, after the jump stamp's page, at the file's start. */
+	ck_assert_int_eq(pwrite(fd, b.meta + (b.img.elfcorehdr_pa - b.img.meta_pa),
+				b.img.elfcorehdr_len, 0),
 			 (ssize_t)b.img.elfcorehdr_len);
 	ck_assert_int_eq(pwrite(fd, b.meta, b.img.meta_len, (off_t)b.img.meta_pa),
 			 (ssize_t)b.img.meta_len);
@@ -322,6 +324,36 @@ START_TEST(notes_vmcore_walk)
 }
 END_TEST
 
+/* The jump stamp the panic path writes at the region's start (lifeboat/stamp.h). */
+START_TEST(notes_jump_stamp)
+{
+	struct lb_jump_stamp s, zero;
+	unsigned char raw[sizeof(s)];
+	size_t i;
+
+	memset(&zero, 0, sizeof(zero));
+	ck_assert(!lb_jump_stamp_valid(&zero));
+	lb_jump_stamp_fill(&s, 1764547200ULL, 3, 0x0123456789abcdefULL);
+	ck_assert(lb_jump_stamp_valid(&s));
+	memcpy(raw, &s, sizeof(s));
+	/* Little-endian "LBJS" first, then the version. */
+	ck_assert_mem_eq(raw, "LBJS\x01\0\0\0", 8);
+	ck_assert_uint_eq(s.time, 1764547200ULL);
+	ck_assert_uint_eq(s.cpu, 3);
+	/* Any bit flipped anywhere spoils it. */
+	for (i = 0; i < sizeof(raw) * 8; i++) {
+		struct lb_jump_stamp t;
+
+		memcpy(&t, raw, sizeof(t));
+		((unsigned char *)&t)[i / 8] ^= (unsigned char)(1 << (i % 8));
+		ck_assert_msg(!lb_jump_stamp_valid(&t), "bit %zu flipped still valid", i);
+	}
+	/* Another cookie, another sum. */
+	lb_jump_stamp_fill(&zero, 1764547200ULL, 3, 0x0123456789abcdeeULL);
+	ck_assert_uint_ne(zero.sum, s.sum);
+}
+END_TEST
+
 static Suite *capture_notes_suite(void)
 {
 	Suite *s = suite_create("capture_notes");
@@ -332,6 +364,7 @@ static Suite *capture_notes_suite(void)
 	tcase_add_test(tc, notes_crashtime);
 	tcase_add_test(tc, notes_vmcoreinfo_copy_and_checks);
 	tcase_add_test(tc, notes_vmcore_walk);
+	tcase_add_test(tc, notes_jump_stamp);
 	suite_add_tcase(s, tc);
 	return s;
 }

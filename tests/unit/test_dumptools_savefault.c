@@ -152,6 +152,69 @@ START_TEST(step_survives_the_metadata_file)
 }
 END_TEST
 
+START_TEST(last_jump_attribute)
+{
+	long long t = 0;
+	unsigned int cpu = 9;
+
+	ck_assert_int_eq(lb_last_jump_parse("time=1764470400 cpu=1\n", 22, &t, &cpu), 0);
+	ck_assert_int_eq(t, 1764470400LL);
+	ck_assert_uint_eq(cpu, 1);
+	ck_assert_int_eq(lb_last_jump_parse("none\n", 5, &t, &cpu), -ENOENT);
+	ck_assert_int_eq(lb_last_jump_parse("none", 4, &t, &cpu), -ENOENT);
+	ck_assert_int_eq(lb_last_jump_parse("", 0, &t, &cpu), -EINVAL);
+	ck_assert_int_eq(lb_last_jump_parse("time= cpu=1", 11, &t, &cpu), -EINVAL);
+	ck_assert_int_eq(lb_last_jump_parse("time=-5 cpu=1", 13, &t, &cpu), -EINVAL);
+	ck_assert_int_eq(lb_last_jump_parse("time=5 cpu=", 11, &t, &cpu), -EINVAL);
+	ck_assert_int_eq(lb_last_jump_parse("time=5 cpu=1x", 13, &t, &cpu), -EINVAL);
+	ck_assert_int_eq(lb_last_jump_parse("time=99999999999999999999 cpu=1", 31, &t, &cpu),
+			 -EINVAL);
+	ck_assert_int_eq(lb_last_jump_parse("time=5 cpu=4294967296", 21, &t, &cpu), -EINVAL);
+	/* Not NUL-terminated: only len counts. */
+	ck_assert_int_eq(lb_last_jump_parse("time=7 cpu=3garbage", 12, &t, &cpu), 0);
+	ck_assert_int_eq(t, 7);
+	ck_assert_uint_eq(cpu, 3);
+}
+END_TEST
+
+START_TEST(jump_without_a_dump)
+{
+	/* 2025-12-01 00:00:00 UTC */
+	const long long t = 1764547200LL;
+	const char *same[] = { "20251130-120000", "20251201-000130" };
+	const char *late[] = { "20251201-000201" };
+	const char *incomplete[] = { "20251130-235900.incomplete" };
+	const char *collision[] = { "20251201-000000-2" };
+	const char *other[] = { "lost+found", "20251201-000000.old" };
+	char buf[512];
+	size_t n;
+
+	ck_assert_int_eq(lb_dump_name_time("20251201-000000"), t);
+	ck_assert_int_eq(lb_dump_name_time("20251201-000000-3.incomplete"), t);
+	ck_assert_int_eq(lb_dump_name_time("lost+found"), -1);
+	/* A dump within LB_JUMP_TOLERANCE of the stamp is that crash's, of any kind. */
+	ck_assert(!lb_jump_unsaved(t, same, 2, -1));
+	ck_assert(!lb_jump_unsaved(t, incomplete, 1, -1));
+	ck_assert(!lb_jump_unsaved(t, collision, 1, -1));
+	ck_assert(lb_jump_unsaved(t, late, 1, -1));
+	ck_assert(lb_jump_unsaved(t, other, 2, -1));
+	ck_assert(lb_jump_unsaved(t, NULL, 0, -1));
+	/* So is the saver's record of a failed capture. */
+	ck_assert(!lb_jump_unsaved(t, NULL, 0, t + 3));
+	ck_assert(!lb_jump_unsaved(t, NULL, 0, t - LB_JUMP_TOLERANCE));
+	ck_assert(lb_jump_unsaved(t, NULL, 0, t - LB_JUMP_TOLERANCE - 1));
+	ck_assert(lb_jump_unsaved(t, late, 1, t + 3600));
+	ck_assert(!lb_jump_unsaved(-1, NULL, 0, -1));
+
+	n = lb_jump_reason(t, buf, sizeof(buf));
+	ck_assert_uint_eq(n, strlen(buf));
+	ck_assert_str_eq(buf, "the capture kernel started at 2025-12-01 00:00:00 UTC but never reached the saver: it died or hung before the dump could be written; see its console");
+	n = lb_jump_reason(t, buf, 10);
+	ck_assert_uint_gt(n, 10);
+	ck_assert_uint_eq(strlen(buf), 9);
+}
+END_TEST
+
 static Suite *dumptools_savefault_suite(void)
 {
 	Suite *s = suite_create("dumptools-savefault");
@@ -162,6 +225,8 @@ static Suite *dumptools_savefault_suite(void)
 	tcase_add_test(tc, vmstat_oom_kills);
 	tcase_add_test(tc, dump_verdicts);
 	tcase_add_test(tc, step_survives_the_metadata_file);
+	tcase_add_test(tc, last_jump_attribute);
+	tcase_add_test(tc, jump_without_a_dump);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -53,6 +53,7 @@ MARKERS = cs.MARKERS + [
 # fault's preparation, then the panic; on the later ones, the report.
 INIT = cs.ROOT_PRELUDE + cs.BOOT_COUNT + r"""@START@ > /dev/ttyS0 2>&1
 mark start-status $?
+echo "LBJUMP $(cat /sys/kernel/lifeboat/last_jump 2>/dev/null || echo no-module)" > /dev/ttyS0
 @ARMED_CHECK@
 if [ "$boot" = 1 ]; then
 @PREPARE@
@@ -311,6 +312,38 @@ def check_dmesg_only(res, disk, reason_re):
     return line.group(0), md
 
 
+# The jump stamp is found only where the region was at the crash. The kernel
+# places crashkernel= where memory is free once its own image has its place,
+# which KASLR chooses at random: in a 1 GiB guest the region moves between
+# boots about one time in four. The tests that look for the stamp boot
+# without KASLR, so that the region stays where it was.
+STABLE_REGION = "crashkernel=256M nokaslr"
+
+CAPTURE_DEATH = ("the capture kernel started at {t} but never reached the saver: it died or "
+                 "hung before the dump could be written; see its console")
+
+
+def last_jump_of(res):
+    """What /sys/kernel/lifeboat/last_jump said at the second boot, after
+    `lifeboat start` loaded the module."""
+    m = re.search(r"LBJUMP (.*)", second_boot(res))
+    return m.group(1).strip() if m else None
+
+
+def check_no_capture_death(res, disk):
+    """A capture whose saver ran: the next boot has the jump stamp (the
+    region stayed: STABLE_REGION), and no line says the capture kernel never
+    reached the saver."""
+    jump = last_jump_of(res)
+    assert jump and re.fullmatch(r"time=\d+ cpu=\d+", jump), \
+        f"last_jump at the second boot: {jump}; {tail_of(res)}"
+    assert "never reached the saver" not in res.text(), \
+        f"a capture that reached the saver was called dead; {tail_of(res)}"
+    assert not cs.disk_read(disk, "/var/lib/lifeboat/capture-failed.txt"), \
+        "a failed-capture record was written"
+    return jump
+
+
 def test_save_fault_makedumpfile_fails():
     """makedumpfile exits 1 on the vmcore: the dmesg is kept, the reason is
     its last line, the machine reboots."""
@@ -318,11 +351,14 @@ def test_save_fault_makedumpfile_fails():
     work = lbvm.workdir("save-faults-mdf-fails")
     ov = overlay(work, wrapper="fails")
     disk = make_rootfs(work, "", rearm=True, extra_files=[(ov, "usr/lib/lbtest/overlay.cpio.gz")])
-    res = boot(work, disk, "mdf-fails")
+    res = boot(work, disk, "mdf-fails", append=STABLE_REGION)
     assert "rearmed" in res.markers, tail_of(res)
     verdict, _ = check_dmesg_only(
         res, disk, r"^makedumpfile failed with status 1: makedumpfile: cannot write the vmcore")
-    return {"report": verdict}
+    # The jump stamp is there at the next boot, but the saver ran: its dump
+    # is that crash's, and nothing says the capture kernel died.
+    jump = check_no_capture_death(res, disk)
+    return {"report": verdict, "last_jump": jump}
 
 
 def test_save_fault_makedumpfile_killed():
@@ -494,3 +530,47 @@ def test_save_fault_shell_action():
     boot2 = [t for t, text in res.lines if "LBMARK boot 2" in text]
     return {"report": line.group(0),
             "shell_to_boot2": fmt(boot2[0] - back if back is not None and boot2 else None)}
+
+
+def test_save_fault_capture_kernel_dies():
+    """The capture kernel dies before its saver runs: `append` gives it
+    rdinit= naming no file, so it passes over its initramfs's init, finds no
+    root filesystem to mount, panics and reboots after its panic=10. The jump stamp the panic path left in the
+    region tells the next boot, whose `lifeboat start` records the failed
+    capture and says so once; the report shows it."""
+    need_lifeboat()
+    work = lbvm.workdir("save-faults-capture-dies")
+    disk = make_rootfs(work, 'append = "rdinit=/lifeboat-no-such-init"\n')
+    res = boot(work, disk, "capture-dies", append=STABLE_REGION)
+    tail = tail_of(res)
+    assert not res.timed_out, f"time limit reached; {tail}"
+    assert "boot-failed" not in res.markers, f"the guest could not mount its root; {tail}"
+    first, sep, second = res.text().partition("LBMARK boot 2")
+    assert sep, f"the machine did not come back; {tail}"
+    assert "LBMARK armed 1" in first and "LBMARK trigger" in first, tail
+    assert PANIC in first, tail
+    after = first.split(PANIC, 1)[1]
+    assert "lifeboat: jumping to the capture kernel from CPU" in after, tail
+    died = re.search(r"Kernel panic - not syncing: (?:VFS: Unable to mount root fs|No working init "
+                     r"found)[^\r\n]*", after)
+    assert died, f"the capture kernel's panic is not on the console; {tail}"
+    assert "capture-init" not in res.markers, f"the capture kernel's init ran; {tail}"
+    assert not dumps_on(disk), f"/var/crash holds {dumps_on(disk)}"
+
+    jump = last_jump_of(res)
+    m = re.fullmatch(r"time=(\d+) cpu=(\d+)", jump or "")
+    assert m, f"last_jump at the second boot: {jump}; {tail}"
+    when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(int(m.group(1))))
+    cause = CAPTURE_DEATH.format(t=when)
+    told = f"lifeboat: no dump of the crash at {when}: the capture failed: {cause}; " \
+           "'lifeboat report' shows it"
+    assert second.count(told) == 1, f"lifeboat start did not tell it once; {tail}"
+    assert "LBMARK armed 2" in second, f"not armed again after the fault; {tail}"
+    failed = cs.disk_read(disk, "/var/lib/lifeboat/capture-failed.txt")
+    assert failed and "status=failed" in failed and f"reason={cause}" in failed, \
+        f"capture-failed.txt: {failed}"
+    report = report_of(res)
+    assert "LBMARK report-status 0" in second, f"lifeboat report failed:\n{report}"
+    line = f"no dump of the crash at {when}: the capture failed: {cause}"
+    assert line in report.splitlines(), f"the report's verdict:\n{report}"
+    return {"report": line, "last_jump": jump, "capture_panic": died.group(0)}

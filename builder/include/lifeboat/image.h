@@ -13,9 +13,11 @@
  * Layout of the region [region_start, region_end):
  *
  *   region_start  metadata block (struct lb_image.meta_*), reserved in the
- *                 capture kernel's memory map; its head is immutable and
- *                 covered by the digest, its tail (notes, VMCOREINFO copy,
- *                 stack) is written at panic time
+ *                 capture kernel's memory map; its first page holds the
+ *                 jump stamp (lifeboat/stamp.h), written at panic time
+ *                 and found there by the next boot; then an immutable head
+ *                 covered by the digest, and a tail (notes, VMCOREINFO
+ *                 copy, stack) written at panic time
  *   kernel_load   the kernel's protected-mode part, with init_size of room,
  *                 aligned to kernel_alignment and at least 16 MiB
  *   ...           free RAM for the capture kernel
@@ -26,6 +28,7 @@
 
 #include "lifeboat/err.h"
 #include "shim.h"
+#include "stamp.h"
 #include "tramp.h"
 
 /* Memory types, with the values of the E820 table. */
@@ -135,7 +138,12 @@ struct lb_image {
 	/* The metadata block: [meta_pa, meta_pa + meta_len), built in the caller's buffer. */
 	lb_u64 meta_pa;
 	lb_u64 meta_len;
-	/* Bytes of the metadata block covered by the digest, from its start. */
+	/*
+	 * End of the metadata block's immutable head, from its start: the
+	 * digest covers [meta_pa + LB_JUMP_STAMP_AREA, meta_pa +
+	 * meta_fixed_len), the jump stamp's page (at meta_pa, the region's
+	 * start) being written at panic time.
+	 */
 	lb_u64 meta_fixed_len;
 	lb_u64 kernel_load;	/* protected-mode part */
 	lb_u64 kernel_memsz;	/* init_size, page aligned: room reserved at kernel_load */
