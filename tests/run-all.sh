@@ -9,7 +9,7 @@
 # `make all unit-bins fuzzers` to have run. The benchmarks are not a stage:
 # `make bench` runs them.
 #
-#   FUZZ_SECONDS   time given to each fuzzer (default 20)
+#   FUZZ_SECONDS   time given to each fuzzer (default 10)
 #   VM_TESTS       -k filters passed to tests/vm/run.py (default: all)
 #   STAGES         the stages to run, of: unit fuzz style dkms vm (default: all)
 #   LIFEBOAT_BUILD the build directory (default: build)
@@ -25,7 +25,7 @@ for s in $STAGES; do
 	esac
 done
 CACHE=${LIFEBOAT_CACHE:-/var/cache/lifeboat}
-FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 # The default kernel's paths, as the Makefile reads them ($CACHE/env.mk).
 env_lines=$(make --no-print-directory -s print-env CACHE="$CACHE") || exit 1
 while IFS='=' read -r k v; do export "$k=$v"; done <<< "$env_lines"
