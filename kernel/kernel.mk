@@ -38,7 +38,7 @@ lb_kdir = $(if $(filter $(1),$(KVER)),$(KDIR),$(error $(BUILD)/k/$(1): run make 
 define lb_kbuild
 	@test -d $(2) || { echo "no kernel headers at '$(2)': run 'make deps'" >&2; exit 1; }
 	@echo "  KBUILD  $(1) ($(2))$(if $(3), $(3))"
-	@$(MAKE) -C $(2) M=$(1) $(3) modules > $(1)/build.log 2>&1 || \
+	@+$(MAKE) -C $(2) M=$(1) $(3) modules > $(1)/build.log 2>&1 || \
 		{ cat $(1)/build.log >&2; exit 1; }
 	@if grep -i 'warning:' $(1)/build.log >&2; then \
 		echo "$(1): the build warned (full output: $(1)/build.log)" >&2; exit 1; fi
