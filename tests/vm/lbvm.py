@@ -18,6 +18,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -379,6 +380,38 @@ class VM:
                 os.unlink(p)
 
     def run(self):
+        """Boot the guest and read its console until a done or fail marker,
+        the end of QEMU or the time limit. A guest kernel that dies in its
+        own boot, before it starts init (so before any of the test's code
+        ran; TCG has shown an int3 oops from the kernel's own code patching),
+        is booted once more, and the harness says so on stderr; its first
+        console log is kept beside the second, as NAME.serial.log.1."""
+        res = self._run_once()
+        why = self._died_in_own_boot(res)
+        if why:
+            os.replace(self.log_path, self.log_path + ".1")
+            print(f"vm: {self.name}: the guest kernel died in its own boot, before init "
+                  f"({why}); booting it once more (first log: {self.log_path}.1)",
+                  file=sys.stderr, flush=True)
+            res = self._run_once()
+        return res
+
+    @staticmethod
+    def _died_in_own_boot(res):
+        """The panic line when the guest panicked before it ran init and before
+        any marker of the test: None otherwise."""
+        panic = None
+        for _, line in res.lines:
+            if "Run /init as init process" in line or MARK_RE.search(line):
+                return None
+            if panic is None and "Kernel panic - not syncing" in line:
+                panic = line.strip()
+        if panic is None:
+            return None
+        oops = next((ln.strip() for _, ln in res.lines if "Oops:" in ln or "BUG:" in ln), "")
+        return "; ".join(x for x in (oops, panic) if x)
+
+    def _run_once(self):
         res = Result()
         res.log_path = self.log_path
         cmd = self.qemu_cmd()
