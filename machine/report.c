@@ -90,6 +90,21 @@ int lb_capture_failed_read(struct lb_meta *m)
 	return ret;
 }
 
+int lb_meta_write(const char *dir, const char *name, const struct lb_meta *m)
+{
+	char buf[4096], path[PATH_MAX];
+	size_t n;
+	int ret;
+
+	n = lb_meta_format(m, buf, sizeof(buf));
+	if (n >= sizeof(buf))
+		return -ENOSPC;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	ret = lb_mkdir_p(dir, 0755);
+	return ret ? ret : lb_write_file(path, buf, n);
+}
+
 void lb_vmcore_release(const char *vmcore, char *buf, size_t len)
 {
 	unsigned char head[4096];
@@ -281,12 +296,12 @@ void lb_failure_told(const char *name)
 
 int lb_jump_news(const struct lb_conf *conf, struct lb_meta *m, struct lb_err *err)
 {
-	char path[PATH_MAX], line[128], name[LB_DUMP_NAME_LEN], buf[8192];
+	char path[PATH_MAX], line[128], name[LB_DUMP_NAME_LEN];
 	struct lb_meta failed;
 	struct lb_target t;
 	char **names = NULL;
 	unsigned int cpu;
-	size_t nr = 0, n;
+	size_t nr = 0;
 	long long when;
 	bool unsaved;
 	int ret;
@@ -318,10 +333,7 @@ int lb_jump_news(const struct lb_conf *conf, struct lb_meta *m, struct lb_err *e
 	lb_jump_reason(when, m->reason, sizeof(m->reason));
 	m->crash_time = when;
 	m->saved_time = (long long)time(NULL);
-	n = lb_meta_format(m, buf, sizeof(buf));
-	ret = n < sizeof(buf) ? lb_mkdir_p(LB_STATE_DIR, 0755) : -ENAMETOOLONG;
-	if (!ret)
-		ret = lb_write_file(LB_CAPTURE_FAILED_PATH, buf, n);
+	ret = lb_meta_write(LB_STATE_DIR, LB_CAPTURE_FAILED_FILE, m);
 	if (ret)
 		return lb_err_set(err, -ret, "cannot record the failed capture in %s: %s",
 				  LB_CAPTURE_FAILED_PATH, strerror(-ret));

@@ -43,6 +43,12 @@ void lb_dump_load(struct lb_dump *d, const char *root, const char *shown, const 
 int lb_capture_failed_read(struct lb_meta *m);
 
 /*
+ * A metadata record written as dir/name (dir made first when missing): a
+ * dump's metadata.txt, or a failed capture's record. Return: 0, or -errno.
+ */
+int lb_meta_write(const char *dir, const char *name, const struct lb_meta *m);
+
+/*
  * What `lifeboat start` tells about once (it remembers what it told in the
  * state directory): the saver's record of a failed capture, and the newest
  * dump on the target. lb_failure_news(): 1 with m and name (the dump name

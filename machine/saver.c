@@ -121,7 +121,7 @@ static void panic_from_log(struct saver *s, char *buf, size_t len)
  */
 static void record_elsewhere(struct saver *s, const char *why)
 {
-	char buf[4096], path[PATH_MAX + 32], *text;
+	char *text;
 	struct lb_conf sc;
 	struct lb_target t;
 	struct lb_meta m;
@@ -147,13 +147,7 @@ static void record_elsewhere(struct saver *s, const char *why)
 	snprintf(m.reason, sizeof(m.reason), "%s", why);
 	m.saved_time = (long long)time(NULL);
 	m.save_ms = lb_now_ms() - s->t0;
-	n = lb_meta_format(&m, buf, sizeof(buf));
-	ret = lb_mkdir_p(t.dir, 0755);
-	if (!ret && n < sizeof(buf) &&
-	    snprintf(path, sizeof(path), "%s/%s", t.dir, LB_CAPTURE_FAILED_FILE) < (int)sizeof(path))
-		ret = lb_write_file(path, buf, n);
-	else if (!ret)
-		ret = -ENAMETOOLONG;
+	ret = lb_meta_write(t.dir, LB_CAPTURE_FAILED_FILE, &m);
 	if (ret)
 		s->say("cannot record the failure in %s on %s: %s", sc.path, sc.target,
 		       strerror(-ret));
@@ -496,17 +490,9 @@ static void makedumpfile_version(struct saver *s)
 
 static int write_meta(struct saver *s)
 {
-	char buf[4096], path[PATH_MAX];
-	size_t n;
-
 	s->meta.saved_time = (long long)time(NULL);
 	s->meta.save_ms = lb_now_ms() - s->t0;
-	n = lb_meta_format(&s->meta, buf, sizeof(buf));
-	if (n >= sizeof(buf))
-		return -ENOSPC;
-	if (snprintf(path, sizeof(path), "%s/%s", s->work, LB_META_FILE) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	return lb_write_file(path, buf, n);
+	return lb_meta_write(s->work, LB_META_FILE, &s->meta);
 }
 
 static int save(struct saver *s)
