@@ -296,7 +296,7 @@ void lb_failure_told(const char *name)
 
 int lb_jump_news(const struct lb_conf *conf, struct lb_meta *m, struct lb_err *err)
 {
-	char path[PATH_MAX], line[128], name[LB_DUMP_NAME_LEN];
+	char line[128], name[LB_DUMP_NAME_LEN];
 	struct lb_meta failed;
 	struct lb_target t;
 	char **names = NULL;
@@ -306,8 +306,7 @@ int lb_jump_news(const struct lb_conf *conf, struct lb_meta *m, struct lb_err *e
 	bool unsaved;
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/last_jump", lb_sysfs_dir);
-	if (lb_read_line(path, line, sizeof(line)) ||
+	if (lb_sysfs_read("last_jump", line, sizeof(line)) ||
 	    lb_last_jump_parse(line, strlen(line), &when, &cpu))
 		return 0;
 	ret = lb_target_open(conf, 0, &t, err);
