@@ -56,6 +56,59 @@ struct lifeboat_req {
 	__u64 err;
 };
 
+/**
+ * struct lifeboat_range - one range of a memory map, as E820 has it
+ * @start:	first byte
+ * @end:	one past the last byte
+ * @type:	E820 type: 1 RAM, 2 reserved, 3 ACPI tables, 4 ACPI NVS, ...
+ * @pad:	0
+ */
+struct lifeboat_range {
+	__u64 start;
+	__u64 end;
+	__u32 type;
+	__u32 pad;
+};
+
+/* The most ranges a struct lifeboat_reboot may carry. */
+#define LIFEBOAT_REBOOT_MAX_RANGES 128
+
+/**
+ * struct lifeboat_reboot - the kernel the next reboot boots, without the firmware
+ * @version:	LIFEBOAT_ABI_VERSION
+ * @flags:	none defined yet; must be 0
+ * @kernel:	user address of the kernel (a bzImage)
+ * @kernel_len:	its length in bytes
+ * @initrd:	user address of the initramfs (0 for none)
+ * @initrd_len:	its length in bytes
+ * @cmdline:	user address of the command line, NUL-terminated, passed as is
+ * @cmdline_len: its length including the NUL
+ * @map:	user address of the new kernel's memory map, an array of
+ *		struct lifeboat_range sorted by start (0: the firmware's map
+ *		of the running kernel, /sys/firmware/memmap)
+ * @nr_map:	entries in @map, at most LIFEBOAT_REBOOT_MAX_RANGES
+ * @err:	user address of LIFEBOAT_ERR_LEN bytes for the sentence
+ *		explaining a failure (0 for none)
+ *
+ * The module copies the files into pages of ordinary memory; at the next
+ * restart (reboot(2) with LINUX_REBOOT_CMD_RESTART, after the devices are
+ * shut down) it stops the other CPUs, copies the pages into place and
+ * enters the new kernel. Any failure on the way means a firmware reboot.
+ */
+struct lifeboat_reboot {
+	__u32 version;
+	__u32 flags;
+	__u64 kernel;
+	__u64 kernel_len;
+	__u64 initrd;
+	__u64 initrd_len;
+	__u64 cmdline;
+	__u64 cmdline_len;
+	__u64 map;
+	__u64 nr_map;
+	__u64 err;
+};
+
 /*
  * When the kernel is locked down, LIFEBOAT_IOC_LOAD accepts only a capture
  * kernel whose Authenticode signature verifies against the keys the kernel
@@ -70,5 +123,16 @@ struct lifeboat_req {
 #define LIFEBOAT_IOC_UNLOAD	_IOW('L', 2, struct lifeboat_req)
 #define LIFEBOAT_IOC_ARM	_IOW('L', 3, struct lifeboat_req)
 #define LIFEBOAT_IOC_DISARM	_IOW('L', 4, struct lifeboat_req)
+/*
+ * LIFEBOAT_IOC_REBOOT_LOAD replaces what the next reboot boots; it fails,
+ * changing nothing, with ENOEXEC (not a kernel it can boot), ENOMEM, E2BIG
+ * (a command line or map too long), EINVAL (a malformed map), EPERM (the
+ * kernel is locked down and the image's signature does not verify) or
+ * EOPNOTSUPP (a machine the fast reboot refuses: an offline CPU, a Xen or
+ * Hyper-V guest, encrypted memory). LIFEBOAT_IOC_REBOOT_CANCEL makes the
+ * next reboot a firmware one again (ENOENT if none was loaded).
+ */
+#define LIFEBOAT_IOC_REBOOT_LOAD	_IOW('L', 5, struct lifeboat_reboot)
+#define LIFEBOAT_IOC_REBOOT_CANCEL	_IOW('L', 6, struct lifeboat_req)
 
 #endif /* _UAPI_LIFEBOAT_H */
