@@ -19,6 +19,7 @@ static const char *const action_names[] = {
 	[LB_ACTION_REBOOT] = "reboot",
 	[LB_ACTION_POWEROFF] = "poweroff",
 	[LB_ACTION_SHELL] = "shell",
+	[LB_ACTION_FAST_REBOOT] = "fast-reboot",
 };
 
 static const char *const comp_names[] = {
@@ -50,6 +51,10 @@ void lb_conf_defaults(struct lb_conf *conf)
 	conf->min_free = 64ULL << 20;
 	conf->final_action = LB_ACTION_REBOOT;
 	conf->failure_action = LB_ACTION_REBOOT;
+	/* A third crash within half an hour: the machine is looping, and the
+	 * firmware's reset (memory training, device resets) is worth its time. */
+	conf->crash_loop_count = 3;
+	conf->crash_loop_minutes = 30;
 }
 
 const char *lb_action_name(enum lb_action action)
@@ -233,9 +238,31 @@ static int set_fstype(struct parse_ctx *p, struct lb_conf *conf, const char *val
 	return set_str(p, "fstype", conf->fstype, sizeof(conf->fstype), value);
 }
 
+/* "N/M": N crashes within M minutes. */
+static int set_crash_loop(struct parse_ctx *p, struct lb_conf *conf, const char *value)
+{
+	static const char want[] = "CRASHES/MINUTES, such as 3/30 (1 to 1000 crashes, 1 to 10080 minutes)";
+	char count[16];
+	const char *slash = strchr(value, '/');
+	size_t n = slash ? (size_t)(slash - value) : 0;
+	unsigned int c, m;
+
+	if (!slash || !n || n >= sizeof(count))
+		return bad(p, "crash_loop", value, want);
+	memcpy(count, value, n);
+	count[n] = '\0';
+	if (set_uint(p, "crash_loop", &c, count, LB_CONF_MAX_LOOP, want) ||
+	    set_uint(p, "crash_loop", &m, slash + 1, LB_CONF_MAX_LOOP_MINUTES, want) || !c || !m)
+		return bad(p, "crash_loop", value, want);
+	conf->crash_loop_count = c;
+	conf->crash_loop_minutes = m;
+	return 0;
+}
+
 enum conf_key {
 	K_TARGET, K_PATH, K_FSTYPE, K_DUMP_LEVEL, K_COMPRESSION, K_THREADS, K_KEEP,
 	K_MIN_FREE, K_FINAL_ACTION, K_FAILURE_ACTION, K_APPEND, K_KERNEL, K_EXTRA_MODULES,
+	K_CRASH_LOOP, K_RETURN_KERNEL, K_RETURN_INITRD,
 	K_COUNT,
 };
 
@@ -253,6 +280,9 @@ static const char *const key_names[K_COUNT] = {
 	[K_APPEND] = "append",
 	[K_KERNEL] = "kernel",
 	[K_EXTRA_MODULES] = "extra_modules",
+	[K_CRASH_LOOP] = "crash_loop",
+	[K_RETURN_KERNEL] = "return_kernel",
+	[K_RETURN_INITRD] = "return_initrd",
 };
 
 static int set_key(struct parse_ctx *p, struct lb_conf *conf, enum conf_key k, const char *v)
@@ -288,17 +318,36 @@ static int set_key(struct parse_ctx *p, struct lb_conf *conf, enum conf_key k, c
 		conf->min_free = size;
 		return 0;
 	case K_FINAL_ACTION:
-	case K_FAILURE_ACTION:
 		ret = set_choice(p, key_names[k], &choice, v, action_names,
 				 sizeof(action_names) / sizeof(action_names[0]),
-				 "reboot, poweroff or shell");
-		if (ret)
-			return ret;
-		if (k == K_FINAL_ACTION)
+				 "reboot, poweroff, shell or fast-reboot");
+		if (!ret)
 			conf->final_action = (enum lb_action)choice;
-		else
+		return ret;
+	case K_FAILURE_ACTION:
+		/* Not fast-reboot: after a failed save the firmware's reset is the
+		 * safe way back, and the capture kernel may lack what a fast
+		 * reboot needs (its initramfs is what failed to do its job). */
+		ret = set_choice(p, key_names[k], &choice, v, action_names, LB_ACTION_SHELL + 1,
+				 "reboot, poweroff or shell");
+		if (!ret)
 			conf->failure_action = (enum lb_action)choice;
-		return 0;
+		return ret;
+	case K_CRASH_LOOP:
+		return set_crash_loop(p, conf, v);
+	case K_RETURN_KERNEL:
+		if (!v[0]) {
+			conf->return_kernel[0] = '\0';
+			return 0;
+		}
+		return set_path(p, "return_kernel", conf->return_kernel,
+				sizeof(conf->return_kernel), v);
+	case K_RETURN_INITRD:
+		if (!v[0] || !strcmp(v, "none"))
+			return set_str(p, "return_initrd", conf->return_initrd,
+				       sizeof(conf->return_initrd), v);
+		return set_path(p, "return_initrd", conf->return_initrd,
+				sizeof(conf->return_initrd), v);
 	case K_APPEND:
 		return set_str(p, "append", conf->append, sizeof(conf->append), v);
 	case K_KERNEL:
@@ -451,5 +500,9 @@ size_t lb_conf_format(const struct lb_conf *c, char *buf, size_t len)
 	pos = append_str(buf, len, pos, "append", c->append);
 	pos = append_str(buf, len, pos, "kernel", c->kernel);
 	pos = append_str(buf, len, pos, "extra_modules", c->extra_modules);
+	pos = lb_append(buf, len, pos, "crash_loop = %u/%u\n", c->crash_loop_count,
+			c->crash_loop_minutes);
+	pos = append_str(buf, len, pos, "return_kernel", c->return_kernel);
+	pos = append_str(buf, len, pos, "return_initrd", c->return_initrd);
 	return pos;
 }

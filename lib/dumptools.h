@@ -54,6 +54,8 @@ enum lb_action {
 	LB_ACTION_REBOOT,
 	LB_ACTION_POWEROFF,
 	LB_ACTION_SHELL,
+	/* Boot the production kernel without the firmware (final_action only). */
+	LB_ACTION_FAST_REBOOT,
 };
 
 enum lb_compression {
@@ -69,6 +71,8 @@ enum {
 	LB_CONF_LONG = 1024,
 	LB_CONF_MAX_THREADS = 64,
 	LB_CONF_MAX_KEEP = 1000,
+	LB_CONF_MAX_LOOP = 1000,		/* crash_loop's crashes */
+	LB_CONF_MAX_LOOP_MINUTES = 10080,	/* and minutes: a week */
 };
 
 struct lb_conf {
@@ -84,10 +88,19 @@ struct lb_conf {
 	unsigned int keep;			/* dumps kept on the target; 0: all */
 	unsigned long long min_free;		/* bytes left free on the target */
 	enum lb_action final_action;		/* after a complete dump */
-	enum lb_action failure_action;		/* after anything less */
+	enum lb_action failure_action;		/* after anything less; never fast-reboot */
+	/* final_action = fast-reboot goes through the firmware all the same
+	 * when this crash is the crash_loop_count-th within crash_loop_minutes. */
+	unsigned int crash_loop_count;
+	unsigned int crash_loop_minutes;
 	char append[LB_CONF_LONG];		/* extra capture kernel parameters */
 	char kernel[LB_CONF_STR];		/* capture kernel; "": /boot/vmlinuz-RELEASE */
 	char extra_modules[LB_CONF_LONG];	/* more modules for the initramfs */
+	/* fast-reboot: the production kernel and its initramfs ("": the
+	 * running release's /boot/vmlinuz-RELEASE and /boot/initrd.img-RELEASE;
+	 * return_initrd = none for no initramfs). */
+	char return_kernel[LB_CONF_STR];
+	char return_initrd[LB_CONF_STR];
 };
 
 /* The defaults: a production machine that must come back unattended. */
@@ -308,6 +321,43 @@ struct lb_crash {
  * Return: 0, or -ENOENT when the log holds neither a panic nor an oops.
  */
 int lb_dmesg_parse(const char *text, size_t len, struct lb_crash *ret);
+
+/* ---- back from a crash without the firmware (fastreturn.c) ------------- */
+
+/*
+ * Did the dead kernel die of the hardware? A panic line (NULL: none) that
+ * names a machine check, or a log line only the hardware makes the kernel
+ * print: "[Hardware Error]" (any machine check it logged), an NMI for a
+ * PCI system error or an I/O check. what gets the line found, printable.
+ */
+bool lb_dmesg_hardware_error(const char *text, size_t len, const char *panic, char *what,
+			     size_t wlen);
+
+/*
+ * How many of the dump directories names (nr of them, any kind; others are
+ * not counted) hold a crash within minutes before now (seconds since the
+ * epoch), or up to LB_JUMP_TOLERANCE after it.
+ */
+unsigned int lb_crashes_within(const char *const *names, size_t nr, long long now,
+			       unsigned int minutes);
+
+/* What the saver knows when final_action = fast-reboot. */
+struct lb_return_facts {
+	bool complete;			/* the vmcore is saved */
+	const char *hardware;		/* lb_dmesg_hardware_error()'s line, "" for none */
+	long long now;			/* this crash's time */
+	const char *const *names;	/* the dumps on the target, this one included */
+	size_t nr;
+	unsigned int loop_count;	/* crash_loop = loop_count/loop_minutes */
+	unsigned int loop_minutes;
+};
+
+/*
+ * May the capture kernel boot the production kernel directly? false when
+ * the dump is not complete, the kernel died of the hardware, or this crash
+ * makes loop_count within loop_minutes; why then says which, in a sentence.
+ */
+bool lb_fast_return(const struct lb_return_facts *f, char *why, size_t len);
 
 /* ---- filesystem superblocks --------------------------------------------- */
 

@@ -31,7 +31,12 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	}
 	check(memchr(a.target, '\0', sizeof(a.target)) && memchr(a.path, '\0', sizeof(a.path)));
 	check(memchr(a.append, '\0', sizeof(a.append)) && memchr(a.kernel, '\0', sizeof(a.kernel)));
+	check(memchr(a.return_kernel, '\0', sizeof(a.return_kernel)) &&
+	      memchr(a.return_initrd, '\0', sizeof(a.return_initrd)));
 	check(a.dump_level <= 31 && a.threads <= LB_CONF_MAX_THREADS && a.keep <= LB_CONF_MAX_KEEP);
+	check(a.failure_action != LB_ACTION_FAST_REBOOT);
+	check(a.crash_loop_count >= 1 && a.crash_loop_count <= LB_CONF_MAX_LOOP &&
+	      a.crash_loop_minutes >= 1 && a.crash_loop_minutes <= LB_CONF_MAX_LOOP_MINUTES);
 	n = lb_conf_format(&a, buf, sizeof(buf));
 	check(n < sizeof(buf));
 	lb_conf_defaults(&b);

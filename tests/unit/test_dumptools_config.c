@@ -28,6 +28,10 @@ START_TEST(conf_defaults_are_production)
 	ck_assert(c.min_free == 64ULL << 20);
 	ck_assert_int_eq(c.final_action, LB_ACTION_REBOOT);
 	ck_assert_int_eq(c.failure_action, LB_ACTION_REBOOT);
+	ck_assert_uint_eq(c.crash_loop_count, 3);
+	ck_assert_uint_eq(c.crash_loop_minutes, 30);
+	ck_assert_str_eq(c.return_kernel, "");
+	ck_assert_str_eq(c.return_initrd, "");
 }
 END_TEST
 
@@ -48,7 +52,10 @@ START_TEST(conf_reads_every_key)
 		"failure_action = shell\n"
 		"append = \"mce=off  quiet\"\n"
 		"kernel = /boot/vmlinuz-capture\n"
-		"extra_modules = nvme, ahci  sd_mod\r\n";
+		"extra_modules = nvme, ahci  sd_mod\r\n"
+		"crash_loop = 5/120\n"
+		"return_kernel = /boot/vmlinuz-prod\n"
+		"return_initrd = none\n";
 	struct lb_err err;
 	struct lb_conf c;
 
@@ -67,6 +74,10 @@ START_TEST(conf_reads_every_key)
 	ck_assert_str_eq(c.append, "mce=off  quiet");
 	ck_assert_str_eq(c.kernel, "/boot/vmlinuz-capture");
 	ck_assert_str_eq(c.extra_modules, "nvme ahci sd_mod");
+	ck_assert_uint_eq(c.crash_loop_count, 5);
+	ck_assert_uint_eq(c.crash_loop_minutes, 120);
+	ck_assert_str_eq(c.return_kernel, "/boot/vmlinuz-prod");
+	ck_assert_str_eq(c.return_initrd, "none");
 }
 END_TEST
 
@@ -103,8 +114,22 @@ START_TEST(conf_refuses_bad_input)
 		{ "dump_level =", "dump_level must be" },
 		{ "dump_level = 99999999999999999999", "dump_level must be" },
 		{ "compression = lz4", "compression must be lzo, zlib, snappy, zstd or none" },
-		{ "final_action = halt", "final_action must be reboot, poweroff or shell" },
+		{ "final_action = halt", "final_action must be reboot, poweroff, shell or fast-reboot" },
 		{ "failure_action = dump_to_rootfs", "failure_action must be" },
+		/* After a failed save, only the firmware's reset. */
+		{ "failure_action = fast-reboot", "failure_action must be reboot, poweroff or shell, got 'fast-reboot'" },
+		{ "crash_loop = 3", "crash_loop must be CRASHES/MINUTES" },
+		{ "crash_loop = 0/30", "crash_loop must be" },
+		{ "crash_loop = 3/0", "crash_loop must be" },
+		{ "crash_loop = 3/", "crash_loop must be" },
+		{ "crash_loop = /30", "crash_loop must be" },
+		{ "crash_loop = 3/30/5", "crash_loop must be" },
+		{ "crash_loop = 1001/30", "crash_loop must be" },
+		{ "crash_loop = 3/10081", "crash_loop must be" },
+		{ "crash_loop = -3/30", "crash_loop must be" },
+		{ "crash_loop = 99999999999999999999/30", "crash_loop must be" },
+		{ "return_kernel = vmlinuz", "return_kernel must be an absolute path" },
+		{ "return_initrd = initrd.img", "return_initrd must be an absolute path" },
 		{ "keep = 1001", "keep must be" },
 		{ "threads = 65", "threads must be" },
 		{ "min_free = lots", "min_free must be a size" },
@@ -163,7 +188,8 @@ START_TEST(conf_round_trips)
 		"target = UUID=0f3c1d2e-aaaa-bbbb-cccc-0123456789ab\n"
 		"path = /crash\nfstype = ext4\ndump_level = 17\ncompression = none\n"
 		"threads = 2\nkeep = 9\nmin_free = 1536K\nfinal_action = shell\n"
-		"failure_action = poweroff\nappend = nokaslr\nextra_modules = nvme\n";
+		"failure_action = poweroff\nappend = nokaslr\nextra_modules = nvme\n"
+		"crash_loop = 2/5\nreturn_initrd = /boot/initrd.img-prod\n";
 	struct lb_conf a, b;
 	struct lb_err err;
 	char buf[4096], small[16];
@@ -174,6 +200,7 @@ START_TEST(conf_round_trips)
 	ck_assert_uint_lt(n, sizeof(buf));
 	ck_assert_uint_eq(n, strlen(buf));
 	ck_assert_ptr_nonnull(strstr(buf, "min_free = 1536K\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "crash_loop = 2/5\n"));
 	lb_conf_defaults(&b);
 	ck_assert_int_eq(lb_conf_parse(&b, buf, n, "formatted", &err), 0);
 	ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
@@ -184,6 +211,14 @@ START_TEST(conf_round_trips)
 	ck_assert_int_eq(parse(&a, "min_free = 1000", &err), 0);
 	lb_conf_format(&a, buf, sizeof(buf));
 	ck_assert_ptr_nonnull(strstr(buf, "min_free = 1000\n"));
+	/* fast-reboot reads back too. */
+	ck_assert_int_eq(parse(&a, "final_action = fast-reboot", &err), 0);
+	ck_assert_int_eq(a.final_action, LB_ACTION_FAST_REBOOT);
+	n = lb_conf_format(&a, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "final_action = fast-reboot\n"));
+	lb_conf_defaults(&b);
+	ck_assert_int_eq(lb_conf_parse(&b, buf, n, "formatted", &err), 0);
+	ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
 }
 END_TEST
 
