@@ -68,6 +68,7 @@ int lb_kdump_conflict(struct lb_err *err);
 
 /* load.c */
 struct lifeboat_load;
+void *lb_copy_user(u64 uaddr, u64 len, struct lb_err *err, const char *what);
 int lb_load(const struct lifeboat_load *req, struct lb_err *err);
 int lb_unload(struct lb_err *err);
 
@@ -76,6 +77,13 @@ int lb_sig_verify(const void *kernel, u64 len, const char **keyring,
 		  struct lb_err *err);
 int lb_sig_allowed(int verify_ret, const struct lb_err *why, struct lb_err *err);
 int lb_sig_arm_check(struct lb_err *err);
+
+/* reboot.c: the fast reboot. */
+struct lifeboat_reboot;
+int lb_reboot_load(const struct lifeboat_reboot *req, struct lb_err *err);
+int lb_reboot_cancel(struct lb_err *err);
+ssize_t lb_reboot_show(char *buf);
+void lb_reboot_exit(void);
 
 /* hooks.c */
 int lb_arm(struct lb_err *err);

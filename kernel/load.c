@@ -21,8 +21,17 @@
 #include "live.h"
 #include "uapi/lifeboat.h"
 
-static void *lb_copy_user(u64 uaddr, u64 len, struct lb_err *err,
-			  const char *what)
+/**
+ * lb_copy_user() - copy the caller's buffer into one of ours
+ * @uaddr: user address
+ * @len: its length
+ * @err: the reason, on failure
+ * @what: what it is, for the sentence
+ *
+ * Context: process context.
+ * Return: a buffer for lb_buf_destroy(), or an ERR_PTR().
+ */
+void *lb_copy_user(u64 uaddr, u64 len, struct lb_err *err, const char *what)
 {
 	void *buf;
 

@@ -16,6 +16,9 @@
  *   last_jump  "time=<secs> cpu=<n>": the jump stamp the panic path left in
  *            the region before a jump to a capture kernel, found at load
  *            and cleared there; "none" without one
+ *   fast_reboot  "none", or "loaded" and key=value lines: what the next
+ *            restart boots without the firmware (reboot.c); root only,
+ *            as it gives physical addresses
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -260,6 +263,12 @@ static void lb_take_jump_stamp(void)
 		lb_last_jump.time, lb_last_jump.cpu);
 }
 
+static ssize_t fast_reboot_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return lb_reboot_show(buf);
+}
+
 static struct kobj_attribute state_attr = __ATTR_RO(state);
 static struct kobj_attribute armed_attr = __ATTR_RW_MODE(armed, 0644);
 static struct kobj_attribute region_attr = __ATTR_RO(region);
@@ -267,6 +276,7 @@ static struct kobj_attribute image_attr = __ATTR_RO(image);
 static struct kobj_attribute cmdline_attr = __ATTR_RO(cmdline);
 static struct kobj_attribute memory_attr = __ATTR_RO(memory);
 static struct kobj_attribute last_jump_attr = __ATTR_RO(last_jump);
+static struct kobj_attribute fast_reboot_attr = __ATTR_RO_MODE(fast_reboot, 0400);
 
 static struct attribute *lb_attrs[] = {
 	&state_attr.attr,
@@ -276,6 +286,7 @@ static struct attribute *lb_attrs[] = {
 	&cmdline_attr.attr,
 	&memory_attr.attr,
 	&last_jump_attr.attr,
+	&fast_reboot_attr.attr,
 	NULL,
 };
 
@@ -296,6 +307,7 @@ static int lb_put_err(u64 uaddr, const struct lb_err *err)
 static long lb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct lb_err err = { };
+	struct lifeboat_reboot reboot;
 	struct lifeboat_load load;
 	struct lifeboat_req req;
 	u64 err_addr;
@@ -308,6 +320,11 @@ static long lb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		err_addr = load.err;
 		ret = lb_load(&load, &err);
+	} else if (cmd == LIFEBOAT_IOC_REBOOT_LOAD) {
+		if (copy_from_user(&reboot, (void __user *)arg, sizeof(reboot)))
+			return -EFAULT;
+		err_addr = reboot.err;
+		ret = lb_reboot_load(&reboot, &err);
 	} else {
 		if (copy_from_user(&req, (void __user *)arg, sizeof(req)))
 			return -EFAULT;
@@ -320,6 +337,8 @@ static long lb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			ret = lb_do_arm(true, &err);
 		else if (cmd == LIFEBOAT_IOC_DISARM)
 			ret = lb_do_arm(false, &err);
+		else if (cmd == LIFEBOAT_IOC_REBOOT_CANCEL)
+			ret = lb_reboot_cancel(&err);
 		else
 			return -ENOTTY;
 	}
@@ -389,6 +408,7 @@ static void __exit lb_exit(void)
 	misc_deregister(&lb_misc);
 	sysfs_remove_group(lb_kobj, &lb_attr_group);
 	kobject_put(lb_kobj);
+	lb_reboot_exit();
 	mutex_lock(&lb_mutex);
 	lb_disarm();
 	WRITE_ONCE(lb_live.valid, false);

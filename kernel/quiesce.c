@@ -45,6 +45,8 @@
 static void __iomem *lb_ioapic[LB_MAX_IOAPICS];
 static unsigned int lb_nr_ioapics;
 static void __iomem *lb_hpet;
+/* Arming and a loaded fast reboot each hold the mappings; under lb_mutex. */
+static unsigned int lb_quiesce_users;
 
 static void lb_map_ioapics(void)
 {
@@ -98,11 +100,14 @@ static void lb_map_hpet(void)
  * lb_quiesce_prepare() - map what the panic path will quiet
  * @err: unused for now: a machine without IO-APIC or HPET is fine
  *
- * Context: process context, at arm time.
+ * Context: process context, lb_mutex held: at arm time, and while a fast
+ * reboot is loaded; the mappings stay until the last user releases them.
  * Return: 0.
  */
 int lb_quiesce_prepare(struct lb_err *err)
 {
+	if (lb_quiesce_users++)
+		return 0;
 	lb_map_ioapics();
 	lb_map_hpet();
 	pr_debug("%u IO-APIC(s), %s HPET\n", lb_nr_ioapics, lb_hpet ? "an" : "no");
@@ -111,6 +116,8 @@ int lb_quiesce_prepare(struct lb_err *err)
 
 void lb_quiesce_release(void)
 {
+	if (WARN_ON_ONCE(!lb_quiesce_users) || --lb_quiesce_users)
+		return;
 	while (lb_nr_ioapics) {
 		iounmap(lb_ioapic[--lb_nr_ioapics]);
 		lb_held_put(LB_HELD_MAP, PAGE_SIZE);

@@ -17,7 +17,11 @@
  * The caller has switched CET off (lb_cet_disable()), since that jump leaves
  * the kernel's text; the targets still start with ENDBR.
  *
- * Entry to the capture kernel follows the 64-bit boot protocol: flat 64-bit
+ * A fast reboot's image (lifeboat/boot.h) is not in place yet: on the
+ * identity map, with its own stack, GDT and IDT, the trampoline first
+ * copies its pages into place by the list in its parameters.
+ *
+ * Entry to the kernel follows the 64-bit boot protocol: flat 64-bit
  * CS LB_BOOT_CS (0x10), data LB_BOOT_DS (0x18), interrupts off, %rsi =
  * boot_params, paging as set up.
  *
@@ -91,6 +95,43 @@ SYM_INNER_LABEL(lb_tramp_ident, SYM_L_GLOBAL)
 	LB_UNWIND_HINT_UNDEFINED
 	pushq	$0
 	popfq
+
+	/*
+	 * A fast reboot's kernel and initrd are still in pages scattered over
+	 * RAM: walk the copy list (LB_IND_* in lifeboat/tramp.h) and put them
+	 * in place. Nothing the walk reads lies where it writes: the module
+	 * took every source, list and control page outside the window.
+	 */
+	movq	PARAM(LIST)(%rbx), %rcx
+	testq	%rcx, %rcx
+	jz	.Lentered
+	cld
+	xorl	%edi, %edi
+.Lnext_entry:
+	movq	(%rcx), %rax
+	addq	$8, %rcx
+	movq	%rax, %rdx
+	andq	$~0xfff, %rdx
+	testb	$LB_IND_DONE, %al
+	jnz	.Lentered
+	testb	$LB_IND_DESTINATION, %al
+	jz	1f
+	movq	%rdx, %rdi
+	jmp	.Lnext_entry
+1:	testb	$LB_IND_INDIRECTION, %al
+	jz	2f
+	movq	%rdx, %rcx
+	jmp	.Lnext_entry
+2:	testb	$LB_IND_SOURCE, %al
+	jz	.Lnext_entry
+	movq	%rcx, %r8
+	movq	%rdx, %rsi
+	movl	$512, %ecx
+	rep	movsq
+	movq	%r8, %rcx
+	jmp	.Lnext_entry
+
+.Lentered:
 	movq	PARAM(ENTRY)(%rbx), %rax
 	movq	PARAM(BOOT_PARAMS)(%rbx), %rsi
 	xorl	%ebx, %ebx

@@ -47,7 +47,7 @@ int lb_cmdline_build(const struct lb_kernel *k, lb_u64 elfcorehdr_pa,
 }
 
 /* ext_mem_k and alt_mem_k from the RAM entry that spans 1 MiB, as kexec. */
-static void set_mem_k(lb_u8 *bp, unsigned int nr)
+void lb_bootparams_mem_k(lb_u8 *bp, unsigned int nr)
 {
 	const lb_u8 *e = bp + LB_BP_E820_TABLE;
 	lb_u64 start, last, mem_k;
@@ -66,6 +66,38 @@ static void set_mem_k(lb_u8 *bp, unsigned int nr)
 		lb_put32(bp + LB_BP_ALT_MEM_K,
 			 (lb_u32)lb_min(mem_k, 0xffffffffULL));
 	}
+}
+
+/**
+ * lb_bootparams_setup() - Fill a zero page but for its memory map.
+ * @k: the parsed kernel, whose setup header is copied
+ * @subarch: hardware_subarch
+ * @acpi_rsdp: the RSDP's physical address, 0 to let the kernel search
+ * @cmdline_pa: physical address of the command line
+ * @initrd_pa: physical address of the initrd, 0 for none
+ * @initrd_len: its length
+ * @bp: the zeroed page
+ *
+ * Context: any; no allocation.
+ */
+void lb_bootparams_setup(const struct lb_kernel *k, lb_u32 subarch,
+			 lb_u64 acpi_rsdp, lb_u64 cmdline_pa, lb_u64 initrd_pa,
+			 lb_u64 initrd_len, lb_u8 *bp)
+{
+	memcpy(bp + LB_BP_HDR, k->file + LB_BP_HDR, k->hdr_end - LB_BP_HDR);
+	bp[LB_BP_TYPE_OF_LOADER] = LB_TYPE_OF_LOADER;
+	bp[LB_BP_LOADFLAGS] = 0;
+	lb_put64(bp + LB_BP_SETUP_DATA, 0);
+	lb_put64(bp + LB_BP_HARDWARE_SUBARCH_DATA, 0);
+	lb_put32(bp + LB_BP_HARDWARE_SUBARCH, subarch);
+	lb_put64(bp + LB_BP_ACPI_RSDP_ADDR, acpi_rsdp);
+
+	lb_put32(bp + LB_BP_CMD_LINE_PTR, (lb_u32)cmdline_pa);
+	lb_put32(bp + LB_BP_EXT_CMD_LINE_PTR, (lb_u32)(cmdline_pa >> 32));
+	lb_put32(bp + LB_BP_RAMDISK_IMAGE, (lb_u32)initrd_pa);
+	lb_put32(bp + LB_BP_EXT_RAMDISK_IMAGE, (lb_u32)(initrd_pa >> 32));
+	lb_put32(bp + LB_BP_RAMDISK_SIZE, (lb_u32)initrd_len);
+	lb_put32(bp + LB_BP_EXT_RAMDISK_SIZE, (lb_u32)(initrd_len >> 32));
 }
 
 /**
@@ -92,27 +124,14 @@ int lb_bootparams_build(const struct lb_machine *m, const struct lb_kernel *k,
 	unsigned int nr;
 	int ret;
 
-	memcpy(bp + LB_BP_HDR, k->file + LB_BP_HDR, k->hdr_end - LB_BP_HDR);
-	bp[LB_BP_TYPE_OF_LOADER] = LB_TYPE_OF_LOADER;
-	bp[LB_BP_LOADFLAGS] = 0;
-	lb_put64(bp + LB_BP_SETUP_DATA, 0);
-	lb_put64(bp + LB_BP_HARDWARE_SUBARCH_DATA, 0);
-	lb_put32(bp + LB_BP_HARDWARE_SUBARCH, m->hardware_subarch);
-	lb_put64(bp + LB_BP_ACPI_RSDP_ADDR, m->acpi_rsdp);
-
-	lb_put32(bp + LB_BP_CMD_LINE_PTR, (lb_u32)img->cmdline_pa);
-	lb_put32(bp + LB_BP_EXT_CMD_LINE_PTR, (lb_u32)(img->cmdline_pa >> 32));
-	lb_put32(bp + LB_BP_RAMDISK_IMAGE, (lb_u32)img->initrd_pa);
-	lb_put32(bp + LB_BP_EXT_RAMDISK_IMAGE, (lb_u32)(img->initrd_pa >> 32));
-	lb_put32(bp + LB_BP_RAMDISK_SIZE, (lb_u32)img->seg[LB_SEG_INITRD].len);
-	lb_put32(bp + LB_BP_EXT_RAMDISK_SIZE,
-		 (lb_u32)(img->seg[LB_SEG_INITRD].len >> 32));
-
+	lb_bootparams_setup(k, m->hardware_subarch, m->acpi_rsdp,
+			    img->cmdline_pa, img->initrd_pa,
+			    img->seg[LB_SEG_INITRD].len, bp);
 	ret = lb_memmap_build(m, img->meta_len, bp + LB_BP_E820_TABLE,
 			      LB_MAX_E820, &nr, err);
 	if (ret)
 		return ret;
 	bp[LB_BP_E820_ENTRIES] = (lb_u8)nr;
-	set_mem_k(bp, nr);
+	lb_bootparams_mem_k(bp, nr);
 	return 0;
 }

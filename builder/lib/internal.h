@@ -293,6 +293,10 @@ int lb_pgtable_build(const struct lb_machine *m, lb_u8 *tables,
 int lb_cmdline_build(const struct lb_kernel *k, lb_u64 elfcorehdr_pa,
 		     const char *user, char *buf, lb_u64 *len,
 		     struct lb_err *err);
+void lb_bootparams_setup(const struct lb_kernel *k, lb_u32 subarch,
+			 lb_u64 acpi_rsdp, lb_u64 cmdline_pa, lb_u64 initrd_pa,
+			 lb_u64 initrd_len, lb_u8 *bp);
+void lb_bootparams_mem_k(lb_u8 *bp, unsigned int nr);
 int lb_bootparams_build(const struct lb_machine *m, const struct lb_kernel *k,
 			const struct lb_image *img, lb_u8 *bp,
 			struct lb_err *err);

@@ -37,7 +37,21 @@
 #define LB_TRAMP_P_STACK	32
 #define LB_TRAMP_P_BOOT_PARAMS	40
 #define LB_TRAMP_P_ENTRY	48
-#define LB_TRAMP_P_SIZE		56
+#define LB_TRAMP_P_LIST		56
+#define LB_TRAMP_P_SIZE		64
+
+/*
+ * The copy list a fast reboot's trampoline walks before it enters the
+ * kernel (0 for the capture image, which is in place already): u64
+ * entries in the kexec format, a page-aligned physical address with one
+ * flag. IND_DESTINATION sets where the next source page goes,
+ * IND_SOURCE copies a page there and moves on by a page,
+ * IND_INDIRECTION continues in another page of entries, IND_DONE ends.
+ */
+#define LB_IND_DESTINATION	0x1
+#define LB_IND_INDIRECTION	0x2
+#define LB_IND_DONE		0x4
+#define LB_IND_SOURCE		0x8
 
 /* The descriptor tables the trampoline loads once on the identity map. */
 #define LB_TRAMP_GDT_OFF	0x840
@@ -75,7 +89,8 @@ struct lb_tramp_params {
 	lb_u64 idt_desc;	/* physical address of the IDT pseudo-descriptor */
 	lb_u64 stack_top;	/* physical, 16-byte aligned */
 	lb_u64 boot_params;	/* physical address of the zero page: %rsi at entry */
-	lb_u64 entry;		/* 64-bit entry point of the capture kernel */
+	lb_u64 entry;		/* 64-bit entry point of the kernel */
+	lb_u64 copy_list;	/* first page of the copy list, or 0 */
 };
 
 #define LB_TRAMP_P_CHECK(field, off) \
@@ -89,6 +104,7 @@ LB_TRAMP_P_CHECK(idt_desc, LB_TRAMP_P_IDT);
 LB_TRAMP_P_CHECK(stack_top, LB_TRAMP_P_STACK);
 LB_TRAMP_P_CHECK(boot_params, LB_TRAMP_P_BOOT_PARAMS);
 LB_TRAMP_P_CHECK(entry, LB_TRAMP_P_ENTRY);
+LB_TRAMP_P_CHECK(copy_list, LB_TRAMP_P_LIST);
 _Static_assert(sizeof(struct lb_tramp_params) == LB_TRAMP_P_SIZE,
 	       "struct lb_tramp_params has fields kernel/tramp.S does not know");
 
