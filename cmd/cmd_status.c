@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "fastreboot.h"
 #include "reserve.h"
 
 /* Prints "label: value" for one attribute; returns 0 or -errno. */
@@ -35,6 +36,32 @@ static void show_region(void)
 		       (unsigned long long)end - 1, (unsigned long long)(end - start) >> 20, kind);
 	else
 		printf("%-8s %s\n", "region:", buf);
+}
+
+/*
+ * What the next reboot boots: the firmware, or the fast reboot's kernel
+ * (/sys/kernel/lifeboat/fast_reboot). Nothing from a module without the
+ * attribute.
+ */
+static void show_fast_reboot(void)
+{
+	struct lb_fast_reboot fr;
+	char buf[8192], k[32], i[32];
+
+	if (lb_sysfs_read("fast_reboot", buf, sizeof(buf)))
+		return;
+	if (lb_fast_reboot_parse(buf, strlen(buf), &fr)) {
+		printf("%-8s %s\n", "fast reboot:", "(unreadable attribute)");
+		return;
+	}
+	if (!fr.loaded) {
+		printf("%-8s none (the next reboot goes through the firmware)\n", "fast reboot:");
+		return;
+	}
+	lb_mib_format(k, sizeof(k), fr.kernel_len);
+	lb_mib_format(i, sizeof(i), fr.initrd_len);
+	printf("%-8s loaded: %s kernel, %s initramfs, cmdline %s\n", "fast reboot:", k,
+	       fr.initrd_len ? i : "no", fr.cmdline);
 }
 
 /* No state to read (ret, -errno): is there a module for this kernel at all? */
@@ -71,6 +98,7 @@ int cmd_status(int argc, char **argv)
 		show("image:", "image", buf, sizeof(buf));
 		show("cmdline:", "cmdline", buf, sizeof(buf));
 	}
+	show_fast_reboot();
 	if (lb_kdump_loaded())
 		printf("%-8s the kernel's own crash kernel is loaded (kexec -p): Lifeboat cannot arm\n",
 		       "kdump:");

@@ -64,5 +64,6 @@ int cmd_load(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
 int cmd_arm(int argc, char **argv);
 int cmd_disarm(int argc, char **argv);
+int cmd_reboot(int argc, char **argv);
 
 #endif

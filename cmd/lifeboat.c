@@ -21,6 +21,7 @@ static const struct lb_command commands[] = {
 	{ "mkinitramfs", cmd_mkinitramfs, "build the capture initramfs for /etc/lifeboat.conf" },
 	{ "save", cmd_save, "in the capture kernel: save the dump, then reboot" },
 	{ "report", cmd_report, "list the crash dumps and show what happened" },
+	{ "reboot", cmd_reboot, "reboot into a kernel without the firmware (a fast reboot)" },
 };
 
 static void usage(FILE *out)

@@ -333,6 +333,103 @@ int lb_memmap_save(const char *path, struct lb_err *err)
 	return 0;
 }
 
+const char lb_kexec_defaults_path[] = "/etc/default/kexec";
+
+static int proc_cmdline(char *buf, size_t len, struct lb_err *err)
+{
+	size_t n;
+	char *text;
+	int ret;
+
+	ret = lb_read_file("/proc/cmdline", 65536, &text, &n);
+	if (ret)
+		return lb_err_set(err, -ret, "cannot read /proc/cmdline: %s", strerror(-ret));
+	ret = lb_cmdline_reuse(text, n, buf, len);
+	free(text);
+	if (ret)
+		return lb_err_set(err, E2BIG, "this kernel's command line is longer than %zu bytes",
+				  len - 1);
+	return 0;
+}
+
+static int copy_choice(char *dst, size_t len, const char *src, const char *what,
+		       struct lb_err *err)
+{
+	if (strlen(src) >= len)
+		return lb_err_set(err, E2BIG, "the %s is longer than %zu bytes", what, len - 1);
+	snprintf(dst, len, "%s", src);
+	return 0;
+}
+
+int lb_reboot_choose(const char *defaults_path, const struct lb_reboot_opts *o,
+		     struct lb_reboot_choice *ret, struct lb_err *err)
+{
+	struct lb_kexec_defaults *d = calloc(1, sizeof(*d));
+	const char *initrd = NULL, *from = NULL;
+	size_t len;
+	char *text;
+	int r;
+
+	if (!d)
+		return lb_err_set(err, ENOMEM, "out of memory");
+	memset(ret, 0, sizeof(*ret));
+	r = lb_read_file(defaults_path, 1 << 20, &text, &len);
+	if (!r) {
+		r = lb_kexec_defaults_parse(text, len, defaults_path, d, err);
+		free(text);
+	} else if (r == -ENOENT) {
+		r = 0;
+	} else {
+		r = lb_err_set(err, -r, "cannot read '%s': %s", defaults_path, strerror(-r));
+	}
+	if (r)
+		goto out;
+
+	if (o->kernel)
+		r = copy_choice(ret->kernel, sizeof(ret->kernel), o->kernel, "kernel's path", err);
+	else
+		r = copy_choice(ret->kernel, sizeof(ret->kernel),
+				d->has_kernel && d->kernel[0] ? d->kernel : "/vmlinuz",
+				"kernel's path", err);
+	if (r)
+		goto out;
+
+	if (o->no_initrd) {
+		initrd = NULL;
+	} else if (o->initrd) {
+		initrd = o->initrd;
+	} else if (d->has_initrd) {
+		initrd = d->initrd;
+		from = " (INITRD of ";
+		if (!initrd[0])
+			snprintf(ret->note, sizeof(ret->note),
+				 "no initramfs: INITRD is empty in '%s'", defaults_path);
+	} else {
+		initrd = "/initrd.img";
+	}
+	/* Debian's kexec-load passes INITRD as it is; a missing file would fail the load. */
+	if (initrd && initrd[0] && !o->initrd && access(initrd, F_OK)) {
+		snprintf(ret->note, sizeof(ret->note), "no initramfs: '%s'%s%s%s does not exist",
+			 initrd, from ? from : "", from ? defaults_path : "", from ? ")" : "");
+		initrd = NULL;
+	}
+	if (initrd && initrd[0]) {
+		r = copy_choice(ret->initrd, sizeof(ret->initrd), initrd, "initramfs' path", err);
+		if (r)
+			goto out;
+	}
+
+	if (o->append)
+		r = copy_choice(ret->cmdline, sizeof(ret->cmdline), o->append, "command line", err);
+	else if (!o->reuse_cmdline && d->has_append && d->append[0])
+		r = copy_choice(ret->cmdline, sizeof(ret->cmdline), d->append, "command line", err);
+	else
+		r = proc_cmdline(ret->cmdline, sizeof(ret->cmdline), err);
+out:
+	free(d);
+	return r;
+}
+
 bool lb_kexec_loaded(void)
 {
 	char state[8];

@@ -88,6 +88,38 @@ int lb_memmap_read(const char *dir, struct lb_mem_range *ranges, unsigned int ca
  */
 int lb_memmap_save(const char *path, struct lb_err *err);
 
+/* Debian kexec-tools' defaults, which `lifeboat reboot` follows. */
+extern const char lb_kexec_defaults_path[];	/* /etc/default/kexec */
+
+/* What the command line asked for; NULL and false: the default. */
+struct lb_reboot_opts {
+	const char *kernel;
+	const char *initrd;
+	bool no_initrd;
+	const char *append;
+	bool reuse_cmdline;
+};
+
+/* The files and command line a fast reboot boots, defaults applied. */
+struct lb_reboot_choice {
+	char kernel[LB_KEXEC_PATH];
+	char initrd[LB_KEXEC_PATH];	/* "": none */
+	char cmdline[LB_KEXEC_CMDLINE];
+	char note[LB_KEXEC_PATH + 96];	/* why there is no initramfs, to tell; or "" */
+};
+
+/*
+ * Applies the defaults Debian's kexec-tools applies: KERNEL_IMAGE, INITRD
+ * and APPEND of defaults_path (lb_kexec_defaults_path) when it exists, else
+ * /vmlinuz, /initrd.img (none when it does not exist: note says so) and this
+ * kernel's command line (/proc/cmdline as lb_cmdline_reuse() makes it; an
+ * empty APPEND means it too). The options come first.
+ * Return: 0, or -errno with err (a malformed defaults file, an unreadable
+ * /proc/cmdline).
+ */
+int lb_reboot_choose(const char *defaults_path, const struct lb_reboot_opts *o,
+		     struct lb_reboot_choice *ret, struct lb_err *err);
+
 /* Does /sys/kernel/kexec_loaded say the kernel's own kexec image is loaded? */
 bool lb_kexec_loaded(void);
 
