@@ -534,18 +534,29 @@ int lb_reboot_cancel(struct lb_err *err)
 	return ret;
 }
 
-/* Bus mastering off on every PCI function, as kexec's pci_device_shutdown() does. */
-static unsigned int lb_pci_stop_dma(void)
+/*
+ * Bus mastering off on every PCI function, bridges included, as kexec's
+ * pci_device_shutdown() does for the functions it knows are powered; we
+ * also take those whose power state the kernel never learnt (no driver),
+ * and skip only a function whose configuration space does not answer.
+ * Returns the number of functions that had it on.
+ */
+static unsigned int lb_pci_stop_dma(unsigned int *seen)
 {
 	struct pci_dev *pdev = NULL;
 	unsigned int n = 0;
+	u16 cmd;
 
+	*seen = 0;
 	for_each_pci_dev(pdev) {
-		/* Above D3hot the configuration space does not answer. */
-		if (pdev->current_state > PCI_D3hot)
+		(*seen)++;
+		if (pdev->current_state == PCI_D3cold ||
+		    pci_read_config_word(pdev, PCI_COMMAND, &cmd) || cmd == 0xffff)
 			continue;
-		pci_clear_master(pdev);
-		n++;
+		if (cmd & PCI_COMMAND_MASTER) {
+			pci_clear_master(pdev);
+			n++;
+		}
 	}
 	return n;
 }
@@ -577,7 +588,7 @@ static const char *lb_reboot_why_not(void)
  */
 static int lb_reboot_restart(struct sys_off_data *data)
 {
-	unsigned int cpu, functions;
+	unsigned int cpu, functions, masters;
 	const char *why;
 
 	mutex_lock(&lb_mutex);
@@ -585,7 +596,7 @@ static int lb_reboot_restart(struct sys_off_data *data)
 		goto out;
 	/* The CPU the kernel reboots from, as migrate_to_reboot_cpu() would. */
 	set_cpus_allowed_ptr(current, cpumask_of(cpumask_first(cpu_online_mask)));
-	functions = lb_pci_stop_dma();
+	masters = lb_pci_stop_dma(&functions);
 	/* After bus mastering is off, no device writes into the pages any more. */
 	why = lb_reboot_why_not();
 	if (why)
@@ -601,8 +612,8 @@ static int lb_reboot_restart(struct sys_off_data *data)
 	if (x86_platform.iommu_shutdown)
 		x86_platform.iommu_shutdown();
 	cpu = smp_processor_id();
-	pr_emerg("fast reboot: jumping to the new kernel from CPU %u (bus mastering off on %u PCI functions)\n",
-		 cpu, functions);
+	pr_emerg("fast reboot: jumping to the new kernel from CPU %u (bus mastering was on for %u of %u PCI functions, now off)\n",
+		 cpu, masters, functions);
 	lb_quiesce_this_cpu();
 	lb_quiesce_machine();
 	lb_cet_disable();
