@@ -22,6 +22,12 @@
  *   panic_pair      the CPU and the writer's (moved to another CPU) call
  *                   panic() at the same moment: only one may win
  *
+ * One file does not kill the kernel but damages memory, so that a test can
+ * check that a loaded image is verified before it is used:
+ *
+ *   poke_phys       takes a physical address (hex, "0x" optional) of RAM and
+ *                   flips every bit of the byte there, through the direct map
+ *
  * The functions that die, or spin, carry an lbcrash_ prefix and are never
  * inlined, so that crash and drgn name them in the dead kernel's stacks.
  * Test code only: never load this module on a machine you want to keep.
@@ -34,10 +40,13 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
 #include <linux/irq_work.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/string.h>
@@ -347,6 +356,41 @@ static const struct file_operations lbcrash_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * Flips the byte at a physical address of RAM, through the kernel's direct
+ * map, and says what it was and what it is now.
+ */
+static ssize_t lbcrash_poke_write(struct file *file, const char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	unsigned long pfn;
+	u64 addr;
+	u8 *p, old;
+	int ret;
+
+	ret = kstrtou64_from_user(ubuf, count, 16, &addr);
+	if (ret)
+		return ret;
+	pfn = PHYS_PFN(addr);
+	if (!pfn_valid(pfn) || page_is_ram(pfn) != 1) {
+		pr_err("poke_phys: 0x%llx is not RAM the kernel maps\n", addr);
+		return -EINVAL;
+	}
+	p = phys_to_virt(addr);
+	old = READ_ONCE(*p);
+	WRITE_ONCE(*p, (u8)~old);
+	pr_emerg("poke_phys: byte at 0x%llx flipped: 0x%02x -> 0x%02x\n",
+		 addr, old, READ_ONCE(*p));
+	return count;
+}
+
+static const struct file_operations lbcrash_poke_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = lbcrash_poke_write,
+	.llseek = noop_llseek,
+};
+
 static int __init lbcrash_init(void)
 {
 	size_t i;
@@ -360,6 +404,8 @@ static int __init lbcrash_init(void)
 	for (i = 0; i < ARRAY_SIZE(lbcrash_actions); i++)
 		debugfs_create_file(lbcrash_actions[i].name, 0200, lbcrash_dir,
 				    (void *)&lbcrash_actions[i], &lbcrash_fops);
+	debugfs_create_file("poke_phys", 0200, lbcrash_dir, NULL,
+			    &lbcrash_poke_fops);
 	pr_info("ready: /sys/kernel/debug/lifeboat_crasher/\n");
 	return 0;
 }
@@ -375,4 +421,4 @@ static void __exit lbcrash_exit(void)
 module_init(lbcrash_init);
 module_exit(lbcrash_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Lifeboat test crasher: kills the kernel on demand");
+MODULE_DESCRIPTION("Lifeboat test crasher: kills the kernel, or damages its memory, on demand");
