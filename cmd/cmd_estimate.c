@@ -70,12 +70,39 @@ static void print_breakdown(const struct lb_estimate *e, const struct lb_reserve
 	lb_mib_format(a, sizeof(a), io->ram_end);
 	line("makedumpfile", e->makedumpfile, "page bitmaps for page frames up to %s", a);
 	line("runtime", e->runtime, "the capture kernel and its userspace at work (calibrated)");
+	if (e->fast_return)
+		line("fast reboot", e->fast_return, "final_action = fast-reboot: the module's copy of the production kernel and initramfs");
 	if (e->floor_applied)
 		line("margin", e->margin, "up to what 'lifeboat load' demands: metadata, kernel, initramfs and %llu MiB free",
 		     (unsigned long long)(LB_MIN_RUNTIME >> 20));
 	else
 		line("margin", e->margin, "a tenth of the rest, at least 8 MiB, to a 4 MiB multiple");
 	printf("  %-18s %8llu MiB\n", "total", (unsigned long long)(e->total / MIB));
+}
+
+/*
+ * final_action = fast-reboot in /etc/lifeboat.conf: the production kernel
+ * and initramfs the capture initramfs carries are in its measure already;
+ * the module's copy of them is counted here.
+ */
+static void fast_return(struct lb_sizing *s)
+{
+	struct lb_return *r;
+	struct lb_conf conf;
+	struct lb_err err;
+	struct utsname u;
+
+	if (lb_conf_load(LB_CONF_PATH, 0, &conf, &err) ||
+	    conf.final_action != LB_ACTION_FAST_REBOOT || uname(&u))
+		return;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return;
+	/* Only the sizes count here: what else is missing, lifeboat start says. */
+	if (lb_return_plan(&conf, u.release, "/", r, &err) && !r->kernel_len)
+		lb_error("final_action = fast-reboot, but %s", err.msg);
+	s->fast_return = lb_return_region_bytes(r);
+	free(r);
 }
 
 int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
@@ -104,6 +131,7 @@ int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 		lb_error("%s", err.msg);
 		goto out;
 	}
+	fast_return(s);
 	if (lb_sizing_files(s, kernel, initrd, &err)) {
 		lb_error("%s%s", err.msg, s->unread == kdef ? " (name one with --kernel)" :
 			 s->unread == idef ? " (build it with 'lifeboat mkinitramfs' or name one with --initrd)" :

@@ -12,6 +12,14 @@
  * decompressor while it unpacks, the memmap of its own memory, the copy of
  * the ELF notes, makedumpfile's bitmaps and everything else it does at run
  * time, which is what the calibrated allowance below covers.
+ *
+ * With final_action = fast-reboot the initramfs also carries the production
+ * kernel and its initramfs: the initrd and rootfs terms count them, packed
+ * and unpacked, as the caller measured the image. After the dump, the
+ * module copies them once more into pages of its own (the files are mapped
+ * from the tmpfs, not read): that copy is the fast_return term. At that
+ * point the packed image is long freed, but the estimate does not count on
+ * it, as it never does.
  */
 #include <string.h>
 
@@ -121,13 +129,14 @@ void lb_estimate_compute(const struct lb_estimate_in *in, struct lb_estimate *re
 	ret->cpus = (uint64_t)in->nr_cpus * PER_CPU;
 	ret->makedumpfile = bitmaps(in->old_ram_end);
 	ret->runtime = lb_estimate_runtime;
+	ret->fast_return = in->fast_return;
 	/* What the builder demands: the pieces placed, and LB_MIN_RUNTIME of
 	 * free RAM beside metadata, kernel and initrd. */
 	ret->load_floor = ret->meta + ret->kernel + ret->initrd + LB_MIN_RUNTIME;
 	if (ret->load_floor < ret->meta + ret->align + ret->kernel + ret->initrd)
 		ret->load_floor = ret->meta + ret->align + ret->kernel + ret->initrd;
 	fixed = ret->meta + ret->align + ret->kernel + ret->initrd + ret->rootfs + ret->window +
-		ret->cpus + ret->makedumpfile + ret->runtime;
+		ret->cpus + ret->makedumpfile + ret->runtime + ret->fast_return;
 
 	/* The memmap grows with the region: iterate to the fixed point
 	 * (it only grows, by whole sections, so a few rounds settle it). */

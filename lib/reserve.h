@@ -144,6 +144,9 @@ struct lb_estimate_in {
 	/* With region_start, the region's size: the memmap is counted for the
 	 * region as it is (0: for a region of the estimated size). */
 	uint64_t region_size;
+	/* final_action = fast-reboot: what the module's copy of the production
+	 * kernel and initramfs takes in the capture kernel (0: another action). */
+	uint64_t fast_return;
 };
 
 /* The figure and its parts, in bytes; total is the sum of the parts. */
@@ -159,6 +162,7 @@ struct lb_estimate {
 	uint64_t cpus;		/* per possible CPU: vmcore's copy of notes and headers */
 	uint64_t makedumpfile;	/* its page bitmaps, sized by old RAM */
 	uint64_t runtime;	/* the capture kernel and userspace at work (calibrated) */
+	uint64_t fast_return;	/* the module's copy of the production kernel and initramfs */
 	uint64_t margin;
 	uint64_t total;		/* a multiple of 1 MiB */
 	/* What `lifeboat load` alone demands: metadata, alignment, kernel and

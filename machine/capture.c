@@ -15,6 +15,10 @@
  *   /etc/lifeboat/state       the filesystem holding /var/lib/lifeboat, when
  *                             it is not the target (same keys): where the
  *                             saver says why when the target cannot be mounted
+ *   /lib/lifeboat/return/     with final_action = fast-reboot: the production
+ *                             kernel, its initramfs, command line and release,
+ *                             the firmware's memory map and lifeboat.ko for
+ *                             the capture kernel (fastreturn.c)
  *
  * initramfs/lb-initramfs packs it reproducibly: the same inputs give the same
  * bytes, so a digest of the inputs tells `lifeboat start` whether the image
@@ -32,6 +36,9 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "kmod.h"
+#include "lifeboat.h"
+#include "reboot.h"
 #include "sizing.h"
 
 void lb_kernel_path(char *buf, size_t len, const char *kver)
@@ -66,6 +73,106 @@ int lb_kernel_info(const char *path, char *release, size_t rlen, struct lb_err *
 	if (!k.release[0])
 		return lb_err_set(err, EINVAL, "'%s' does not say its release", path);
 	snprintf(release, rlen, "%s", k.release);
+	return 0;
+}
+
+/* ---- final_action = fast-reboot: what the capture kernel boots after the dump ---- */
+
+static int file_len(const char *path, const char *what, uint64_t *len, struct lb_err *err)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return lb_err_set(err, errno, "fast-reboot: cannot find the production %s '%s': %s",
+				  what, path, strerror(errno));
+	*len = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* lifeboat.ko of kver, as modprobe finds it under modroot. */
+static int find_kmod(const char *kver, const char *modroot, char *out, size_t len,
+		     struct lb_err *err)
+{
+	const char *root = strcmp(modroot, "/") ? modroot : "";
+	char dir[PATH_MAX], dep[PATH_MAX + 16], rel[PATH_MAX];
+	size_t n;
+	char *text;
+	int ret;
+
+	snprintf(dir, sizeof(dir), "%s/lib/modules/%s", root, kver);
+	snprintf(dep, sizeof(dep), "%s/modules.dep", dir);
+	ret = lb_read_file(dep, 64 << 20, &text, &n);
+	if (ret)
+		return lb_err_set(err, -ret, "fast-reboot: cannot read '%s': %s", dep,
+				  strerror(-ret));
+	ret = lb_modules_dep_find(text, n, "lifeboat", rel, sizeof(rel));
+	free(text);
+	if (ret)
+		return lb_err_set(err, ENOENT,
+				  "fast-reboot: the capture kernel %s has no lifeboat module in '%s': run 'dkms autoinstall -k %s'",
+				  kver, dep, kver);
+	if ((rel[0] == '/' ? snprintf(out, len, "%s%s", root, rel) :
+	     snprintf(out, len, "%s/%s", dir, rel)) >= (int)len)
+		return lb_err_set(err, ENAMETOOLONG, "fast-reboot: the path of lifeboat.ko is too long");
+	return 0;
+}
+
+int lb_return_plan(const struct lb_conf *conf, const char *capture_kver, const char *modroot,
+		   struct lb_return *r, struct lb_err *err)
+{
+	struct lb_reboot_files f;
+	struct utsname u;
+	size_t n;
+	char *text;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (uname(&u))
+		return lb_err_set(err, errno, "uname: %s", strerror(errno));
+	if (conf->return_kernel[0]) {
+		snprintf(r->kernel, sizeof(r->kernel), "%s", conf->return_kernel);
+		ret = lb_kernel_info(r->kernel, r->release, sizeof(r->release), err);
+		if (ret)
+			return ret;
+	} else {
+		snprintf(r->release, sizeof(r->release), "%s", u.release);
+		lb_kernel_path(r->kernel, sizeof(r->kernel), u.release);
+	}
+	if (!strcmp(conf->return_initrd, "none"))
+		r->initrd[0] = '\0';
+	else if (conf->return_initrd[0])
+		snprintf(r->initrd, sizeof(r->initrd), "%s", conf->return_initrd);
+	else
+		snprintf(r->initrd, sizeof(r->initrd), "/boot/initrd.img-%s", r->release);
+	ret = file_len(r->kernel, "kernel", &r->kernel_len, err);
+	if (!ret && r->initrd[0]) {
+		ret = file_len(r->initrd, "initramfs", &r->initrd_len, err);
+		if (ret && !conf->return_initrd[0])
+			lb_err_set(err, -ret, "fast-reboot: no initramfs at '%s' for the production kernel: set return_initrd (or return_initrd = none)",
+				   r->initrd);
+	}
+	if (ret)
+		return ret;
+
+	ret = lb_read_file("/proc/cmdline", 1 << 20, &text, &n);
+	if (ret)
+		return lb_err_set(err, -ret, "cannot read /proc/cmdline: %s", strerror(-ret));
+	ret = lb_cmdline_reuse(text, n, r->cmdline, sizeof(r->cmdline));
+	free(text);
+	if (ret)
+		return lb_err_set(err, -ret, "fast-reboot: /proc/cmdline is too long to reuse");
+
+	ret = find_kmod(capture_kver, modroot, r->kmod, sizeof(r->kmod), err);
+	if (ret)
+		return ret;
+	/* What the capture kernel's load will check, checked now. */
+	f = (struct lb_reboot_files) {
+		.kernel = r->kernel, .initrd = r->initrd[0] ? r->initrd : NULL,
+		.cmdline = r->cmdline, .memmap = NULL,
+	};
+	ret = lb_reboot_check(&f, NULL, err);
+	if (ret)
+		return ret;
 	return 0;
 }
 
@@ -310,7 +417,54 @@ int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modro
 			return lb_err_set(err, ENOSPC, "too many modules");
 	if (!offline)
 		resolve_state(p);
+	if (p->conf.final_action == LB_ACTION_FAST_REBOOT) {
+		/* The memory map and command line are this machine's, as it runs. */
+		if (offline)
+			return lb_err_set(err, EINVAL, "final_action = fast-reboot records this machine's kernel and memory map: not offline");
+		ret = lb_return_plan(conf, p->kver, p->modroot, &p->ret, err);
+		if (ret)
+			return ret;
+		p->fast = true;
+	}
 	return 0;
+}
+
+static int hash_file(uint64_t *h, const char *path, struct lb_err *err);
+
+/* The firmware's memory map as the capture kernel will get it, for the digest. */
+static int hash_memmap(uint64_t *h, struct lb_err *err)
+{
+	struct lb_mem_range ranges[LIFEBOAT_REBOOT_MAX_RANGES];
+	unsigned int nr;
+	char text[LIFEBOAT_REBOOT_MAX_RANGES * 64 + 128];
+	size_t n;
+	int ret;
+
+	ret = lb_memmap_read("/sys/firmware/memmap", ranges, LIFEBOAT_REBOOT_MAX_RANGES, &nr, err);
+	if (ret)
+		return ret;
+	n = lb_memmap_format(ranges, nr, text, sizeof(text));
+	if (!n || n >= sizeof(text))
+		return lb_err_set(err, E2BIG, "the firmware's memory map does not fit a memory map file");
+	*h = lb_fnv1a(*h, text, n);
+	return 0;
+}
+
+/* What the fast return records, in the digest: a new kernel or map, a new image. */
+static int hash_return(uint64_t *h, const struct lb_plan *p, struct lb_err *err)
+{
+	int rc;
+
+	*h = lb_fnv1a(*h, p->ret.cmdline, strlen(p->ret.cmdline) + 1);
+	*h = lb_fnv1a(*h, p->ret.release, strlen(p->ret.release) + 1);
+	rc = hash_file(h, p->ret.kernel, err);
+	if (!rc && p->ret.initrd[0])
+		rc = hash_file(h, p->ret.initrd, err);
+	if (!rc)
+		rc = hash_file(h, p->ret.kmod, err);
+	if (!rc)
+		rc = hash_memmap(h, err);
+	return rc;
 }
 
 size_t lb_plan_conf_text(const struct lb_plan *p, char *buf, size_t len)
@@ -372,9 +526,55 @@ int lb_plan_digest(const struct lb_plan *p, uint64_t *ret, struct lb_err *err)
 	}
 	if (!rc && !access(p->kernel, R_OK))
 		rc = hash_file(&h, p->kernel, err);
+	if (!rc && p->fast)
+		rc = hash_return(&h, p, err);
 	if (!rc)
 		*ret = h;
 	return rc;
+}
+
+/*
+ * The fast return's files as lb-initramfs --file specs (an empty spec ends
+ * the list): the command line, release and memory map written into tmpdir,
+ * the rest as they are on this machine.
+ */
+static int return_files(const struct lb_plan *p, const char *tmpdir,
+			char specs[6][PATH_MAX * 2 + 64], struct lb_err *err)
+{
+	char path[PATH_MAX], text[LB_KEXEC_CMDLINE + 2];
+	const char *base = strrchr(p->ret.kmod, '/');
+	int i = 0, ret;
+
+	memset(specs, 0, 6 * sizeof(specs[0]));
+	snprintf(specs[i++], sizeof(specs[0]), "%s:%s/vmlinuz", p->ret.kernel, LB_RETURN_DIR);
+	if (p->ret.initrd[0])
+		snprintf(specs[i++], sizeof(specs[0]), "%s:%s/initrd.img", p->ret.initrd,
+			 LB_RETURN_DIR);
+	/* lifeboat.ko keeps its name: a compressed one says so by its suffix. */
+	snprintf(specs[i++], sizeof(specs[0]), "%s:%s/%s", p->ret.kmod, LB_RETURN_DIR,
+		 base ? base + 1 : p->ret.kmod);
+
+	snprintf(path, sizeof(path), "%s/cmdline", tmpdir);
+	snprintf(text, sizeof(text), "%s\n", p->ret.cmdline);
+	ret = lb_write_file(path, text, strlen(text));
+	if (ret)
+		return lb_err_set(err, -ret, "cannot write '%s': %s", path, strerror(-ret));
+	snprintf(specs[i++], sizeof(specs[0]), "%s:%s/cmdline", path, LB_RETURN_DIR);
+
+	snprintf(path, sizeof(path), "%s/release", tmpdir);
+	snprintf(text, sizeof(text), "%s\n", p->ret.release);
+	ret = lb_write_file(path, text, strlen(text));
+	if (ret)
+		return lb_err_set(err, -ret, "cannot write '%s': %s", path, strerror(-ret));
+	snprintf(specs[i++], sizeof(specs[0]), "%s:%s/release", path, LB_RETURN_DIR);
+
+	/* The capture kernel knows only its region: the whole map comes from here. */
+	snprintf(path, sizeof(path), "%s/memmap", tmpdir);
+	ret = lb_memmap_save(path, err);
+	if (ret)
+		return ret;
+	snprintf(specs[i++], sizeof(specs[0]), "%s:%s/memmap", path, LB_RETURN_DIR);
+	return 0;
 }
 
 int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *packed,
@@ -383,7 +583,8 @@ int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *
 	char tmpdir[] = "/tmp/lifeboat-mkinitramfs.XXXXXX", conf_path[PATH_MAX];
 	char tool[PATH_MAX + 16], init[PATH_MAX + 16], tmp_out[PATH_MAX], self_spec[PATH_MAX + 32];
 	char conf_spec[PATH_MAX + 32], state_path[PATH_MAX], state_spec[PATH_MAX + 32], text[4096], modules[sizeof(p->modules)], *tok, *save;
-	const char *argv[96];
+	const char *argv[128];
+	char ret_specs[6][PATH_MAX * 2 + 64];
 	char log[4096];
 	struct lb_initrd_info info;
 	struct lb_err why;
@@ -441,8 +642,17 @@ int lb_plan_build(const struct lb_plan *p, const char *out, unsigned long long *
 		argv[ac++] = "--file";
 		argv[ac++] = state_spec;
 	}
+	if (p->fast) {
+		ret = return_files(p, tmpdir, ret_specs, err);
+		if (ret)
+			goto out_rm;
+		for (n = 0; n < 6 && ret_specs[n][0]; n++) {
+			argv[ac++] = "--file";
+			argv[ac++] = ret_specs[n];
+		}
+	}
 	snprintf(modules, sizeof(modules), "%s", p->modules);
-	for (tok = strtok_r(modules, " ", &save); tok && ac < 92; tok = strtok_r(NULL, " ", &save)) {
+	for (tok = strtok_r(modules, " ", &save); tok && ac < 124; tok = strtok_r(NULL, " ", &save)) {
 		argv[ac++] = "--module";
 		argv[ac++] = tok;
 	}

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fastreturn.h"
 #include "sys.h"
 
 /*
@@ -36,6 +37,10 @@ struct lb_plan {
 	 * configuration lines (target, fstype, path) for /etc/lifeboat/state:
 	 * where the saver records a target it could not mount. "" if none. */
 	char state[LB_CONF_STR * 2 + 64];
+	/* final_action = fast-reboot: the production kernel's files, recorded
+	 * in the image under LB_RETURN_DIR (fastreturn.c). */
+	bool fast;
+	struct lb_return ret;
 };
 
 /*

@@ -12,7 +12,12 @@
  *
  * then renames the directory to its final name, syncs, unmounts and takes
  * the configured action (final_action after a complete dump, failure_action
- * otherwise). Before the vmcore it checks the free space: a target with room
+ * otherwise). With final_action = fast-reboot it boots the production kernel
+ * the capture initramfs holds (fastreturn.c) without the firmware, unless
+ * lb_fast_return() says the firmware's reset is due: a crash loop (the
+ * dumps on the target, listed before the oldest are pruned), a hardware
+ * death in the dead kernel's log. Any failure on that way is said and the
+ * firmware's reboot follows. Before the vmcore it checks the free space: a target with room
  * for the whole RAM needs no estimate; otherwise makedumpfile --dry-run says
  * how big the dump will be, and when that does not fit only the dmesg is
  * kept. A dump interrupted half way stays "*.incomplete", never complete.
@@ -50,6 +55,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fastreturn.h"
 #include "report.h"
 #include "saver.h"
 #include "vmcore.h"
@@ -78,6 +84,12 @@ struct saver {
 	int meta_started;		/* metadata.txt records the steps */
 	char mdf_out[MDF_OUT];
 	char mdf_line[MDF_OUT];
+	/* final_action = fast-reboot */
+	char **names;			/* the dumps on the target, this one included */
+	size_t nr_names;
+	char hardware[256];		/* a hardware death in the log, "" for none */
+	bool fast;			/* lb_fast_return() said yes */
+	char fast_why[512];		/* or why not */
 };
 
 static int write_meta(struct saver *s);
@@ -211,6 +223,28 @@ static void run_shell(struct saver *s)
 			;
 }
 
+/*
+ * final_action = fast-reboot: the production kernel handed to the module, so
+ * that the reboot that follows boots it directly; or why not, said, and the
+ * reboot that follows is the firmware's.
+ */
+static void fast_return(struct saver *s)
+{
+	char release[65];
+	struct lb_err err;
+
+	if (!s->fast) {
+		s->say("fast reboot refused: %s; rebooting through the firmware", s->fast_why);
+		return;
+	}
+	if (lb_return_load(release, sizeof(release), &err)) {
+		s->say("fast reboot refused: %s; rebooting through the firmware", err.msg);
+		return;
+	}
+	s->say("fast reboot into the production kernel%s%s (final_action = fast-reboot)",
+	       release[0] ? " " : "", release);
+}
+
 /* Does not return when it acts. */
 static int finish(struct saver *s, int ok)
 {
@@ -219,6 +253,13 @@ static int finish(struct saver *s, int ok)
 	sync();
 	if (!s->act)
 		return ok ? 0 : 1;
+	if (a == LB_ACTION_FAST_REBOOT) {
+		fast_return(s);
+		sync();
+		reboot(RB_AUTOBOOT);
+		s->say("reboot failed: %s", strerror(errno));
+		return 1;
+	}
 	s->say("%s (%s = %s)", a == LB_ACTION_POWEROFF ? "powering off" :
 	       a == LB_ACTION_SHELL ? "shell" : "rebooting",
 	       ok ? "final_action" : "failure_action", lb_action_name(a));
@@ -334,6 +375,9 @@ static int save_dmesg(struct saver *s, struct lb_crash *crash)
 				snprintf(s->meta.kernel_release, sizeof(s->meta.kernel_release),
 					 "%s", crash->release);
 		}
+		if (s->conf.final_action == LB_ACTION_FAST_REBOOT)
+			lb_dmesg_hardware_error(text, len, crash->panic, s->hardware,
+						sizeof(s->hardware));
 		free(text);
 	}
 	return 0;
@@ -495,6 +539,29 @@ static int write_meta(struct saver *s)
 	return lb_meta_write(s->work, LB_META_FILE, &s->meta);
 }
 
+/* final_action = fast-reboot: directly, or through the firmware? */
+static void decide(struct saver *s)
+{
+	struct lb_return_facts f = {
+		.complete = true,
+		.hardware = s->hardware,
+		.now = s->facts.info.crash_time >= 0 ? s->facts.info.crash_time :
+		       (long long)time(NULL),
+		.names = (const char *const *)s->names,
+		.nr = s->nr_names,
+		.loop_count = s->conf.crash_loop_count,
+		.loop_minutes = s->conf.crash_loop_minutes,
+	};
+
+	if (!s->names) {
+		/* No list: the loop cannot be ruled out. */
+		snprintf(s->fast_why, sizeof(s->fast_why),
+			 "cannot list the dumps on the target to rule out a crash loop");
+		return;
+	}
+	s->fast = lb_fast_return(&f, s->fast_why, sizeof(s->fast_why));
+}
+
 static int save(struct saver *s)
 {
 	char dir_shown[PATH_MAX], a[32], b[32];
@@ -533,6 +600,13 @@ static int save(struct saver *s)
 	snprintf(s->meta.status, sizeof(s->meta.status), "incomplete");
 	s->meta_started = 1;
 	step(s, "making room (removing the oldest dumps)");
+
+	/* The crash loop counts the dumps there were before any is pruned. */
+	if (s->conf.final_action == LB_ACTION_FAST_REBOOT &&
+	    lb_list_dumps(s->target.dir, &s->names, &s->nr_names)) {
+		s->names = NULL;
+		s->nr_names = 0;
+	}
 
 	/* Room for the new dump: the oldest go first, keep - 1 of them stay beside it. */
 	if (s->conf.keep &&
@@ -574,6 +648,8 @@ static int save(struct saver *s)
 		return fail(s, "cannot finish '%s': %s", dir_shown, strerror(-ret));
 	lb_target_close(&s->target);
 
+	if (complete && s->conf.final_action == LB_ACTION_FAST_REBOOT)
+		decide(s);
 	if (complete) {
 		human(a, sizeof(a), s->meta.vmcore_bytes);
 		human(b, sizeof(b), s->meta.dmesg_bytes);
@@ -612,6 +688,8 @@ int lb_saver_run(const char *conf_path, const char *vmcore, int no_action, lb_sa
 	} else {
 		ret = save(s);
 	}
+	if (s->names)
+		lb_free_names(s->names, s->nr_names);
 	free(s);
 	return ret;
 }

@@ -184,6 +184,7 @@ int lb_sizing_files(struct lb_sizing *s, const char *kernel, const char *initrd,
 	in.window = s->initrd.window;
 	in.old_ram_end = s->io.ram_end;
 	in.nr_cpus = s->nr_cpus;
+	in.fast_return = s->fast_return;
 	/* The boot parameter holds wherever crashkernel= puts the region: the
 	 * worst case. The current region is judged at its own place. */
 	in.region_start = 0;

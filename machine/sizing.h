@@ -53,6 +53,9 @@ struct lb_sizing {
 	struct lb_err refusal;		/* the builder on the current region, "" if it takes it */
 	struct lb_err recommended;	/* the builder on anywhere.total, "" if it takes it */
 	const char *unread;		/* the file lb_sizing_files() could not read, or NULL */
+	/* Set by the caller before lb_sizing_files(): final_action = fast-reboot's
+	 * copy of the production kernel (lb_return_region_bytes()), or 0. */
+	uint64_t fast_return;
 	void *kbuf, *ibuf;
 	size_t klen, ilen;
 };

@@ -110,10 +110,14 @@ enum lb_start_end lb_start(const char *conf_path, int rebuild, const struct lb_s
 		return LB_START_FAILED;
 	}
 	ret = lb_plan_make(&st->conf, NULL, NULL, NULL, 0, p, err);
-	if (ret)
+	if (ret) {
 		free(p);
-	else
+	} else {
 		st->p = p;
+		/* final_action = fast-reboot: the module's copy of the production kernel. */
+		if (p->fast)
+			st->s->fast_return = lb_return_region_bytes(&p->ret);
+	}
 	/* No region: say so before building anything. */
 	if (!st->s->end) {
 		no_region(st);

@@ -33,7 +33,7 @@ static void guest(struct lb_estimate_in *in, uint64_t start, uint64_t size)
 static uint64_t sum_parts(const struct lb_estimate *e)
 {
 	return e->meta + e->align + e->kernel + e->initrd + e->rootfs + e->window + e->memmap +
-	       e->cpus + e->makedumpfile + e->runtime + e->margin;
+	       e->cpus + e->makedumpfile + e->runtime + e->fast_return + e->margin;
 }
 
 START_TEST(estimate_breakdown_at_a_known_region)
@@ -60,6 +60,31 @@ START_TEST(estimate_breakdown_at_a_known_region)
 	ck_assert(!e.floor_applied);
 	ck_assert_uint_ge(e.margin, MiB(8));
 	ck_assert_uint_eq(e.total, MiB(104));
+}
+END_TEST
+
+/*
+ * final_action = fast-reboot: the production kernel and initramfs are in the
+ * capture initramfs (its initrd and rootfs terms grow by them, as measured);
+ * the module's copy of them comes on top, with the margin's tenth.
+ */
+START_TEST(estimate_counts_the_fast_return)
+{
+	struct lb_estimate_in in;
+	struct lb_estimate plain, fast;
+	uint64_t files = MiB(8) + MiB(24);
+
+	guest(&in, 0, 0);
+	lb_estimate_compute(&in, &plain);
+	in.initrd += files;
+	in.rootfs += files;
+	in.fast_return = files + 4096 * 2;
+	lb_estimate_compute(&in, &fast);
+	ck_assert_uint_eq(fast.fast_return, in.fast_return);
+	ck_assert_uint_eq(plain.fast_return, 0);
+	ck_assert_uint_eq(sum_parts(&fast), fast.total);
+	/* Three copies at the peak, the packed one included. */
+	ck_assert_uint_ge(fast.total - plain.total, 3 * files);
 }
 END_TEST
 
@@ -321,6 +346,7 @@ static Suite *reserve_estimate_suite(void)
 
 	tcase_add_test(tc, estimate_breakdown_at_a_known_region);
 	tcase_add_test(tc, estimate_matches_the_calibration);
+	tcase_add_test(tc, estimate_counts_the_fast_return);
 	tcase_add_test(tc, estimate_worst_case_without_a_region);
 	tcase_add_test(tc, estimate_memmap_per_section);
 	tcase_add_test(tc, estimate_scales_with_ram_and_cpus);
