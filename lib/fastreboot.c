@@ -461,10 +461,13 @@ int lb_cmdline_reuse(const char *text, size_t len, char *buf, size_t buflen)
 			i++;
 		if (i == len || !text[i])
 			break;
-		/* A parameter ends at a blank outside double quotes, as the kernel's next_arg() reads it. */
+		/*
+		 * A parameter ends at a blank outside double quotes, as the
+		 * kernel's next_arg() reads it, or at the line's end.
+		 */
 		start = i;
 		quoted = false;
-		while (i < len && text[i] && (quoted || !(is_blank(text[i]) || text[i] == '\n'))) {
+		while (i < len && text[i] && text[i] != '\n' && (quoted || !is_blank(text[i]))) {
 			if (text[i] == '"')
 				quoted = !quoted;
 			i++;
