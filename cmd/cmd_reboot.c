@@ -97,7 +97,7 @@ static int cold(bool dry_run, bool now)
 	}
 	ret = lb_reboot_cancel(&err);
 	if (ret == -ENOENT)
-		printf("no fast reboot was loaded: %s\n", err.msg);
+		printf("no fast reboot to cancel: %s\n", err.msg);
 	else if (ret)
 		return lb_error("cannot cancel the fast reboot: %s", err.msg);
 	else
@@ -137,6 +137,20 @@ static void show(const char *verb, const struct lb_reboot_choice *c, const char 
 	} else {
 		printf("  memory map: this machine's firmware map\n");
 	}
+}
+
+/* What the module says it holds (/sys/kernel/lifeboat/fast_reboot), when it says it. */
+static void show_module(void)
+{
+	struct lb_fast_reboot fr;
+	char buf[8192];
+
+	if (lb_sysfs_read("fast_reboot", buf, sizeof(buf)) ||
+	    lb_fast_reboot_parse(buf, strlen(buf), &fr) || !fr.loaded)
+		return;
+	printf("  module:     %s, loads at %#llx, holds %llu pages from %#llx\n",
+	       fr.loader[0] ? fr.loader : "?", (unsigned long long)fr.load,
+	       (unsigned long long)fr.pages, (unsigned long long)fr.first_page);
 }
 
 int cmd_reboot(int argc, char **argv)
@@ -238,6 +252,7 @@ int cmd_reboot(int argc, char **argv)
 	if (lb_reboot_load(&f, &err))
 		return lb_error("cannot load the fast reboot of '%s': %s", choice.kernel, err.msg);
 	show("fast reboot loaded", &choice, memmap, &plan);
+	show_module();
 	fflush(stdout);
 	return do_reboot(now, "the fast reboot stays loaded ('lifeboat reboot --cold' cancels it)");
 }

@@ -222,7 +222,7 @@ int lb_reboot_cancel(struct lb_err *err)
 	int fd, ret = 0;
 
 	if (access(lb_sysfs_dir, F_OK))
-		return lb_err_set(err, ENOENT, "lifeboat.ko is not loaded, so no fast reboot is");
+		return lb_err_set(err, ENOENT, "lifeboat.ko is not loaded");
 	fd = lb_module_open(err);
 	if (fd < 0)
 		return fd;
