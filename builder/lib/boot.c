@@ -11,6 +11,14 @@
 #include "internal.h"
 #include "lifeboat/boot.h"
 
+/**
+ * lb_boot_refusal() - Can this machine take a fast reboot at all?
+ * @e: what the module found
+ * @err: error context, may be NULL
+ *
+ * Context: any; no allocation.
+ * Return: 0, or -EOPNOTSUPP with the reason.
+ */
 int lb_boot_refusal(const struct lb_boot_env *e, struct lb_err *err)
 {
 	if (e->cpus_online != e->cpus_present)
@@ -132,6 +140,15 @@ static void as_machine(const struct lb_boot_input *in,
 	m->tramp_fault_off = in->tramp_fault_off;
 }
 
+/**
+ * lb_boot_plan() - Parse the kernel, place the window, size the control block.
+ * @in: the map, the ranges to avoid, the files
+ * @p: filled
+ * @err: error context, may be NULL
+ *
+ * Context: any; no allocation.
+ * Return: 0, -ENOEXEC, -ENOSPC, -EINVAL or -E2BIG (lifeboat/boot.h).
+ */
 int lb_boot_plan(const struct lb_boot_input *in, struct lb_boot_plan *p,
 		 struct lb_err *err)
 {
@@ -201,6 +218,16 @@ int lb_boot_plan(const struct lb_boot_input *in, struct lb_boot_plan *p,
 	return 0;
 }
 
+/**
+ * lb_boot_page_ok() - May the jump use these bytes?
+ * @in: the input of the plan
+ * @p: the plan
+ * @pa: physical address
+ * @len: length in bytes
+ *
+ * Context: any.
+ * Return: true if [@pa, @pa + @len) is identity mapped and outside the window.
+ */
 bool lb_boot_page_ok(const struct lb_boot_input *in,
 		     const struct lb_boot_plan *p, lb_u64 pa, lb_u64 len)
 {
@@ -243,6 +270,18 @@ static unsigned int write_e820(const struct lb_boot_input *in, lb_u8 *bp)
 	return nr;
 }
 
+/**
+ * lb_boot_build() - Write the control block.
+ * @in: the input of the plan
+ * @p: the plan
+ * @ctl_pa: physical address of the block, page aligned
+ * @list_pa: physical address of the first page of the copy list
+ * @ctl: the block, p->ctl_len bytes
+ * @err: error context, may be NULL
+ *
+ * Context: any; no allocation.
+ * Return: 0, or -EINVAL (lifeboat/boot.h).
+ */
 int lb_boot_build(const struct lb_boot_input *in, const struct lb_boot_plan *p,
 		  lb_u64 ctl_pa, lb_u64 list_pa, void *ctl, struct lb_err *err)
 {
