@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # machine/: the thin layer that touches this machine (files, processes,
-# sysfs, the dump target, /proc/vmcore through libelf), a library
+# sysfs, the dump target, /proc/vmcore through libelf, the fast reboot's
+# files and requests in reboot.c), a library
 # (libmachine.a) over lib/.
 
 MACHINE_SRCS := $(wildcard machine/*.c)
