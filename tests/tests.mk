@@ -67,14 +67,15 @@ demo: deps
 
 # The whole matrix: every kernel of tests/kernels.txt (the rt and cloud
 # flavours too) under SeaBIOS and OVMF, with the death scenarios
-# (tests/vm/test_platforms.py MATRIX). Not part of `make test`: it takes hours
-# under TCG.
+# (tests/vm/test_platforms.py MATRIX) and the planned fast reboot
+# (tests/vm/test_fast_reboot.py MATRIX). Not part of `make test`: it takes
+# hours under TCG.
 .PHONY: test-kernels
 test-kernels:
 	LIFEBOAT_KERNELS=all tests/deps.sh
 	$(MAKE) all vm-bins
 	$(MAKE) modules-all LIFEBOAT_KERNELS=all
-	LIFEBOAT_MATRIX=1 $(PYTHON) tests/vm/run.py -k test_platforms -k test_concurrency_612
+	LIFEBOAT_MATRIX=1 $(PYTHON) tests/vm/run.py -k test_platforms -k test_concurrency_612 -k test_fast_reboot
 
 # The long unattended soak: SOAK_CYCLES crash cycles (default 20) through the
 # boot unit, every dump checked (tests/vm/soak.py). Not part of `make test`.
