@@ -175,6 +175,7 @@ int cmd_reboot(int argc, char **argv)
 	struct lb_reboot_files f;
 	struct lb_err err = { "" };
 	const char *memmap = NULL, *save = NULL;
+	char *line, *tok_save = NULL;
 	bool dry_run = false, now = false, is_cold = false;
 	int c;
 
@@ -229,8 +230,9 @@ int cmd_reboot(int argc, char **argv)
 
 	if (lb_reboot_choose(lb_kexec_defaults_path, &o, &choice, &err))
 		return lb_error("%s", err.msg);
-	if (choice.note[0])
-		lb_error("%s", choice.note);
+	for (line = strtok_r(choice.note, "\n", &tok_save); line;
+	     line = strtok_r(NULL, "\n", &tok_save))
+		lb_error("%s", line);
 	/* systemctl kexec and a SysV 'shutdown -r' would boot that image, not ours. */
 	if (lb_kexec_loaded())
 		return lb_error("the kernel's own kexec image is loaded: 'systemctl kexec' would use "

@@ -381,6 +381,7 @@ int lb_kexec_defaults_parse(const char *text, size_t len, const char *name,
 			    struct lb_kexec_defaults *ret, struct lb_err *err)
 {
 	size_t pos = 0, eol, i, key, key_len;
+	char grub[8];
 	struct value_out o;
 	unsigned int line = 0;
 	const char *why;
@@ -427,6 +428,9 @@ int lb_kexec_defaults_parse(const char *text, size_t len, const char *name,
 			o.buf = ret->append;
 			o.len = sizeof(ret->append);
 			has = &ret->has_append;
+		} else if (text_is(text + key, key_len, "USE_GRUB_CONFIG")) {
+			o.buf = grub;
+			o.len = sizeof(grub);
 		}
 		if (o.buf)
 			o.buf[0] = '\0';
@@ -437,6 +441,11 @@ int lb_kexec_defaults_parse(const char *text, size_t len, const char *name,
 			why = "words after the value";
 		if (why)
 			return lb_err_set(err, EINVAL, "'%s' line %u: %s", name, line, why);
+		if (o.buf == grub) {
+			/* Only "true" turns it on in kexec-load; a long word is just not "true". */
+			ret->use_grub_config = !o.too_long && !strcmp(grub, "true");
+			continue;
+		}
 		if (o.too_long)
 			return lb_err_set(err, E2BIG, "'%s' line %u: the value is longer than %zu bytes",
 					  name, line, o.len - 1);

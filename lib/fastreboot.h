@@ -97,6 +97,7 @@ enum {
 /* What Debian's kexec-tools keeps in /etc/default/kexec, as far as a reboot needs it. */
 struct lb_kexec_defaults {
 	bool has_kernel, has_initrd, has_append;	/* the key was set */
+	bool use_grub_config;				/* USE_GRUB_CONFIG=true */
 	char kernel[LB_KEXEC_PATH];			/* KERNEL_IMAGE */
 	char initrd[LB_KEXEC_PATH];			/* INITRD; "": none */
 	char append[LB_KEXEC_CMDLINE];			/* APPEND; "": /proc/cmdline */
@@ -105,8 +106,9 @@ struct lb_kexec_defaults {
 /*
  * Parses the shell assignments of /etc/default/kexec: KEY=value,
  * KEY="value" or KEY='value' (with an optional "export "), one a line,
- * comments and blank lines skipped, keys other than KERNEL_IMAGE, INITRD and
- * APPEND ignored; the last assignment of a key wins, as in the shell.
+ * comments and blank lines skipped, keys other than KERNEL_IMAGE, INITRD,
+ * APPEND and USE_GRUB_CONFIG ignored; the last assignment of a key wins, as
+ * in the shell.
  * Anything the shell would expand ($, `) in an unquoted or double-quoted
  * value is refused rather than guessed at. name is the file's name.
  * Return: 0, or -EINVAL (err says which line and why), -E2BIG for a value

@@ -384,6 +384,10 @@ int lb_reboot_choose(const char *defaults_path, const struct lb_reboot_opts *o,
 	}
 	if (r)
 		goto out;
+	if (d->use_grub_config && !o->kernel)
+		snprintf(ret->note, sizeof(ret->note),
+			 "USE_GRUB_CONFIG=true in '%s' is not followed: lifeboat reboot boots "
+			 "KERNEL_IMAGE, or --kernel\n", defaults_path);
 
 	if (o->kernel)
 		r = copy_choice(ret->kernel, sizeof(ret->kernel), o->kernel, "kernel's path", err);
@@ -402,15 +406,16 @@ int lb_reboot_choose(const char *defaults_path, const struct lb_reboot_opts *o,
 		initrd = d->initrd;
 		from = " (INITRD of ";
 		if (!initrd[0])
-			snprintf(ret->note, sizeof(ret->note),
-				 "no initramfs: INITRD is empty in '%s'", defaults_path);
+			lb_append(ret->note, sizeof(ret->note), strlen(ret->note),
+				  "no initramfs: INITRD is empty in '%s'\n", defaults_path);
 	} else {
 		initrd = "/initrd.img";
 	}
 	/* Debian's kexec-load passes INITRD as it is; a missing file would fail the load. */
 	if (initrd && initrd[0] && !o->initrd && access(initrd, F_OK)) {
-		snprintf(ret->note, sizeof(ret->note), "no initramfs: '%s'%s%s%s does not exist",
-			 initrd, from ? from : "", from ? defaults_path : "", from ? ")" : "");
+		lb_append(ret->note, sizeof(ret->note), strlen(ret->note),
+			  "no initramfs: '%s'%s%s%s does not exist\n", initrd, from ? from : "",
+			  from ? defaults_path : "", from ? ")" : "");
 		initrd = NULL;
 	}
 	if (initrd && initrd[0]) {

@@ -105,7 +105,8 @@ struct lb_reboot_choice {
 	char kernel[LB_KEXEC_PATH];
 	char initrd[LB_KEXEC_PATH];	/* "": none */
 	char cmdline[LB_KEXEC_CMDLINE];
-	char note[LB_KEXEC_PATH + 96];	/* why there is no initramfs, to tell; or "" */
+	/* What to tell besides (no initramfs, USE_GRUB_CONFIG not followed): lines, or "". */
+	char note[LB_KEXEC_PATH + 256];
 };
 
 /*

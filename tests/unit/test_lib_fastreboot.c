@@ -186,7 +186,7 @@ START_TEST(kexec_defaults)
 
 	ck_assert_ptr_nonnull(d);
 	ck_assert_int_eq(defaults(debian, d, &err), 0);
-	ck_assert(d->has_kernel && d->has_initrd && d->has_append);
+	ck_assert(d->has_kernel && d->has_initrd && d->has_append && !d->use_grub_config);
 	ck_assert_str_eq(d->kernel, "/vmlinuz");
 	ck_assert_str_eq(d->initrd, "/initrd.img");
 	ck_assert_str_eq(d->append, "");
@@ -197,7 +197,9 @@ START_TEST(kexec_defaults)
 	ck_assert(!d->has_initrd);
 	ck_assert_str_eq(d->kernel, "/boot/v");
 	ck_assert_str_eq(d->append, "a \"b\" $c \\x");
-	ck_assert_int_eq(defaults("KERNEL_IMAGE=/boot/a\\ b\"-\"'x'\n", d, &err), 0);
+	ck_assert_int_eq(defaults("KERNEL_IMAGE=/boot/a\\ b\"-\"'x'\nUSE_GRUB_CONFIG=\"true\"\n", d,
+				  &err), 0);
+	ck_assert(d->use_grub_config);
 	ck_assert_str_eq(d->kernel, "/boot/a b-x");
 
 	ck_assert_int_eq(defaults("# x\nAPPEND=\"$(cat /proc/cmdline) quiet\"\n", d, &err), -EINVAL);
@@ -420,10 +422,17 @@ START_TEST(reboot_choose)
 	ck_assert_str_eq(c->kernel, "/vmlinuz");
 	ck_assert_str_eq(c->initrd, "");
 	snprintf(note, sizeof(note),
-		 "no initramfs: '/nonexistent/initrd.img' (INITRD of %s) does not exist",
+		 "no initramfs: '/nonexistent/initrd.img' (INITRD of %s) does not exist\n",
 		 at("kexec"));
 	ck_assert_str_eq(c->note, note);
 	ck_assert_ptr_null(strstr(c->cmdline, "BOOT_IMAGE="));
+
+	put("kexec", "USE_GRUB_CONFIG=true\nINITRD=\"\"\n");
+	ck_assert_int_eq(lb_reboot_choose(at("kexec"), &o, c, &err), 0);
+	snprintf(note, sizeof(note),
+		 "USE_GRUB_CONFIG=true in '%s' is not followed: lifeboat reboot boots KERNEL_IMAGE, "
+		 "or --kernel\nno initramfs: INITRD is empty in '%s'\n", at("kexec"), at("kexec"));
+	ck_assert_str_eq(c->note, note);
 
 	put("kexec", "APPEND=`cat /proc/cmdline`\n");
 	ck_assert_int_eq(lb_reboot_choose(at("kexec"), &o, c, &err), -EINVAL);
