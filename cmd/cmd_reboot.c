@@ -79,9 +79,10 @@ static int do_reboot(bool now, const char *left)
 		return lb_error("no systemctl to reboot with; %s: reboot as this system does, or "
 				"'lifeboat reboot --now'", left);
 	ret = lb_run(argv, NULL, 0, 0);
+	if (ret < 0)
+		return lb_error("cannot run 'systemctl reboot': %s; %s", strerror(-ret), left);
 	if (ret)
-		return lb_error("'systemctl reboot' failed (%s %d); %s",
-				ret < 0 ? "error" : "status", ret < 0 ? -ret : ret, left);
+		return lb_error("'systemctl reboot' failed (status %d); %s", ret, left);
 	return 0;
 }
 
@@ -103,7 +104,7 @@ static int cold(bool dry_run, bool now)
 	else
 		printf("fast reboot cancelled: the next reboot goes through the firmware\n");
 	fflush(stdout);
-	return do_reboot(now, "nothing else was changed");
+	return do_reboot(now, ret ? "nothing was changed" : "the fast reboot stays cancelled");
 }
 
 static int save_memmap(const char *path)
@@ -116,14 +117,15 @@ static int save_memmap(const char *path)
 	return 0;
 }
 
-static void show(const char *verb, const struct lb_reboot_choice *c, const char *memmap,
+static void show(bool dry_run, const struct lb_reboot_choice *c, const char *memmap,
 		 const struct lb_reboot_plan *plan)
 {
 	char k[32], i[32], ram[32];
 
 	lb_mib_format(k, sizeof(k), plan->kernel_len);
 	lb_mib_format(i, sizeof(i), plan->initrd_len);
-	printf("%s: the next reboot boots, without the firmware:\n", verb);
+	printf("%s\n", dry_run ? "would load, for the next reboot to boot without the firmware:" :
+	       "fast reboot loaded: the next reboot boots, without the firmware:");
 	printf("  kernel:     %s (%s)\n", c->kernel, k);
 	if (c->initrd[0])
 		printf("  initramfs:  %s (%s)\n", c->initrd, i);
@@ -246,14 +248,14 @@ int cmd_reboot(int argc, char **argv)
 	if (lb_reboot_check(&f, &plan, &err))
 		return lb_error("%s", err.msg);
 	if (dry_run) {
-		show("would load", &choice, memmap, &plan);
+		show(true, &choice, memmap, &plan);
 		return 0;
 	}
 	if (lb_module_ensure(&err))
 		return lb_error("%s", err.msg);
 	if (lb_reboot_load(&f, &err))
 		return lb_error("cannot load the fast reboot of '%s': %s", choice.kernel, err.msg);
-	show("fast reboot loaded", &choice, memmap, &plan);
+	show(false, &choice, memmap, &plan);
 	show_module();
 	fflush(stdout);
 	return do_reboot(now, "the fast reboot stays loaded ('lifeboat reboot --cold' cancels it)");
