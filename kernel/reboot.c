@@ -452,6 +452,8 @@ int lb_reboot_load(const struct lifeboat_reboot *req, struct lb_err *err)
 	if (ret)
 		goto out;
 	lb_fast_input(&in, &facts.m);
+	if (req->acpi_rsdp)
+		in.acpi_rsdp = req->acpi_rsdp;
 	if (req->nr_map) {
 		map = lb_fast_user_map(req, err);
 		if (IS_ERR(map)) {

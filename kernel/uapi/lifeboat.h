@@ -87,6 +87,10 @@ struct lifeboat_range {
  *		struct lifeboat_range sorted by start (0: the firmware's map
  *		of the running kernel, /sys/firmware/memmap)
  * @nr_map:	entries in @map, at most LIFEBOAT_REBOOT_MAX_RANGES
+ * @acpi_rsdp:	physical address of the ACPI RSDP for the new kernel's
+ *		boot_params (0: the module's own, from the EFI configuration
+ *		table, or none on a BIOS machine, where the kernel searches);
+ *		a capture kernel knows it only from its own boot_params
  * @err:	user address of LIFEBOAT_ERR_LEN bytes for the sentence
  *		explaining a failure (0 for none)
  *
@@ -106,6 +110,7 @@ struct lifeboat_reboot {
 	__u64 cmdline_len;
 	__u64 map;
 	__u64 nr_map;
+	__u64 acpi_rsdp;
 	__u64 err;
 };
 
