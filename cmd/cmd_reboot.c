@@ -139,6 +139,9 @@ static void show(bool dry_run, const struct lb_reboot_choice *c, const char *mem
 	} else {
 		printf("  memory map: this machine's firmware map\n");
 	}
+	if (plan->acpi_rsdp)
+		printf("  ACPI RSDP:  %#llx (from this kernel's boot_params)\n",
+		       (unsigned long long)plan->acpi_rsdp);
 }
 
 /* What the module says it holds (/sys/kernel/lifeboat/fast_reboot), when it says it. */

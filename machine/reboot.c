@@ -24,6 +24,31 @@
 /* A memory map file is a few lines a range: this is far beyond any. */
 #define LB_MEMMAP_FILE_MAX (1 << 20)
 
+/* struct boot_params' acpi_rsdp_addr (Documentation/arch/x86/zero-page.rst). */
+#define LB_BP_ACPI_RSDP 0x070
+
+/*
+ * The ACPI root pointer this kernel was handed in its boot_params, as
+ * /sys/kernel/boot_params/data shows them; 0 when it was not (the kernel
+ * found the tables itself) or they cannot be read. A capture kernel, which
+ * Lifeboat boots BIOS-style on a UEFI machine, knows it only from there,
+ * and so would the kernel it boots.
+ */
+static uint64_t boot_params_rsdp(void)
+{
+	uint64_t v = 0;
+	size_t len, i;
+	char *data;
+
+	if (lb_read_file("/sys/kernel/boot_params/data", 1 << 16, &data, &len))
+		return 0;
+	if (len >= LB_BP_ACPI_RSDP + 8)
+		for (i = 0; i < 8; i++)
+			v |= (uint64_t)(unsigned char)data[LB_BP_ACPI_RSDP + i] << (8 * i);
+	free(data);
+	return v;
+}
+
 /* A file mapped read-only: the module copies from it, so it is never copied here. */
 struct mapped {
 	void *addr;
@@ -80,6 +105,7 @@ struct prepared {
 	struct lifeboat_range map[LIFEBOAT_REBOOT_MAX_RANGES];
 	unsigned int nr_map;
 	uint64_t map_ram;
+	uint64_t acpi_rsdp;
 	char cmdline[LB_KEXEC_CMDLINE];
 };
 
@@ -145,6 +171,7 @@ static int prepare(const struct lb_reboot_files *f, struct prepared *p, struct l
 		if (ret)
 			goto out_release;
 	}
+	p->acpi_rsdp = boot_params_rsdp();
 	return 0;
 out_release:
 	release(p);
@@ -165,6 +192,7 @@ int lb_reboot_check(const struct lb_reboot_files *f, struct lb_reboot_plan *ret,
 		ret->initrd_len = p->initrd.len;
 		ret->nr_map = p->nr_map;
 		ret->map_ram = p->map_ram;
+		ret->acpi_rsdp = p->acpi_rsdp;
 		snprintf(ret->cmdline, sizeof(ret->cmdline), "%s", p->cmdline);
 	}
 	if (!r)
@@ -200,6 +228,7 @@ int lb_reboot_load(const struct lb_reboot_files *f, struct lb_err *err)
 		.cmdline_len = strlen(p->cmdline) + 1,
 		.map = p->nr_map ? (uintptr_t)p->map : 0,
 		.nr_map = p->nr_map,
+		.acpi_rsdp = p->acpi_rsdp,
 		.err = (uintptr_t)msg,
 	};
 	if (ioctl(fd, LIFEBOAT_IOC_REBOOT_LOAD, &req) < 0)

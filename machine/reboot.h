@@ -39,6 +39,7 @@ struct lb_reboot_plan {
 	uint64_t initrd_len;		/* 0 without an initrd */
 	unsigned int nr_map;		/* ranges of the memory map file; 0 without one */
 	uint64_t map_ram;		/* bytes of System RAM in it */
+	uint64_t acpi_rsdp;		/* the ACPI root pointer handed on; 0: the module's */
 	char cmdline[LB_KEXEC_CMDLINE];	/* the command line as it will be handed over */
 };
 
@@ -55,7 +56,9 @@ int lb_reboot_check(const struct lb_reboot_files *f, struct lb_reboot_plan *ret,
 /*
  * Makes f what the next reboot boots, without the firmware: reads the
  * files (mapped, not copied), parses the memory map file, then asks the
- * module (LIFEBOAT_IOC_REBOOT_LOAD). Anything wrong with the files is found
+ * module (LIFEBOAT_IOC_REBOOT_LOAD), handing on the ACPI root pointer of
+ * this kernel's boot_params when it has one (a capture kernel knows it only
+ * from there; 0 lets the module find its own). Anything wrong with the files is found
  * before the request, and a refused request changes nothing: the previous
  * fast reboot, if any, stays.
  * Return: 0, or -errno with err holding the sentence (the module's for a
