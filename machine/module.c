@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -57,10 +58,29 @@ int lb_sysfs_write(const char *attr, const char *val)
 const char lb_capture_params[] =
 	"nr_cpus=1 irqpoll reset_devices panic=10 cgroup_disable=memory";
 
+/* struct boot_params' acpi_rsdp_addr (Documentation/arch/x86/zero-page.rst). */
+#define LB_BP_ACPI_RSDP 0x070
+
+uint64_t lb_boot_params_rsdp(void)
+{
+	uint64_t v = 0;
+	size_t len, i;
+	char *data;
+
+	if (lb_read_file("/sys/kernel/boot_params/data", 1 << 16, &data, &len))
+		return 0;
+	if (len >= LB_BP_ACPI_RSDP + 8)
+		for (i = 0; i < 8; i++)
+			v |= (uint64_t)(unsigned char)data[LB_BP_ACPI_RSDP + i] << (8 * i);
+	free(data);
+	return v;
+}
+
 int lb_capture_cmdline(char *buf, size_t len, const char *extra)
 {
 	char line[4096], *tok, *save = NULL;
 	FILE *f = fopen("/proc/cmdline", "r");
+	unsigned long long rsdp;
 	size_t o = 0;
 
 	buf[0] = '\0';
@@ -75,6 +95,15 @@ int lb_capture_cmdline(char *buf, size_t len, const char *extra)
 	}
 	if (f)
 		fclose(f);
+	/*
+	 * A kernel booted BIOS-style on a UEFI machine (by a fast reboot) has
+	 * no EFI configuration table: the module cannot tell its capture
+	 * kernel where the ACPI tables are, so the command line does.
+	 */
+	rsdp = lb_boot_params_rsdp();
+	if (rsdp && access("/sys/firmware/efi", F_OK) && o < len)
+		o += (size_t)snprintf(buf + o, len - o, "acpi_rsdp=0x%llx ",
+				      (unsigned long long)rsdp);
 	if (o < len)
 		o += (size_t)snprintf(buf + o, len - o, "%s%s%s", lb_capture_params,
 				      extra && *extra ? " " : "", extra ? extra : "");

@@ -24,31 +24,6 @@
 /* A memory map file is a few lines a range: this is far beyond any. */
 #define LB_MEMMAP_FILE_MAX (1 << 20)
 
-/* struct boot_params' acpi_rsdp_addr (Documentation/arch/x86/zero-page.rst). */
-#define LB_BP_ACPI_RSDP 0x070
-
-/*
- * The ACPI root pointer this kernel was handed in its boot_params, as
- * /sys/kernel/boot_params/data shows them; 0 when it was not (the kernel
- * found the tables itself) or they cannot be read. A capture kernel, which
- * Lifeboat boots BIOS-style on a UEFI machine, knows it only from there,
- * and so would the kernel it boots.
- */
-static uint64_t boot_params_rsdp(void)
-{
-	uint64_t v = 0;
-	size_t len, i;
-	char *data;
-
-	if (lb_read_file("/sys/kernel/boot_params/data", 1 << 16, &data, &len))
-		return 0;
-	if (len >= LB_BP_ACPI_RSDP + 8)
-		for (i = 0; i < 8; i++)
-			v |= (uint64_t)(unsigned char)data[LB_BP_ACPI_RSDP + i] << (8 * i);
-	free(data);
-	return v;
-}
-
 /* A file mapped read-only: the module copies from it, so it is never copied here. */
 struct mapped {
 	void *addr;
@@ -171,7 +146,7 @@ static int prepare(const struct lb_reboot_files *f, struct prepared *p, struct l
 		if (ret)
 			goto out_release;
 	}
-	p->acpi_rsdp = boot_params_rsdp();
+	p->acpi_rsdp = lb_boot_params_rsdp();
 	return 0;
 out_release:
 	release(p);

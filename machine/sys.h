@@ -74,8 +74,19 @@ int lb_sysfs_write(const char *attr, const char *val);
 extern const char lb_capture_params[];
 
 /*
+ * The ACPI root pointer this kernel was handed in its boot_params, as
+ * /sys/kernel/boot_params/data shows them; 0 when it was not (the kernel
+ * found the tables itself) or they cannot be read. A kernel Lifeboat booted
+ * BIOS-style on a UEFI machine (a capture kernel, a fast reboot) knows it
+ * only from there, and so would the kernel it boots.
+ */
+uint64_t lb_boot_params_rsdp(void);
+
+/*
  * The capture kernel's default command line: this kernel's consoles, the
- * capture parameters, then extra (may be NULL). 0, or -E2BIG if it does not fit.
+ * ACPI root pointer when this kernel has it only from its boot_params and
+ * no EFI, the capture parameters, then extra (may be NULL). 0, or -E2BIG if
+ * it does not fit.
  */
 int lb_capture_cmdline(char *buf, size_t len, const char *extra);
 
