@@ -79,8 +79,11 @@ test-kernels:
 
 # The long unattended soak: SOAK_CYCLES crash cycles (default 20) through the
 # boot unit, every dump checked (tests/vm/soak.py). Not part of `make test`.
+# SOAK_FAST_RETURN=1: final_action = fast-reboot, every cycle back without
+# the firmware.
 SOAK_CYCLES ?= 20
+SOAK_FAST_RETURN ?= 0
 .PHONY: soak
 soak: deps
 	$(MAKE) all vm-bins modules-all
-	SOAK_CYCLES=$(SOAK_CYCLES) $(PYTHON) tests/vm/soak.py
+	SOAK_CYCLES=$(SOAK_CYCLES) SOAK_FAST_RETURN=$(SOAK_FAST_RETURN) $(PYTHON) tests/vm/soak.py

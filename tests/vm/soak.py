@@ -10,10 +10,18 @@ Afterwards every dump on the disk is checked against its death by crash and
 drgn (or, for a kernel they cannot read, by scenarios.check_dump's other
 way). Not part of `make test`: 20 cycles take about 25 minutes under TCG.
 
+With --fast-return (`make soak SOAK_FAST_RETURN=1`) the configuration says
+final_action = fast-reboot, and every cycle comes back through the direct
+boot instead of the firmware: QEMU runs with -no-reboot, so a firmware reset
+would end the run, and each cycle must print the saver's "fast reboot into
+the production kernel" and the module's jump. The crash-loop breaker is set
+out of reach (crash_loop = 1000/1): the soak crashes on purpose, every minute
+or so.
+
 Prints the cycles run, the dumps saved and verified, and the median and
 slowest cycle; exits 1 unless every cycle saved a dump that verified.
 
-    soak.py [--cycles N] [--kernel NAME] [--firmware bios|uefi]
+    soak.py [--cycles N] [--kernel NAME] [--firmware bios|uefi] [--fast-return]
 """
 import argparse
 import os
@@ -134,23 +142,33 @@ def main():
     ap.add_argument("--cycles", type=int, default=int(os.environ.get("SOAK_CYCLES", 20)))
     ap.add_argument("--kernel", default=None, help="a kernel of tests/kernels.txt")
     ap.add_argument("--firmware", default="bios", choices=("bios", "uefi"))
+    ap.add_argument("--fast-return", action="store_true",
+                    default=os.environ.get("SOAK_FAST_RETURN", "") not in ("", "0"),
+                    help="final_action = fast-reboot: every cycle returns without the firmware")
     a = ap.parse_args()
     with lbvm.guest(a.kernel, a.firmware):
-        return soak(a.cycles)
+        return soak(a.cycles, a.fast_return)
 
 
-def soak(cycles):
+def soak(cycles, fast_return=False):
     e = lbvm.env()
     ds = deaths()
-    work = lbvm.workdir(f"soak-{e['KNAME']}-{lbvm.firmware()}")
+    mode = "-fast-return" if fast_return else ""
+    work = lbvm.workdir(f"soak-{e['KNAME']}-{lbvm.firmware()}{mode}")
     with open(os.path.join(lbvm.ROOT, "dumptools", "lifeboat.conf")) as f:
         conf = f.read() + "\nkeep = 0\n"
+    if fast_return:
+        conf += "final_action = fast-reboot\ncrash_loop = 1000/1\n"
     crasher = lbvm.kmod("crasher.ko")
-    disk = cs.build_rootfs(work, conf, root_init=init_script(cycles, ds),
-                           size_mb=max(2048, 160 * cycles),
-                           extra_files=[(crasher, "lib/lbtest/crasher.ko")])
     initrd = cs.boot_initramfs(work)
-    vm = lbvm.VM(work, initrd, "console=ttyS0 crashkernel=256M", smp=2, reboot=True,
+    extra = [(crasher, "lib/lbtest/crasher.ko")]
+    if fast_return:
+        # The production kernel's initramfs: the one QEMU boots it with.
+        extra.append((initrd, f"boot/initrd.img-{e['KVER']}"))
+    disk = cs.build_rootfs(work, conf, root_init=init_script(cycles, ds),
+                           size_mb=max(2048, 160 * cycles), extra_files=extra)
+    vm = lbvm.VM(work, initrd, "console=ttyS0 crashkernel=256M", smp=2,
+                 reboot=not fast_return,
                  timeout=150 * cycles + 120, fail_markers=("boot-failed", "survived"),
                  name="soak", markers=cs.MARKERS, extra_args=cs.BUSES["virtio"][0](disk))
     t0 = time.monotonic()
@@ -204,7 +222,16 @@ def soak(cycles):
             verified += 1
     if len(dumps) != len(saved):
         problems.append(f"{len(dumps)} dumps on the disk, {len(saved)} announced saved")
+    fast = len(re.findall(r"lifeboat: fast reboot into the production kernel", text))
+    jumps = len(re.findall(r"fast reboot: jumping to the new kernel", text))
+    if fast_return:
+        for m in re.finditer(r"lifeboat: fast reboot refused: .*|fast reboot abandoned: .*", text):
+            problems.append(m.group(0)[:200])
+        if fast != cycles or jumps != cycles:
+            problems.append(f"{fast} fast reboots announced and {jumps} jumps for {cycles} cycles")
     print(f"soak: kernel {e['KVER']}, firmware {lbvm.firmware()}, serial log {res.log_path}")
+    if fast_return:
+        print(f"soak: final_action = fast-reboot: {jumps}/{cycles} cycles back without the firmware")
     print(f"soak: cycles run {len(triggers)}/{cycles}, re-armed {len(armed)}, "
           f"crashes announced at boot {announced}, reports {len(reports)}")
     print(f"soak: dumps saved {len(dumps)}, dumps verified {verified}")
