@@ -94,8 +94,12 @@ int cmd_mkinitramfs(int argc, char **argv)
 	}
 	if (show) {
 		lb_plan_conf_text(p, text, sizeof(text));
-		printf("release: %s\nmodules: %s\ncompress: %s\n/etc/lifeboat.conf:\n%s", p->kver,
-		       p->modules, p->compress, text);
+		printf("release: %s\nmodules: %s\ncompress: %s\n", p->kver, p->modules, p->compress);
+		if (p->fast)
+			printf("fast reboot after a dump: %s, initramfs %s, lifeboat.ko %s\n"
+			       "  command line: %s\n", p->ret.kernel,
+			       p->ret.initrd[0] ? p->ret.initrd : "none", p->ret.kmod, p->ret.cmdline);
+		printf("/etc/lifeboat.conf:\n%s", text);
 		free(p);
 		return 0;
 	}
@@ -125,6 +129,10 @@ int cmd_mkinitramfs(int argc, char **argv)
 	printf("  target:  %s (%s%s%s), path %s\n", p->conf.target, p->conf.fstype,
 	       p->dev[0] ? " on " : "", p->dev, p->conf.path);
 	printf("  modules: %s\n", p->modules);
+	if (p->fast)
+		printf("  returns: %s%s%s, lifeboat.ko %s\n", p->ret.kernel,
+		       p->ret.initrd[0] ? " with " : " without an initramfs", p->ret.initrd,
+		       p->ret.kmod);
 	printf("  saves:   makedumpfile %s -d %u, then %s (%s on failure)\n",
 	       lb_compression_flag(p->conf.compression) ? lb_compression_flag(p->conf.compression) :
 	       "(no compression)", p->conf.dump_level, lb_action_name(p->conf.final_action),

@@ -132,6 +132,11 @@ static int start(const char *conf_path, int rebuild)
 		       (unsigned long long)((st.s->end - st.s->start) >> 20),
 		       (unsigned long long)(st.s->here.total >> 20), st.p->conf.target,
 		       st.p->conf.path);
+		if (st.p->fast)
+			printf("lifeboat: after a dump, a fast reboot into %s (%s%s%s), unless %u crashes within %u minutes or a hardware error\n",
+			       st.p->ret.release, st.p->ret.kernel, st.p->ret.initrd[0] ? ", " : "",
+			       st.p->ret.initrd, st.p->conf.crash_loop_count,
+			       st.p->conf.crash_loop_minutes);
 		ret = 0;
 		break;
 	case LB_START_FAILED:
