@@ -129,6 +129,9 @@ int cmd_mkinitramfs(int argc, char **argv)
 	printf("  target:  %s (%s%s%s), path %s\n", p->conf.target, p->conf.fstype,
 	       p->dev[0] ? " on " : "", p->dev, p->conf.path);
 	printf("  modules: %s\n", p->modules);
+	if (p->fast_off[0])
+		lb_error("warning: final_action = fast-reboot, but %s: after a dump the machine reboots through the firmware",
+			 p->fast_off);
 	if (p->fast)
 		printf("  returns: %s%s%s, lifeboat.ko %s\n", p->ret.kernel,
 		       p->ret.initrd[0] ? " with " : " without an initramfs", p->ret.initrd,

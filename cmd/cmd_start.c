@@ -132,6 +132,9 @@ static int start(const char *conf_path, int rebuild)
 		       (unsigned long long)((st.s->end - st.s->start) >> 20),
 		       (unsigned long long)(st.s->here.total >> 20), st.p->conf.target,
 		       st.p->conf.path);
+		if (st.p->fast_off[0])
+			lb_error("warning: final_action = fast-reboot, but %s: after a dump the machine reboots through the firmware",
+				 st.p->fast_off);
 		if (st.p->fast)
 			printf("lifeboat: after a dump, a fast reboot into %s (%s%s%s), unless %u crashes within %u minutes or a hardware error\n",
 			       st.p->ret.release, st.p->ret.kernel, st.p->ret.initrd[0] ? ", " : "",

@@ -418,13 +418,20 @@ int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modro
 	if (!offline)
 		resolve_state(p);
 	if (p->conf.final_action == LB_ACTION_FAST_REBOOT) {
-		/* The memory map and command line are this machine's, as it runs. */
+		struct lb_err why;
+
+		/*
+		 * The memory map and command line are this machine's, as it runs.
+		 * What is missing for the fast reboot does not stop the capture
+		 * being armed: the saver then reboots through the firmware.
+		 */
 		if (offline)
-			return lb_err_set(err, EINVAL, "final_action = fast-reboot records this machine's kernel and memory map: not offline");
-		ret = lb_return_plan(conf, p->kver, p->modroot, &p->ret, err);
-		if (ret)
-			return ret;
-		p->fast = true;
+			snprintf(p->fast_off, sizeof(p->fast_off),
+				 "offline, this machine's kernel and memory map are not recorded");
+		else if (lb_return_plan(conf, p->kver, p->modroot, &p->ret, &why))
+			snprintf(p->fast_off, sizeof(p->fast_off), "%s", why.msg);
+		else
+			p->fast = true;
 	}
 	return 0;
 }

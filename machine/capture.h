@@ -41,6 +41,9 @@ struct lb_plan {
 	 * in the image under LB_RETURN_DIR (fastreturn.c). */
 	bool fast;
 	struct lb_return ret;
+	/* With final_action = fast-reboot but fast false: why not (the capture
+	 * is armed all the same; after a dump, the firmware reboots). */
+	char fast_off[256];
 };
 
 /*
