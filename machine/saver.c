@@ -87,6 +87,7 @@ struct saver {
 	/* final_action = fast-reboot */
 	char **names;			/* the dumps on the target, this one included */
 	size_t nr_names;
+	bool listed;			/* names is the target's list */
 	char hardware[256];		/* a hardware death in the log, "" for none */
 	bool fast;			/* lb_fast_return() said yes */
 	char fast_why[512];		/* or why not */
@@ -553,7 +554,7 @@ static void decide(struct saver *s)
 		.loop_minutes = s->conf.crash_loop_minutes,
 	};
 
-	if (!s->names) {
+	if (!s->listed) {
 		/* No list: the loop cannot be ruled out. */
 		snprintf(s->fast_why, sizeof(s->fast_why),
 			 "cannot list the dumps on the target to rule out a crash loop");
@@ -602,10 +603,12 @@ static int save(struct saver *s)
 	step(s, "making room (removing the oldest dumps)");
 
 	/* The crash loop counts the dumps there were before any is pruned. */
-	if (s->conf.final_action == LB_ACTION_FAST_REBOOT &&
-	    lb_list_dumps(s->target.dir, &s->names, &s->nr_names)) {
-		s->names = NULL;
-		s->nr_names = 0;
+	if (s->conf.final_action == LB_ACTION_FAST_REBOOT) {
+		s->listed = !lb_list_dumps(s->target.dir, &s->names, &s->nr_names);
+		if (!s->listed) {
+			s->names = NULL;
+			s->nr_names = 0;
+		}
 	}
 
 	/* Room for the new dump: the oldest go first, keep - 1 of them stay beside it. */
