@@ -99,6 +99,8 @@ int cmd_mkinitramfs(int argc, char **argv)
 			printf("fast reboot after a dump: %s, initramfs %s, lifeboat.ko %s\n"
 			       "  command line: %s\n", p->ret.kernel,
 			       p->ret.initrd[0] ? p->ret.initrd : "none", p->ret.kmod, p->ret.cmdline);
+		else if (p->fast_off[0])
+			printf("fast reboot after a dump: off, the firmware reboots: %s\n", p->fast_off);
 		printf("/etc/lifeboat.conf:\n%s", text);
 		free(p);
 		return 0;
