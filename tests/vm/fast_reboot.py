@@ -22,6 +22,10 @@ ABANDON_RE = re.compile(r"lifeboat: fast reboot abandoned: (.*); the firmware re
 DIGEST_REASON = "the image was damaged after it was loaded (digest mismatch)"
 LINUX_RE = re.compile(r"Linux version \d")
 MARK_RE = re.compile(r"LBMARK (\S+)")
+# A restart through the firmware, as the kernel announces it, and the EFI
+# stub's line, which OVMF's serial console shows at each boot through it.
+FW_RESTART_RE = re.compile(r"reboot: (Restarting system|machine restart)")
+EFI_STUB_RE = re.compile(r"EFI stub: ")
 
 # The kernel's oops and BUG lines (lbvm.KERNEL_MARKERS "oops"), and WARN.
 OOPS_RE = re.compile(r"(BUG: |Oops: |general protection fault|kernel BUG at )")
