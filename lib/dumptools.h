@@ -41,6 +41,14 @@ int lb_time_format(char *buf, size_t len, long long t);
  */
 void lb_last_line(const char *out, size_t n, char *line, size_t len);
 
+/*
+ * Digits in base 8, 10 or 16 from text[*i] up to text[len], no sign, no
+ * prefix; *i moves past them (lib/parse.c). 0, -EINVAL (no digit) or
+ * -ERANGE (beyond 64 bits).
+ */
+int lb_digits_parse(const char *text, size_t len, size_t *i, unsigned int base,
+		    uint64_t *ret);
+
 /* "12.3 MiB": bytes in MiB, one decimal. */
 void lb_mib_format(char *buf, size_t len, unsigned long long bytes);
 

@@ -79,57 +79,43 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "0x" and hex digits at text[*i], up to end; 0, or -EINVAL (none, or beyond 64 bits). */
 static int parse_hex(const char *text, size_t end, size_t *i, uint64_t *ret)
 {
-	size_t start;
-	uint64_t v = 0;
-	int d;
-
 	if (end - *i < 3 || text[*i] != '0' || (text[*i + 1] != 'x' && text[*i + 1] != 'X'))
 		return -EINVAL;
 	*i += 2;
-	start = *i;
-	while (*i < end && (d = hexval(text[*i])) >= 0) {
-		if (v >> 60)
-			return -EINVAL;
-		v = (v << 4) | (uint64_t)d;
-		(*i)++;
-	}
-	if (*i == start)
-		return -EINVAL;
-	*ret = v;
-	return 0;
+	return lb_digits_parse(text, end, i, 16, ret) ? -EINVAL : 0;
 }
 
 /* Decimal digits at text[*i], up to end; 0, or -EINVAL. */
 static int parse_dec(const char *text, size_t end, size_t *i, uint64_t *ret)
 {
-	size_t start = *i;
-	uint64_t v = 0, d;
+	return lb_digits_parse(text, end, i, 10, ret) ? -EINVAL : 0;
+}
 
-	while (*i < end && text[*i] >= '0' && text[*i] <= '9') {
-		d = (uint64_t)(text[*i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return -EINVAL;
-		v = v * 10 + d;
+/*
+ * The next line of text from *pos: [*start, *eol), with *pos moved past its
+ * newline. False at the end.
+ */
+static bool next_line(const char *text, size_t len, size_t *pos, size_t *start,
+		      size_t *eol)
+{
+	if (*pos >= len)
+		return false;
+	*start = *pos;
+	for (*eol = *pos; *eol < len && text[*eol] != '\n'; (*eol)++)
+		;
+	*pos = *eol + 1;
+	return true;
+}
+
+/* Moves *i past leading blanks; true if nothing but a comment is left. */
+static bool content_at(const char *text, size_t *i, size_t eol)
+{
+	while (*i < eol && is_blank(text[*i]))
 		(*i)++;
-	}
-	if (*i == start)
-		return -EINVAL;
-	*ret = v;
-	return 0;
+	return *i == eol || text[*i] == '#';
 }
 
 /* The length of text without its trailing blanks and newlines. */
@@ -196,15 +182,9 @@ int lb_memmap_parse(const char *text, size_t len, const char *name, struct lb_me
 
 	*nr = 0;
 	snprintf(what, sizeof(what), "memory map '%s'", name);
-	while (pos < len) {
+	while (next_line(text, len, &pos, &i, &eol)) {
 		line++;
-		for (eol = pos; eol < len && text[eol] != '\n'; eol++)
-			;
-		i = pos;
-		pos = eol + 1;
-		while (i < eol && is_blank(text[i]))
-			i++;
-		if (i == eol || text[i] == '#')
+		if (content_at(text, &i, eol))
 			continue;
 		if (parse_hex(text, eol, &i, &start) || i == eol || !is_blank(text[i]))
 			goto malformed;
@@ -388,15 +368,9 @@ int lb_kexec_defaults_parse(const char *text, size_t len, const char *name,
 	bool *has;
 
 	memset(ret, 0, sizeof(*ret));
-	while (pos < len) {
+	while (next_line(text, len, &pos, &i, &eol)) {
 		line++;
-		for (eol = pos; eol < len && text[eol] != '\n'; eol++)
-			;
-		i = pos;
-		pos = eol + 1;
-		while (i < eol && is_blank(text[i]))
-			i++;
-		if (i == eol || text[i] == '#')
+		if (content_at(text, &i, eol))
 			continue;
 		if (eol - i > 7 && !memcmp(text + i, "export", 6) && is_blank(text[i + 6])) {
 			i += 6;
@@ -520,12 +494,8 @@ int lb_fast_reboot_parse(const char *text, size_t len, struct lb_fast_reboot *re
 
 	memset(ret, 0, sizeof(*ret));
 	len = trimmed(text, len);
-	while (pos < len) {
+	while (next_line(text, len, &pos, &i, &eol)) {
 		line++;
-		for (eol = pos; eol < len && text[eol] != '\n'; eol++)
-			;
-		i = pos;
-		pos = eol + 1;
 		if (line == 1) {
 			if (text_is(text + i, trimmed(text + i, eol - i), "none"))
 				return eol >= len ? 0 : -EINVAL;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "dumptools.h"
 #include "reserve.h"
 
 static int hexval(char c)
@@ -21,8 +22,8 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Digits in base 8, 10 or 16 from text[*i]; 0 or -EINVAL/-ERANGE. */
-static int parse_number(const char *text, size_t len, size_t *i, unsigned int base, uint64_t *ret)
+int lb_digits_parse(const char *text, size_t len, size_t *i, unsigned int base,
+		    uint64_t *ret)
 {
 	size_t start = *i;
 	uint64_t v = 0;
@@ -54,7 +55,7 @@ int lb_size_parse(const char *text, size_t len, uint64_t *ret, size_t *used)
 	} else if (len >= 1 && text[0] == '0') {
 		base = 8;	/* as simple_strtoull(): "08" reads 0, then '8' */
 	}
-	r = parse_number(text, len, &i, base, &v);
+	r = lb_digits_parse(text, len, &i, base, &v);
 	if (r)
 		return r;
 	if (i < len) {
@@ -120,8 +121,8 @@ int lb_iomem_parse(const char *text, size_t len, struct lb_iomem *ret, struct lb
 			pos = eol + 1;
 			continue;
 		}
-		if (parse_number(text, eol, &i, 16, &start) || i >= eol || text[i++] != '-' ||
-		    parse_number(text, eol, &i, 16, &end) || eol - i < 3 ||
+		if (lb_digits_parse(text, eol, &i, 16, &start) || i >= eol || text[i++] != '-' ||
+		    lb_digits_parse(text, eol, &i, 16, &end) || eol - i < 3 ||
 		    memcmp(text + i, " : ", 3))
 			return lb_err_set(err, EINVAL,
 					  "/proc/iomem line %u is not 'start-end : name'", line);
@@ -296,14 +297,14 @@ int lb_region_attr_parse(const char *text, size_t len, uint64_t *start, uint64_t
 	if (len < 2 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X'))
 		return -EINVAL;
 	i = 2;
-	if (parse_number(text, len, &i, 16, start) || i >= len || text[i++] != ' ')
+	if (lb_digits_parse(text, len, &i, 16, start) || i >= len || text[i++] != ' ')
 		return -EINVAL;
 	if (i + 2 > len || text[i] != '0' || (text[i + 1] != 'x' && text[i + 1] != 'X'))
 		return -EINVAL;
 	i += 2;
-	if (parse_number(text, len, &i, 16, end) || i >= len || text[i++] != ' ')
+	if (lb_digits_parse(text, len, &i, 16, end) || i >= len || text[i++] != ' ')
 		return -EINVAL;
-	if (parse_number(text, len, &i, 10, &size) || i >= len || text[i++] != ' ')
+	if (lb_digits_parse(text, len, &i, 10, &size) || i >= len || text[i++] != ' ')
 		return -EINVAL;
 	if (*end <= *start || *end - *start != size)
 		return -EINVAL;
@@ -325,12 +326,12 @@ int lb_cpulist_parse(const char *text, size_t len, unsigned int *nr)
 	while (len && (text[len - 1] == '\n' || !text[len - 1]))
 		len--;
 	while (i < len) {
-		if (parse_number(text, len, &i, 10, &a))
+		if (lb_digits_parse(text, len, &i, 10, &a))
 			return -EINVAL;
 		b = a;
 		if (i < len && text[i] == '-') {
 			i++;
-			if (parse_number(text, len, &i, 10, &b) || b < a)
+			if (lb_digits_parse(text, len, &i, 10, &b) || b < a)
 				return -EINVAL;
 		}
 		if (b >= 1u << 20)	/* far beyond any NR_CPUS */

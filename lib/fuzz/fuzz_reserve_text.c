@@ -120,13 +120,13 @@ static void grub(const char *text, size_t len)
 /* The facts as 40-bit numbers: no sum can overflow. */
 static void arithmetic(const unsigned char *data, size_t size)
 {
-	struct lb_estimate_in in;
+	struct lb_estimate_in in = { 0 };
 	struct lb_estimate e;
-	uint64_t v[10] = { 0 }, parts;
+	uint64_t v[11] = { 0 }, parts;
 	size_t i;
 
 	memcpy(v, data, size < sizeof(v) ? size : sizeof(v));
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < 11; i++)
 		v[i] &= (1ULL << 40) - 1;
 	in.meta = v[0] & ~0xfffULL;
 	in.init_size = v[1] & 0xffffffffULL;
@@ -138,9 +138,10 @@ static void arithmetic(const unsigned char *data, size_t size)
 	in.nr_cpus = (unsigned int)(v[7] % 8193);
 	in.region_start = v[8] & ~0xfffULL;
 	in.region_size = v[9] & ~0xfffULL;
+	in.fast_return = v[10];
 	lb_estimate_compute(&in, &e);
 	parts = e.meta + e.align + e.kernel + e.initrd + e.rootfs + e.window + e.memmap + e.cpus +
-		e.makedumpfile + e.runtime + e.margin;
+		e.makedumpfile + e.runtime + e.fast_return + e.margin;
 	check(parts == e.total);
 	check(e.total % (4ULL << 20) == 0);
 	check(e.total >= e.load_floor);
