@@ -215,9 +215,9 @@ def main():
                     results[name][f].append(got[f])
     print(f"\nreboot into a new kernel ({kname}, 1 GiB, 2 CPUs, emulated: TCG), "
           f"{a.runs} run(s) each, host seconds, median (min-max):")
-    print(f"  {'':24}" + "".join(f"{f:>20}" for f in FIGURES))
+    print(f"  {'':24}" + "".join(f" {f:>20}" for f in FIGURES))
     for name, _, _ in ways:
-        print(f"  {name:24}" + "".join(f"{summary(results[name][f]):>20}" for f in FIGURES))
+        print(f"  {name:24}" + "".join(f" {summary(results[name][f]):>20}" for f in FIGURES))
     for fig in ("restart -> init", "command -> init"):
         med = {n: statistics.median(results[n][fig]) for n, _, _ in ways if results[n][fig]}
         for fw in ("SeaBIOS", "OVMF"):
