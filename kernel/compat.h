@@ -23,6 +23,10 @@
 #define LB_HAVE_SHSTK \
 	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0))
 
+/* 6.12: a kmsg dumper gets a struct kmsg_dump_detail, no longer the reason alone. */
+#define LB_HAVE_KMSG_DUMP_DETAIL \
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0))
+
 #ifdef __ASSEMBLY__
 
 #include <asm/unwind_hints.h>

@@ -10,17 +10,23 @@
  * allocator offers inside the window is held aside until the load is done,
  * so that it is not offered again. A digest covers it all.
  *
- * The jump (lb_reboot_restart()) hangs on the restart-prepare handlers,
- * which kernel_restart() runs after the reboot notifiers and
- * device_shutdown(), and which neither halt, power-off nor the kernel's
- * own kexec run. There it does what the kernel's kexec would have done
- * had its kexec_in_progress been set: it clears bus mastering on every
- * PCI function (device_shutdown() leaves that to the firmware on a
- * restart), stops the other CPUs, shuts the IOMMU down; then it quiets the
+ * The restart takes two steps, both on kernel_restart()'s path and on no
+ * other (not halt, not power-off, not the kernel's own kexec, which runs
+ * neither of them). The restart-prepare handlers run after the reboot
+ * notifiers and device_shutdown(): there lb_reboot_prepare() checks the
+ * machine again and does what the kernel's kexec would have done had its
+ * kexec_in_progress been set: it clears bus mastering on every PCI
+ * function (device_shutdown() leaves that to the firmware on a restart).
+ * It keeps lb_mutex, so that nothing changes the image from then on.
+ * kernel_restart() then moves to the reboot CPU, runs the syscore shutdown
+ * callbacks (the 8259 masked, machine checks off, and on 6.12 the printk
+ * threads stopped, so that our last lines reach the console) and dumps the
+ * kernel log with KMSG_DUMP_SHUTDOWN: our dumper, lb_reboot_jump(), checks
+ * the digest, stops the other CPUs, shuts the IOMMU down, quiets the
  * interrupt hardware as the panic path does and enters the trampoline,
- * which copies the pages into place and jumps. Any check that fails on
- * the way returns to kernel_restart(), and the firmware reboots the
- * machine: the reason is in the log.
+ * which copies the pages into place and jumps. Any check that fails on the
+ * way returns to kernel_restart(), and the firmware reboots the machine:
+ * the reason is in the log.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,6 +36,7 @@
 #include <linux/crash_dump.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
+#include <linux/kmsg_dump.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/reboot.h>
@@ -76,8 +83,22 @@ struct lb_fast {
 
 static struct lb_fast lb_fast;
 static struct sys_off_handler *lb_fast_handler;
+/* lb_reboot_prepare() passed and holds lb_mutex: the dumper may jump. */
+static bool lb_fast_go;
 
-static int lb_reboot_restart(struct sys_off_data *data);
+static int lb_reboot_prepare(struct sys_off_data *data);
+#if LB_HAVE_KMSG_DUMP_DETAIL
+static void lb_reboot_jump(struct kmsg_dumper *dumper,
+			   struct kmsg_dump_detail *detail);
+#else
+static void lb_reboot_jump(struct kmsg_dumper *dumper,
+			   enum kmsg_dump_reason reason);
+#endif
+
+static struct kmsg_dumper lb_fast_dumper = {
+	.dump = lb_reboot_jump,
+	.max_reason = KMSG_DUMP_SHUTDOWN,
+};
 
 static void lb_fast_free(struct lb_fast *f)
 {
@@ -378,10 +399,16 @@ static int lb_fast_register(struct lb_err *err)
 	ret = lb_quiesce_prepare(err);
 	if (ret)
 		return ret;
+	ret = kmsg_dump_register(&lb_fast_dumper);
+	if (ret) {
+		lb_quiesce_release();
+		return lb_err_set(err, -ret, "cannot register the kernel log dumper");
+	}
 	h = register_sys_off_handler(SYS_OFF_MODE_RESTART_PREPARE,
-				     SYS_OFF_PRIO_DEFAULT, lb_reboot_restart,
+				     SYS_OFF_PRIO_DEFAULT, lb_reboot_prepare,
 				     NULL);
 	if (IS_ERR(h)) {
+		kmsg_dump_unregister(&lb_fast_dumper);
 		lb_quiesce_release();
 		return lb_err_set(err, -PTR_ERR(h),
 				  "cannot register the restart handler");
@@ -396,6 +423,7 @@ static void lb_fast_unregister(void)
 		return;
 	unregister_sys_off_handler(lb_fast_handler);
 	lb_fast_handler = NULL;
+	kmsg_dump_unregister(&lb_fast_dumper);
 	lb_quiesce_release();
 }
 
@@ -566,7 +594,6 @@ static unsigned int lb_pci_stop_dma(unsigned int *seen)
 static const char *lb_reboot_why_not(void)
 {
 	struct lb_boot_env env;
-	u8 digest[SHA256_DIGEST_SIZE];
 
 	lb_fast_env(&env);
 	if (lb_boot_refusal(&env, NULL))
@@ -575,35 +602,59 @@ static const char *lb_reboot_why_not(void)
 			"the machine no longer allows it";
 	if (!lb_fast.sig_keyring && security_locked_down(LOCKDOWN_KEXEC))
 		return "the kernel is locked down and the new kernel's signature was not verified";
-	lb_fast_digest(&lb_fast, digest);
-	if (memcmp(digest, lb_fast.digest, sizeof(digest)))
-		return "the image was damaged after it was loaded (digest mismatch)";
 	return NULL;
 }
 
 /**
- * lb_reboot_restart() - take the restart to the loaded kernel
+ * lb_reboot_prepare() - get the restart ready for the jump
  * @data: unused
  *
  * Context: kernel_restart(), after device_shutdown(), process context.
- * Return: NOTIFY_DONE, only when it gives up: the firmware reboot follows.
+ * Return: NOTIFY_DONE. On success lb_mutex stays held and lb_fast_go set,
+ * for lb_reboot_jump(); otherwise the firmware reboot follows.
  */
-static int lb_reboot_restart(struct sys_off_data *data)
+static int lb_reboot_prepare(struct sys_off_data *data)
 {
-	unsigned int cpu, functions, masters;
+	unsigned int functions, masters;
 	const char *why;
 
 	mutex_lock(&lb_mutex);
-	if (!lb_fast.loaded)
-		goto out;
-	/* The CPU the kernel reboots from, as migrate_to_reboot_cpu() would. */
-	set_cpus_allowed_ptr(current, cpumask_of(cpumask_first(cpu_online_mask)));
-	masters = lb_pci_stop_dma(&functions);
-	/* After bus mastering is off, no device writes into the pages any more. */
+	if (!lb_fast.loaded) {
+		mutex_unlock(&lb_mutex);
+		return NOTIFY_DONE;
+	}
 	why = lb_reboot_why_not();
-	if (why)
-		goto out_abandon;
+	if (why) {
+		pr_emerg("fast reboot abandoned: %s; the firmware reboots the machine\n", why);
+		mutex_unlock(&lb_mutex);
+		return NOTIFY_DONE;
+	}
+	masters = lb_pci_stop_dma(&functions);
+	pr_info("fast reboot: bus mastering was on for %u of %u PCI functions, now off\n",
+		masters, functions);
+	WRITE_ONCE(lb_fast_go, true);
+	return NOTIFY_DONE;
+}
 
+/*
+ * The kernel log dumper, called with KMSG_DUMP_SHUTDOWN by kernel_restart()
+ * after the syscore shutdown, on the reboot CPU: take the restart to the
+ * loaded kernel. Returns only to give up.
+ */
+static void lb_reboot_jump_body(void)
+{
+	u8 digest[SHA256_DIGEST_SIZE];
+	const char *why;
+
+	/* After bus mastering is off, no device writes into the pages any more. */
+	lb_fast_digest(&lb_fast, digest);
+	if (memcmp(digest, lb_fast.digest, sizeof(digest))) {
+		why = "the image was damaged after it was loaded (digest mismatch)";
+		goto out_abandon;
+	}
+	/* While the console can still be written from here: on PREEMPT_RT not with IRQs off. */
+	pr_emerg("fast reboot: jumping to the new kernel from CPU %u\n",
+		 raw_smp_processor_id());
 	local_irq_disable();
 	smp_ops.stop_other_cpus(1);
 	if (num_online_cpus() > 1) {
@@ -613,9 +664,6 @@ static int lb_reboot_restart(struct sys_off_data *data)
 	}
 	if (x86_platform.iommu_shutdown)
 		x86_platform.iommu_shutdown();
-	cpu = smp_processor_id();
-	pr_emerg("fast reboot: jumping to the new kernel from CPU %u (bus mastering was on for %u of %u PCI functions, now off)\n",
-		 cpu, masters, functions);
 	lb_quiesce_this_cpu();
 	lb_quiesce_machine();
 	lb_cet_disable();
@@ -624,9 +672,25 @@ static int lb_reboot_restart(struct sys_off_data *data)
 
 out_abandon:
 	pr_emerg("fast reboot abandoned: %s; the firmware reboots the machine\n", why);
-out:
+}
+
+#if LB_HAVE_KMSG_DUMP_DETAIL
+static void lb_reboot_jump(struct kmsg_dumper *dumper,
+			   struct kmsg_dump_detail *detail)
+{
+	enum kmsg_dump_reason reason = detail->reason;
+#else
+static void lb_reboot_jump(struct kmsg_dumper *dumper,
+			   enum kmsg_dump_reason reason)
+{
+#endif
+	/* The kernel's own kexec dumps at SYSTEM_RESTART too, but never prepared us. */
+	if (reason != KMSG_DUMP_SHUTDOWN || system_state != SYSTEM_RESTART ||
+	    !READ_ONCE(lb_fast_go))
+		return;
+	WRITE_ONCE(lb_fast_go, false);
+	lb_reboot_jump_body();
 	mutex_unlock(&lb_mutex);
-	return NOTIFY_DONE;
 }
 
 /**
