@@ -10,6 +10,10 @@
  *   - the dead kernel died of the hardware (a machine check, a bus or memory
  *     error NMI): the reset retrains memory and clears the error state, which
  *     a direct boot would carry over;
+ *   - the capture kernel does not run on the firmware's boot CPU (the crash
+ *     came from another): the production kernel booted from here would do
+ *     without that CPU (Linux 6.9 and later) or send it INIT, which resets
+ *     some machines;
  *   - the machine is in a crash loop: this crash is the crash_loop_count-th
  *     within crash_loop_minutes (s390's dump_reipl warns of the same loop).
  */
@@ -63,6 +67,13 @@ bool lb_dmesg_hardware_error(const char *text, size_t len, const char *panic, ch
 	return false;
 }
 
+bool lb_dmesg_not_on_bsp(const char *text, size_t len)
+{
+	static const char marker[] = "Boot CPU APIC ID not the first enumerated APIC ID";
+
+	return memmem(text, len, marker, sizeof(marker) - 1) != NULL;
+}
+
 unsigned int lb_crashes_within(const char *const *names, size_t nr, long long now,
 			       unsigned int minutes)
 {
@@ -93,6 +104,10 @@ bool lb_fast_return(const struct lb_return_facts *f, char *why, size_t len)
 	}
 	if (f->hardware[0]) {
 		snprintf(why, len, "the kernel died of a hardware error ('%.160s')", f->hardware);
+		return false;
+	}
+	if (f->not_on_bsp) {
+		snprintf(why, len, "the capture kernel does not run on the firmware's boot CPU: the production kernel would come up without it");
 		return false;
 	}
 	n = lb_crashes_within(f->names, f->nr, f->now, f->loop_minutes);
