@@ -118,8 +118,29 @@ static void lb_fast_free(struct lb_fast *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static void lb_fast_env(struct lb_boot_env *e)
+/* Is this CPU the boot processor? The APIC base MSR says, on family 6 and later. */
+static bool lb_on_bsp(void)
 {
+	u64 base;
+
+	if (boot_cpu_data.x86 < 6 || rdmsrl_safe(MSR_IA32_APICBASE, &base))
+		return true;
+	return base & MSR_IA32_APICBASE_BSP;
+}
+
+static void lb_on_bsp_fn(void *arg)
+{
+	*(bool *)arg = lb_on_bsp();
+}
+
+/*
+ * What lb_boot_refusal() weighs. @cpu is the CPU that would jump: the
+ * reboot CPU (the first online one) at load time, this one at the restart.
+ */
+static void lb_fast_env(struct lb_boot_env *e, int cpu)
+{
+	bool bsp = true;
+
 	e->cpus_online = num_online_cpus();
 	e->cpus_present = num_present_cpus();
 	e->hyper = LB_HYPER_NONE;
@@ -130,6 +151,11 @@ static void lb_fast_env(struct lb_boot_env *e)
 		e->hyper = LB_HYPER_HYPERV;
 	e->mem_encrypt = cc_platform_has(CC_ATTR_MEM_ENCRYPT) ||
 			 cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT);
+	if (cpu < 0)
+		bsp = lb_on_bsp();
+	else
+		smp_call_function_single(cpu, lb_on_bsp_fn, &bsp, 1);
+	e->off_bsp = !bsp;
 }
 
 static void lb_fast_digest(const struct lb_fast *f, u8 out[SHA256_DIGEST_SIZE])
@@ -374,7 +400,7 @@ static int lb_reboot_check(const struct lifeboat_reboot *req, struct lb_err *err
 	if (req->nr_map > LIFEBOAT_REBOOT_MAX_RANGES)
 		return lb_err_set(err, E2BIG, "a memory map of %llu ranges: at most %d",
 				  req->nr_map, LIFEBOAT_REBOOT_MAX_RANGES);
-	lb_fast_env(&env);
+	lb_fast_env(&env, cpumask_first(cpu_online_mask));
 	return lb_boot_refusal(&env, err);
 }
 
@@ -593,13 +619,12 @@ static unsigned int lb_pci_stop_dma(unsigned int *seen)
 
 static const char *lb_reboot_why_not(void)
 {
+	static struct lb_err why;
 	struct lb_boot_env env;
 
-	lb_fast_env(&env);
-	if (lb_boot_refusal(&env, NULL))
-		return env.cpus_online != env.cpus_present ?
-			"a CPU went offline after the load" :
-			"the machine no longer allows it";
+	lb_fast_env(&env, cpumask_first(cpu_online_mask));
+	if (lb_boot_refusal(&env, &why))
+		return why.msg;
 	if (!lb_fast.sig_keyring && security_locked_down(LOCKDOWN_KEXEC))
 		return "the kernel is locked down and the new kernel's signature was not verified";
 	return NULL;
@@ -650,6 +675,10 @@ static void lb_reboot_jump_body(void)
 	lb_fast_digest(&lb_fast, digest);
 	if (memcmp(digest, lb_fast.digest, sizeof(digest))) {
 		why = "the image was damaged after it was loaded (digest mismatch)";
+		goto out_abandon;
+	}
+	if (!lb_on_bsp()) {
+		why = "the kernel restarts on a CPU that is not the boot processor (reboot_cpu=)";
 		goto out_abandon;
 	}
 	/* While the console can still be written from here: on PREEMPT_RT not with IRQs off. */

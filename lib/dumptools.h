@@ -349,20 +349,10 @@ bool lb_dmesg_hardware_error(const char *text, size_t len, const char *panic, ch
 unsigned int lb_crashes_within(const char *const *names, size_t nr, long long now,
 			       unsigned int minutes);
 
-/*
- * Does the capture kernel's own log (text, len) say it does not run on the
- * firmware's boot CPU (the crash came from another)? Linux 6.9 and later
- * then leave that CPU out ("Crash kernel detected. Disabling real BSP"),
- * and so would the production kernel booted from here: it would come up
- * short of a CPU. Earlier kernels send it INIT, which resets some machines.
- */
-bool lb_dmesg_not_on_bsp(const char *text, size_t len);
-
 /* What the saver knows when final_action = fast-reboot. */
 struct lb_return_facts {
 	bool complete;			/* the vmcore is saved */
 	const char *hardware;		/* lb_dmesg_hardware_error()'s line, "" for none */
-	bool not_on_bsp;		/* lb_dmesg_not_on_bsp() of the capture kernel's log */
 	long long now;			/* this crash's time */
 	const char *const *names;	/* the dumps on the target, this one included */
 	size_t nr;

@@ -67,13 +67,6 @@ bool lb_dmesg_hardware_error(const char *text, size_t len, const char *panic, ch
 	return false;
 }
 
-bool lb_dmesg_not_on_bsp(const char *text, size_t len)
-{
-	static const char marker[] = "Boot CPU APIC ID not the first enumerated APIC ID";
-
-	return memmem(text, len, marker, sizeof(marker) - 1) != NULL;
-}
-
 unsigned int lb_crashes_within(const char *const *names, size_t nr, long long now,
 			       unsigned int minutes)
 {
@@ -104,10 +97,6 @@ bool lb_fast_return(const struct lb_return_facts *f, char *why, size_t len)
 	}
 	if (f->hardware[0]) {
 		snprintf(why, len, "the kernel died of a hardware error ('%.160s')", f->hardware);
-		return false;
-	}
-	if (f->not_on_bsp) {
-		snprintf(why, len, "the capture kernel does not run on the firmware's boot CPU: the production kernel would come up without it");
 		return false;
 	}
 	n = lb_crashes_within(f->names, f->nr, f->now, f->loop_minutes);

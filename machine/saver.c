@@ -47,7 +47,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/klog.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -541,28 +540,6 @@ static int write_meta(struct saver *s)
 	return lb_meta_write(s->work, LB_META_FILE, &s->meta);
 }
 
-/* klogctl(2)'s actions (the kernel's SYSLOG_ACTION_*, in no userspace header). */
-enum { KLOG_READ_ALL = 3, KLOG_SIZE_BUFFER = 10 };
-
-/* The capture kernel's own log: does it run on the firmware's boot CPU? */
-static bool own_log_not_on_bsp(void)
-{
-	int len = klogctl(KLOG_SIZE_BUFFER, NULL, 0);
-	bool ret = false;
-	char *buf;
-
-	if (len <= 0)
-		return false;
-	buf = malloc((size_t)len);
-	if (!buf)
-		return false;
-	len = klogctl(KLOG_READ_ALL, buf, len);
-	if (len > 0)
-		ret = lb_dmesg_not_on_bsp(buf, (size_t)len);
-	free(buf);
-	return ret;
-}
-
 /* final_action = fast-reboot: directly, or through the firmware? */
 static void decide(struct saver *s)
 {
@@ -577,7 +554,6 @@ static void decide(struct saver *s)
 		.loop_minutes = s->conf.crash_loop_minutes,
 	};
 
-	f.not_on_bsp = own_log_not_on_bsp();
 	if (!s->listed) {
 		/* No list: the loop cannot be ruled out. */
 		snprintf(s->fast_why, sizeof(s->fast_why),

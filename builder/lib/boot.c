@@ -35,6 +35,9 @@ int lb_boot_refusal(const struct lb_boot_env *e, struct lb_err *err)
 	if (e->mem_encrypt)
 		return lb_err_set(err, EOPNOTSUPP,
 				  "memory encryption (SME, SEV or TDX) is active: the copy would need the kernel's own kexec");
+	if (e->off_bsp)
+		return lb_err_set(err, EOPNOTSUPP,
+				  "the CPU that would jump is not the boot processor (a capture kernel runs on the CPU that crashed): the new kernel would start the real one only with an INIT that resets some machines, or leave it out");
 	return 0;
 }
 

@@ -72,6 +72,10 @@ START_TEST(boot_refusals)
 	e.mem_encrypt = true;
 	ck_assert_int_eq(lb_boot_refusal(&e, &err), -EOPNOTSUPP);
 	ck_assert_msg(strstr(err.msg, "encryption"), "%s", err.msg);
+	e = ok;
+	e.off_bsp = true;
+	ck_assert_int_eq(lb_boot_refusal(&e, &err), -EOPNOTSUPP);
+	ck_assert_msg(strstr(err.msg, "not the boot processor"), "%s", err.msg);
 }
 END_TEST
 

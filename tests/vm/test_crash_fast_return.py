@@ -8,7 +8,10 @@ direct one.
 
   boot 1: `lifeboat start` records the production kernel, its initramfs,
           command line, the firmware's memory map and lifeboat.ko in the
-          capture initramfs and arms; sysrq-c.
+          capture initramfs and arms; sysrq-c on CPU 0, the boot processor
+          (from another CPU the module refuses the fast reboot: the
+          production kernel could start the boot processor only with an
+          INIT that resets some machines).
   capture 1: the dump is saved; the saver loads lifeboat.ko, hands the
           production kernel to the module and reboots: the fast reboot.
   boot 2: the production kernel again, without the firmware, with the same
@@ -49,7 +52,7 @@ lifeboat status > /dev/ttyS0 2>&1 && [ "$(cat /sys/kernel/lifeboat/state)" = arm
 if [ "$boot" -le 2 ]; then
 	sync
 	kmark trigger "$boot"
-	echo c > /proc/sysrq-trigger
+	taskset -c 0 sh -c 'echo c > /proc/sysrq-trigger'
 fi
 mark survived "$boot"
 poweroff -f

@@ -40,6 +40,13 @@ struct lb_boot_env {
 	unsigned int cpus_present;
 	enum lb_boot_hyper hyper;
 	bool mem_encrypt;	/* SME, SEV or TDX: caches and keys the copy cannot handle */
+	/*
+	 * The CPU that would jump is not the boot processor (APIC base MSR):
+	 * a capture kernel runs on the CPU that crashed. The new kernel could
+	 * bring the real one up only with an INIT, which resets some
+	 * machines; 6.12 leaves it out instead.
+	 */
+	bool off_bsp;
 };
 
 /*
