@@ -317,3 +317,47 @@ def test_fast_reboot_refusals_damaged():
     return {"reboot_to_qemu_end": fmt(res.lines[-1][0] - res.markers["reboot"])
             if "reboot" in res.markers else "n/a"}
 
+
+
+# ---- the restart on another CPU than the boot processor ----
+
+NOT_BSP_REASON = "the kernel restarts on a CPU that is not the boot processor (reboot_cpu=)"
+
+
+def test_fast_reboot_not_on_boot_cpu():
+    """reboot=s1 moves the restart to CPU 1: the jump would leave the new
+    kernel to start the boot processor with an INIT (as after a capture
+    kernel that runs on the CPU that crashed), so the firmware reboots"""
+    with lbvm.guest("6.1", "bios"):
+        work = lbvm.workdir("fastreboot-not-bsp")
+        init = REFUSALS_PRELUDE.replace("@SYSFS@", fr.SYSFS) + "\n".join([
+            "insmod /lib/lifeboat.ko > /dev/ttyS0 2>&1 || mark errors-failed insmod",
+            "printf '#!/bin/sh\\necho \"LBSYSTEMCTL $*\" > /dev/ttyS0\\n' > /bin/systemctl",
+            "chmod 755 /bin/systemctl",
+            f"lifeboat reboot {GOOD} > /dev/ttyS0 2>&1 || mark errors-failed load",
+            'echo "LBSTATE loaded $(head -n 1 $S)" > /dev/ttyS0',
+            "sleep 0.5",
+            "kmark reboot",
+            "reboot -f",
+            "sleep 30",
+            "mark errors-failed no-reboot",
+        ]) + "\n"
+        first = lbvm.build_initramfs(os.path.join(work, "first.img"), init,
+                                     bins=capture.lifeboat_bins(), files=guest_files())
+        vm = lbvm.VM(work, first, "console=ttyS0 reboot=s1", timeout=240, name="not-bsp",
+                     fail_markers=("errors-failed", "panic"))
+        res = vm.run()
+    tail = f"serial log {res.log_path}, last 40 lines:\n{res.tail(40)}"
+    assert "errors-failed" not in res.markers, f"{res.marker_args['errors-failed']}; {tail}"
+    assert not res.timed_out, f"QEMU did not end after the reboot; {tail}"
+    assert res.exit_code == 0, f"QEMU ended with status {res.exit_code}, not by the reset; {tail}"
+    text = res.text()
+    assert fr.LOADED_RE.search(text), f"no 'lifeboat: fast reboot loaded:' line; {tail}"
+    abandon = fr.ABANDON_RE.search(text)
+    assert abandon, f"no 'fast reboot abandoned' line; {tail}"
+    assert abandon.group(1) == NOT_BSP_REASON, f"abandoned for another reason: {abandon.group(1)}"
+    assert not fr.JUMP_RE.search(text), "the jump was taken from CPU 1"
+    assert fr.FW_RESTART_RE.search(text[abandon.end():]), \
+        f"no firmware restart announced after the fast reboot was abandoned; {tail}"
+    assert fr.count(res, fr.LINUX_RE) == 1, "a second kernel came up"
+    return {"reason": abandon.group(1)}
