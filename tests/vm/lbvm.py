@@ -253,6 +253,23 @@ class Result:
     def tail(self, n=40):
         return "\n".join(t for _, t in self.lines[-n:])
 
+    def record(self, t, line, markers=()):
+        """The markers in one console line: LBMARK NAME [ARGS], then each
+        (name, regex) of KERNEL_MARKERS and markers that matches; the first
+        sight of each is kept. Returns the names found in this line."""
+        names = []
+        m = MARK_RE.search(line)
+        if m:
+            names.append((m.group(1), m.group(2) or ""))
+        for name, rx in KERNEL_MARKERS + list(markers):
+            if rx.search(line):
+                names.append((name, line))
+        for name, arg in names:
+            if name not in self.markers:
+                self.markers[name] = t
+                self.marker_args[name] = arg
+        return [name for name, _ in names]
+
 
 class VM:
     """One QEMU guest. Use run() once; it always ends QEMU before returning."""
@@ -442,17 +459,7 @@ class VM:
             res.lines.append((t, line))
             log.write(f"[{t:9.3f}] {line}\n")
             log.flush()
-            names = []
-            m = MARK_RE.search(line)
-            if m:
-                names.append((m.group(1), m.group(2) or ""))
-            for name, rx in KERNEL_MARKERS + self.markers:
-                if rx.search(line):
-                    names.append((name, line))
-            for name, arg in names:
-                if name not in res.markers:
-                    res.markers[name] = t
-                    res.marker_args[name] = arg
+            for name in res.record(t, line, self.markers):
                 for hook_name, fn in self._hooks:
                     if hook_name == name and name not in fired:
                         fired.add(name)

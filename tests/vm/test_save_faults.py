@@ -290,17 +290,7 @@ class Phase(lbvm.Result):
         self.lines = list(lines)
         self.log_path = log_path
         for t, line in self.lines:
-            names = []
-            m = lbvm.MARK_RE.search(line)
-            if m:
-                names.append((m.group(1), (m.group(2) or "").strip()))
-            for name, rx in lbvm.KERNEL_MARKERS + MARKERS:
-                if rx.search(line):
-                    names.append((name, line))
-            for name, arg in names:
-                if name not in self.markers:
-                    self.markers[name] = t
-                    self.marker_args[name] = arg
+            self.record(t, line, MARKERS)
         self.timed_out = timed_out and "done" not in self.markers
 
 
