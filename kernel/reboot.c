@@ -135,7 +135,8 @@ static void lb_on_bsp_fn(void *arg)
 
 /*
  * What lb_boot_refusal() weighs. @cpu is the CPU that would jump: the
- * reboot CPU (the first online one) at load time, this one at the restart.
+ * reboot CPU, the first online one (the dumper, which runs on it, asks
+ * lb_on_bsp() itself).
  */
 static void lb_fast_env(struct lb_boot_env *e, int cpu)
 {
@@ -151,10 +152,7 @@ static void lb_fast_env(struct lb_boot_env *e, int cpu)
 		e->hyper = LB_HYPER_HYPERV;
 	e->mem_encrypt = cc_platform_has(CC_ATTR_MEM_ENCRYPT) ||
 			 cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT);
-	if (cpu < 0)
-		bsp = lb_on_bsp();
-	else
-		smp_call_function_single(cpu, lb_on_bsp_fn, &bsp, 1);
+	smp_call_function_single(cpu, lb_on_bsp_fn, &bsp, 1);
 	e->off_bsp = !bsp;
 }
 
