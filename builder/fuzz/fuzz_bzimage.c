@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer harness: the input is the kernel image handed to
- * lb_image_build() on a fixed, sane machine (4- and 5-level paging). It must
+ * lb_image_build() on a fixed, sane machine (4- and 5-level paging, and
+ * 0 to 3 extra ranges of a run-time region, by the input's length). It must
  * never crash, hang or touch memory outside its buffers; when the build
  * succeeds, the placement rules are checked and a violation aborts.
  */
@@ -26,6 +27,13 @@ static const struct lb_mem_range ranges[] = {
 	{ 0x100000000, 0x140000000, LB_MEM_RAM },
 };
 
+/* Extra ranges of a run-time region, outside the region; size % 4 of them. */
+static const struct lb_mem_range extras[] = {
+	{ MIB(64), MIB(96), LB_MEM_RAM },
+	{ MIB(2600), MIB(2632), LB_MEM_RAM },
+	{ 0x100000000, 0x104000000, LB_MEM_RAM },
+};
+
 static const char vmcoreinfo_text[] =
 	"OSRELEASE=6.1.0-56-amd64\nPAGESIZE=4096\nNUMBER(phys_base)=0\n";
 
@@ -46,6 +54,8 @@ static void build(const lb_u8 *data, size_t size, int la57, const lb_u8 *note,
 		/* crashkernel=1536M@1G */
 		.region_start = MIB(1024),
 		.region_end = MIB(2560),
+		.extra = extras,
+		.nr_extra = size % 4,
 		.page_offset = 0xffff888000000000ULL,
 		.la57 = la57,
 		.nr_cpus = 3,
@@ -67,9 +77,13 @@ static void build(const lb_u8 *data, size_t size, int la57, const lb_u8 *note,
 	};
 	struct lb_image img;
 	struct lb_err err;
-	lb_u64 len = lb_image_meta_size(&m);
+	lb_u64 len = lb_image_meta_size(&m), extra_len = 0;
+	unsigned int i;
 	lb_u8 *meta;
 	int ret;
+
+	for (i = 0; i < m.nr_extra; i++)
+		extra_len += extras[i].end - extras[i].start;
 
 	check(len > 0);
 	meta = malloc(len);
@@ -92,6 +106,8 @@ static void build(const lb_u8 *data, size_t size, int la57, const lb_u8 *note,
 		check(meta[img.boot_params_pa - img.meta_pa + 0x1e8] <= 128);
 		check(!!memchr(meta + (img.cmdline_pa - img.meta_pa), '\0', 4096));
 		check(img.free_ram >= LB_MIN_RUNTIME);
+		check(img.free_ram == m.region_end - img.meta_pa - img.meta_len -
+		      img.kernel_memsz - (m.region_end - img.initrd_pa) + extra_len);
 	}
 	free(meta);
 }
