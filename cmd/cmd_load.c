@@ -58,7 +58,8 @@ static const char *lockdown_advice(int e)
 	}
 }
 
-int lb_capture_load(const char *kernel, const char *initrd, const char *append)
+int lb_capture_load(const char *kernel, const char *initrd, const char *append,
+		    uint64_t runtime)
 {
 	char cmdline[2048];
 	void *kbuf = NULL, *ibuf = NULL;
@@ -78,7 +79,7 @@ int lb_capture_load(const char *kernel, const char *initrd, const char *append)
 		lb_error("%s", err.msg);
 		goto out;
 	}
-	ret = lb_module_load(fd, kbuf, klen, ibuf, ilen, cmdline, &err);
+	ret = lb_module_load(fd, kbuf, klen, ibuf, ilen, cmdline, runtime, &err);
 	close(fd);
 	if (ret) {
 		/* One line: the module's reason, then what to do about it. */
@@ -124,11 +125,15 @@ int lb_capture_disarm(void)
 static void load_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: lifeboat load --kernel FILE [--initrd FILE] [--append STRING]\n\n"
+		"usage: lifeboat load --kernel FILE [--initrd FILE] [--append STRING]\n"
+		"                     [--runtime SIZE]\n\n"
 		"Places the capture kernel, its initramfs and command line in the reserved\n"
 		"region. A new load replaces the old image at once; a failed one changes\n"
 		"nothing. Default command line: the console= of this kernel, then\n"
 		"\"%s\".\n\n"
+		"--runtime SIZE: on a machine booted without crashkernel= or memmap=, the\n"
+		"module takes SIZE bytes of memory now (such as 256M, as 'lifeboat\n"
+		"estimate' gives it) and loads into them; unload gives them back.\n\n"
 		"When this kernel is locked down (Secure Boot), the capture kernel must be\n"
 		"signed with a key the kernel trusts for kexec, as for kexec_file_load, and\n"
 		"lockdown=LEVEL is added to its command line.\n", lb_capture_params);
@@ -140,14 +145,16 @@ int cmd_load(int argc, char **argv)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "append", required_argument, NULL, 'a' },
+		{ "runtime", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *kernel = NULL, *initrd = NULL, *append = NULL;
+	unsigned long long runtime = 0;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:i:a:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:i:a:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			kernel = optarg;
@@ -158,13 +165,19 @@ int cmd_load(int argc, char **argv)
 		case 'a':
 			append = optarg;
 			break;
+		case 'r':
+			if (lb_parse_size(optarg, &runtime) || !runtime) {
+				lb_error("--runtime '%s': expected a size such as 256M", optarg);
+				return 2;
+			}
+			break;
 		default:
 			return lb_usage(c == 'h', load_usage);
 		}
 	}
 	if (!kernel || optind != argc)
 		return lb_usage(false, load_usage);
-	return lb_capture_load(kernel, initrd, append);
+	return lb_capture_load(kernel, initrd, append, runtime);
 }
 
 static int no_args(int argc, char **argv, int (*fn)(void))

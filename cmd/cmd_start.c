@@ -88,9 +88,9 @@ static int no_region(const struct lb_start *st)
 
 	snprintf(why, sizeof(why), "from %s: %s", s->source, s->why[0] ? s->why : "not reserved");
 	if (st->sized)
-		return lb_error("cannot arm: no reserved region: boot with crashkernel=%lluM (%s)",
+		return lb_error("cannot arm: no reserved region, and region = boot: boot with crashkernel=%lluM (%s)",
 				(unsigned long long)(s->anywhere.total >> 20), why);
-	return lb_error("cannot arm: no reserved region: boot with crashkernel=SIZE, SIZE as 'lifeboat estimate' gives it%s (%s)",
+	return lb_error("cannot arm: no reserved region, and region = boot: boot with crashkernel=SIZE, SIZE as 'lifeboat estimate' gives it%s (%s)",
 			st->img_missing ?
 			" once 'lifeboat mkinitramfs' has built the capture initramfs" : "", why);
 }
@@ -115,6 +115,24 @@ static int region_refused(const struct lb_sizing *s)
 	return lb_error("cannot arm: no reserved region");
 }
 
+/* Armed in a region taken at run time: how much, in how many ranges, how fast. */
+static void say_runtime(const struct lb_start *st)
+{
+	unsigned long long total = 0, ms = 0;
+	unsigned int ranges = 0;
+	char text[256] = "";
+
+	if (lb_sysfs_read("runtime", text, sizeof(text)) ||
+	    sscanf(text, "total=%llu ranges=%u took_ms=%llu", &total, &ranges, &ms) != 3)
+		lb_error("warning: cannot read %s/runtime: '%s'", lb_sysfs_dir, text);
+	printf("lifeboat: no boot-time region: took %llu MiB at run time (%llu MiB asked) in %u ranges in %llu ms\n",
+	       total >> 20, (unsigned long long)(st->runtime >> 20), ranges, ms);
+	printf("lifeboat: armed: capture kernel %s, initramfs %s, %llu MiB taken at run time, %llu MiB needed; dumps go to %s:%s\n",
+	       st->p->kernel, st->img, total >> 20,
+	       (unsigned long long)(st->s->anywhere.total >> 20), st->p->conf.target,
+	       st->p->conf.path);
+}
+
 static int start(const char *conf_path, int rebuild)
 {
 	static const struct lb_start_tell told = { .event = tell, .say = lb_error };
@@ -125,13 +143,17 @@ static int start(const char *conf_path, int rebuild)
 	switch (lb_start(conf_path, rebuild, &told, &st, &err)) {
 	case LB_START_READY:
 		/* `lifeboat load` and `lifeboat arm`, which say why they fail. */
-		if (lb_capture_load(st.p->kernel, st.img, st.cmdline) || lb_capture_arm())
+		if (lb_capture_load(st.p->kernel, st.img, st.cmdline, st.runtime) ||
+		    lb_capture_arm())
 			break;
-		printf("lifeboat: armed: capture kernel %s, initramfs %s, %llu MiB reserved, %llu MiB needed; dumps go to %s:%s\n",
-		       st.p->kernel, st.img,
-		       (unsigned long long)((st.s->end - st.s->start) >> 20),
-		       (unsigned long long)(st.s->here.total >> 20), st.p->conf.target,
-		       st.p->conf.path);
+		if (st.runtime)
+			say_runtime(&st);
+		else
+			printf("lifeboat: armed: capture kernel %s, initramfs %s, %llu MiB reserved, %llu MiB needed; dumps go to %s:%s\n",
+			       st.p->kernel, st.img,
+			       (unsigned long long)((st.s->end - st.s->start) >> 20),
+			       (unsigned long long)(st.s->here.total >> 20), st.p->conf.target,
+			       st.p->conf.path);
 		if (st.p->fast_off[0])
 			lb_error("warning: final_action = fast-reboot, but %s: after a dump the machine reboots through the firmware",
 				 st.p->fast_off);

@@ -39,7 +39,8 @@ int lb_usage(bool help, void (*usage)(FILE *out));
  * (cmd_load.c). Each prints its own diagnostic and returns 0 or 1.
  * append may be NULL for the default capture command line.
  */
-int lb_capture_load(const char *kernel, const char *initrd, const char *append);
+int lb_capture_load(const char *kernel, const char *initrd, const char *append,
+		    uint64_t runtime);
 int lb_capture_unload(void);
 int lb_capture_arm(void);
 int lb_capture_disarm(void);

@@ -40,12 +40,24 @@
 
 #else /* !__ASSEMBLY__ */
 
+#include <linux/mmzone.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <asm/cpufeature.h>
 #include <asm/current.h>
 #include <asm/msr.h>
 #include <asm/preempt.h>
+
+/*
+ * The largest order the page allocator gives: MAX_PAGE_ORDER since 6.8,
+ * MAX_ORDER - 1 before (MAX_ORDER itself from 6.4 to 6.7, which this
+ * undercounts by one: still a valid order).
+ */
+#ifdef MAX_PAGE_ORDER
+#define LB_MAX_PAGE_ORDER	MAX_PAGE_ORDER
+#else
+#define LB_MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#endif
 
 /* The task running on @cpu, and its preempt count (NMI_MASK and all). */
 #if LB_HAVE_PCPU_HOT

@@ -22,19 +22,35 @@
 
 struct pt_regs;
 
-/* The reserved region [start, end) and its kernel mapping. */
+/* A region taken at run time (runtime.c): its first range and the others. */
+struct lb_runtime {
+	phys_addr_t start;	/* the first range: the capture kernel's image */
+	phys_addr_t end;
+	struct lb_mem_range extra[LB_MAX_EXTRA];	/* sorted */
+	unsigned int nr_extra;
+	u64 total;		/* bytes in all */
+	unsigned int attempts;	/* of alloc_contig_range() */
+	u64 took_ms;
+};
+
+/*
+ * The reserved region [start, end) and its kernel mapping; with a region
+ * taken at run time, its first range, and rt the rest.
+ */
 struct lb_region {
 	phys_addr_t start;
 	phys_addr_t end;
 	void *virt;
-	const char *kind;	/* "crashkernel" or "memmap" */
+	const char *kind;	/* "crashkernel", "memmap" or "runtime" */
 	struct resource *claim;	/* our request_mem_region, memmap kind only */
+	struct lb_runtime *rt;	/* runtime kind only */
 };
 
 /* What the module holds from the kernel's allocators (main.c, sysfs `memory`). */
 enum lb_held_kind {
 	LB_HELD_BUF,	/* a load's working copies: lb_buf_create() */
 	LB_HELD_MAP,	/* I/O mappings of an armed image: quiesce.c */
+	LB_HELD_REGION,	/* a region taken at run time: runtime.c */
 	LB_HELD_NR,
 };
 
@@ -52,6 +68,13 @@ void lb_buf_destroy(void *buf);
 int lb_region_init(const char *param, struct lb_err *err);
 void lb_region_exit(void);
 bool lb_fw_query(void *ctx, u64 start, u64 end, u32 type);
+struct lb_runtime *lb_region_use_runtime(struct lb_runtime *rt);
+
+/* runtime.c */
+struct lb_runtime *lb_runtime_take(const struct lb_mem_range *ram,
+				   unsigned int nr_ram, u64 contig, u64 align,
+				   u64 total, struct lb_err *err);
+void lb_runtime_give(struct lb_runtime *rt);
 
 /* machine.c: the facts the builder needs, gathered at load time. */
 struct lb_machine_facts {
@@ -71,6 +94,8 @@ struct lifeboat_load;
 void *lb_copy_user(u64 uaddr, u64 len, struct lb_err *err, const char *what);
 int lb_load(const struct lifeboat_load *req, struct lb_err *err);
 int lb_unload(struct lb_err *err);
+int lb_load_init(void);
+void lb_load_exit(void);
 
 /* sig.c: the capture kernel's signature under lockdown. */
 int lb_sig_verify(const void *kernel, u64 len, const char **keyring,

@@ -5,21 +5,29 @@
  * everything, then publish it into the region in one step (live.c).
  *
  * Everything that can fail happens before the publication, on private
- * copies, so a failed load leaves the previous image intact. The
+ * copies, so a failed load leaves the previous image intact. A load may
+ * take its region at run time (runtime.c) when the machine has none from
+ * boot; it becomes the region at the publication, and the one it replaces,
+ * or the one a failed load took, goes back to the page allocator. The
  * publication itself only copies bytes and computes the digest; the panic
  * path ignores the image while it runs (lb_live.valid is clear).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/err.h>
+#include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <asm/page.h>
 #include <asm/pgtable.h>
 
 #include "internal.h"
 #include "live.h"
 #include "uapi/lifeboat.h"
+
+/* Serialises loads: a run-time one takes memory, builds into it and swaps. */
+static DEFINE_MUTEX(lb_load_mutex);
 
 /**
  * lb_copy_user() - copy the caller's buffer into one of ours
@@ -77,14 +85,28 @@ struct lb_files {
 static int lb_request_check(const struct lifeboat_load *req,
 			    int **crashing_cpu, struct lb_err *err)
 {
-	u64 region_size = lb_region.end - lb_region.start;
+	bool runtime = req->flags & LIFEBOAT_LOAD_RUNTIME;
+	u64 region_size = runtime ? req->region_size :
+			  lb_region.end - lb_region.start;
 
-	if (!lb_region.virt)
-		return lb_err_set(err, ENODEV,
-				  "no reserved region: boot with crashkernel=SIZE, or with memmap=SIZE$START and load the module with region=SIZE@START");
-	if (req->version != LIFEBOAT_ABI_VERSION || req->flags)
+	if (req->version != LIFEBOAT_ABI_VERSION ||
+	    (req->flags & ~LIFEBOAT_LOAD_RUNTIME) ||
+	    (!runtime && req->region_size))
 		return lb_err_set(err, EINVAL, "unsupported request (ABI version %u, flags %#x)",
 				  req->version, req->flags);
+	if (runtime && lb_region.virt && !lb_region.rt)
+		return lb_err_set(err, EEXIST,
+				  "this machine has a boot-time region (%s, %llu MiB at %pa): load into it, without a run-time size",
+				  lb_region.kind,
+				  (u64)(lb_region.end - lb_region.start) >> 20,
+				  &lb_region.start);
+	if (runtime && (region_size < LB_MIN_RUNTIME || region_size > SZ_1T))
+		return lb_err_set(err, EINVAL,
+				  "a run-time region of %llu MiB: expected %u MiB to 1 TiB",
+				  region_size >> 20, LB_MIN_RUNTIME >> 20);
+	if (!runtime && (!lb_region.virt || lb_region.rt))
+		return lb_err_set(err, ENODEV,
+				  "no reserved region: boot with crashkernel=SIZE, or with memmap=SIZE$START and load the module with region=SIZE@START, or take one at run time ('lifeboat load --runtime SIZE')");
 	/* The builder's bound, which the lifeboat command reads files with too. */
 	if (!req->kernel_len || req->kernel_len > LB_KERNEL_MAX_LEN)
 		return lb_err_set(err, EINVAL, "kernel image of %llu bytes: expected 1 to %d",
@@ -129,18 +151,50 @@ static int lb_files_copy(const struct lifeboat_load *req,
 	return 0;
 }
 
+/*
+ * The region a run-time load goes into: the current one when it is of the
+ * size asked and its first range holds the image, else a new one (*taken).
+ */
+static int lb_runtime_target(const struct lifeboat_load *req,
+			     struct lb_machine_facts *f,
+			     const struct lb_image_input *in,
+			     struct lb_runtime **target,
+			     struct lb_runtime **taken, struct lb_err *err)
+{
+	struct lb_runtime *cur = lb_region.rt, *rt;
+	u64 contig, align;
+	int ret;
+
+	ret = lb_image_contig_need(&f->m, in, LB_MAX_EXTRA, &contig, &align,
+				   err);
+	if (ret)
+		return ret;
+	if (cur && cur->total == ALIGN(req->region_size, PAGE_SIZE) &&
+	    cur->end - cur->start >= contig && IS_ALIGNED(cur->start, align)) {
+		*target = cur;
+		return 0;
+	}
+	rt = lb_runtime_take(f->ranges, f->nr_ranges, contig, align,
+			     req->region_size, err);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	*target = rt;
+	*taken = rt;
+	return 0;
+}
+
 /**
  * lb_load() - build a capture image from the caller's files and commit it
  * @req: the request, already copied from userspace
  * @err: the reason, on failure
  *
- * Context: process context; takes lb_mutex.
+ * Context: process context; takes lb_load_mutex, then lb_mutex.
  * Return: 0, or a negative errno with @err filled and the previous image,
- * if any, left as it was (still armed if it was).
+ * if any, left as it was (still armed if it was), and no memory taken.
  */
 int lb_load(const struct lifeboat_load *req, struct lb_err *err)
 {
-	u64 region_size = lb_region.end - lb_region.start;
+	struct lb_runtime *target = NULL, *taken = NULL, *old = NULL;
 	struct lb_image_input in = { };
 	struct lb_machine_facts f = { };
 	struct lb_files files = { };
@@ -155,6 +209,8 @@ int lb_load(const struct lifeboat_load *req, struct lb_err *err)
 	ret = lb_request_check(req, &crashing_cpu, err);
 	if (ret)
 		return ret;
+	/* One load at a time: a run-time one takes memory, builds and swaps. */
+	mutex_lock(&lb_load_mutex);
 	ret = lb_files_copy(req, &files, err);
 	if (ret)
 		goto out_free;
@@ -172,6 +228,16 @@ int lb_load(const struct lifeboat_load *req, struct lb_err *err)
 	in.initrd_len = req->initrd_len;
 	in.cmdline = files.cmdline;
 
+	if (req->flags & LIFEBOAT_LOAD_RUNTIME) {
+		ret = lb_runtime_target(req, &f, &in, &target, &taken, err);
+		if (ret)
+			goto out_free;
+		f.m.region_start = target->start;
+		f.m.region_end = target->end;
+		f.m.extra = target->extra;
+		f.m.nr_extra = target->nr_extra;
+	}
+
 	meta_size = lb_image_meta_size(&f.m);
 	meta = lb_buf_create(meta_size, true);
 	if (!meta) {
@@ -187,16 +253,28 @@ int lb_load(const struct lifeboat_load *req, struct lb_err *err)
 	if (!ret)
 		ret = lb_sig_allowed(sig_ret, &sig_why, err);
 	if (!ret) {
+		/* Nothing published points into the old region once this is done. */
+		if (taken) {
+			WRITE_ONCE(lb_live.valid, false);
+			old = lb_region_use_runtime(taken);
+			taken = NULL;
+		}
 		lb_live_publish(&img, crashing_cpu, f.m.nr_cpus, req, sig_keyring);
-		pr_info("loaded a %s capture kernel%s%s%s: %llu MiB free for it in %llu MiB at %pa%s\n",
+		pr_info("loaded a %s capture kernel%s%s%s: %llu MiB free for it in %llu MiB at %pa (%s)%s\n",
 			img.loader, sig_keyring ? " signed with a key of the " : "",
 			sig_keyring ?: "", sig_keyring ? " keyring" : "",
-			img.free_ram >> 20, region_size >> 20,
-			&lb_region.start, lb_armed ? "; still armed" : "");
+			img.free_ram >> 20,
+			(u64)(lb_region.rt ? lb_region.rt->total :
+			      lb_region.end - lb_region.start) >> 20,
+			&lb_region.start, lb_region.kind,
+			lb_armed ? "; still armed" : "");
 	}
 	mutex_unlock(&lb_mutex);
 
 out_free:
+	lb_runtime_give(taken);
+	lb_runtime_give(old);
+	mutex_unlock(&lb_load_mutex);
 	lb_buf_destroy(meta);
 	lb_machine_facts_deinit(&f);
 	lb_files_destroy(&files);
@@ -212,6 +290,7 @@ out_free:
  */
 int lb_unload(struct lb_err *err)
 {
+	struct lb_runtime *rt = NULL;
 	int ret = 0;
 
 	mutex_lock(&lb_mutex);
@@ -220,8 +299,62 @@ int lb_unload(struct lb_err *err)
 	} else {
 		lb_disarm();
 		lb_live_clear();
+		/* A region taken at run time lives as long as its image. */
+		if (lb_region.rt)
+			rt = lb_region_use_runtime(NULL);
 		pr_info("capture image unloaded\n");
 	}
 	mutex_unlock(&lb_mutex);
+	lb_runtime_give(rt);
 	return ret;
+}
+
+/*
+ * Memory added or removed makes a loaded image stale: its ELF core header
+ * would miss the new RAM or point at RAM that is gone, and its region may
+ * sit in memory that left. It is unloaded, which disarms, with a message;
+ * `lifeboat start` loads it anew for the machine as it is now.
+ */
+static void lb_hotplug_fn(struct work_struct *work)
+{
+	struct lb_err err;
+
+	if (READ_ONCE(lb_live.valid) && !lb_unload(&err))
+		pr_warn("memory was added or removed: the capture image's memory map was stale, so it is unloaded and the machine is not armed; 'lifeboat start' loads it again\n");
+}
+
+static DECLARE_WORK(lb_hotplug_work, lb_hotplug_fn);
+
+static int lb_memory_event(struct notifier_block *nb, unsigned long action,
+			   void *arg)
+{
+	if (action == MEM_ONLINE || action == MEM_OFFLINE)
+		schedule_work(&lb_hotplug_work);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block lb_memory_nb = {
+	.notifier_call = lb_memory_event,
+};
+
+/**
+ * lb_load_init() - watch for memory hotplug, which makes an image stale
+ *
+ * Context: module init.
+ * Return: 0, or the error of register_memory_notifier().
+ */
+int lb_load_init(void)
+{
+	return register_memory_notifier(&lb_memory_nb);
+}
+
+/**
+ * lb_load_exit() - stop watching, with no unload left to run
+ *
+ * Context: module exit.
+ */
+void lb_load_exit(void)
+{
+	unregister_memory_notifier(&lb_memory_nb);
+	cancel_work_sync(&lb_hotplug_work);
 }

@@ -7,12 +7,17 @@
  *
  *   armed    0 or 1; writing 1 arms the loaded image, 0 disarms
  *   state    empty, loaded or armed
- *   region   start end size kind, or "none: <why>"
+ *   region   start end size kind, or "none: <why>"; for a region taken
+ *            at run time (kind runtime), its first range
+ *   runtime  "none", or for a region taken at run time "total=<bytes>
+ *            ranges=<n> took_ms=<ms> attempts=<n>" and one line per
+ *            range, "0x<start> 0x<end>", the first range first
  *   image    the loaded image: loader, where its pieces are, its digest
  *   cmdline  the capture kernel's command line
  *   memory   what the module holds from the kernel's allocators: the working
- *            copies of a load under way and the I/O mappings of an armed
- *            image, each as a count and bytes; all 0 when idle
+ *            copies of a load under way, the I/O mappings of an armed
+ *            image and a region taken at run time, each as a count and
+ *            bytes; all 0 when idle
  *   last_jump  "time=<secs> cpu=<n>": the jump stamp the panic path left in
  *            the region before a jump to a capture kernel, found at load
  *            and cleared there; "none" without one
@@ -182,14 +187,45 @@ static ssize_t armed_store(struct kobject *kobj, struct kobj_attribute *attr,
 	return count;
 }
 
+/* Under lb_mutex: a load may swap a run-time region meanwhile. */
 static ssize_t region_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
+	ssize_t n;
+
+	mutex_lock(&lb_mutex);
 	if (!lb_region.virt)
-		return sysfs_emit(buf, "none: %s\n", lb_region_err.msg);
-	return sysfs_emit(buf, "0x%llx 0x%llx %llu %s\n", (u64)lb_region.start,
-			  (u64)lb_region.end, (u64)(lb_region.end - lb_region.start),
-			  lb_region.kind);
+		n = sysfs_emit(buf, "none: %s\n", lb_region_err.msg);
+	else
+		n = sysfs_emit(buf, "0x%llx 0x%llx %llu %s\n",
+			       (u64)lb_region.start, (u64)lb_region.end,
+			       (u64)(lb_region.end - lb_region.start),
+			       lb_region.kind);
+	mutex_unlock(&lb_mutex);
+	return n;
+}
+
+static ssize_t runtime_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	const struct lb_runtime *rt;
+	unsigned int i;
+	ssize_t n;
+
+	mutex_lock(&lb_mutex);
+	rt = lb_region.rt;
+	if (!rt) {
+		n = sysfs_emit(buf, "none\n");
+	} else {
+		n = sysfs_emit(buf, "total=%llu ranges=%u took_ms=%llu attempts=%u\n0x%llx 0x%llx\n",
+			       rt->total, rt->nr_extra + 1, rt->took_ms,
+			       rt->attempts, (u64)rt->start, (u64)rt->end);
+		for (i = 0; i < rt->nr_extra; i++)
+			n += sysfs_emit_at(buf, n, "0x%llx 0x%llx\n",
+					   rt->extra[i].start, rt->extra[i].end);
+	}
+	mutex_unlock(&lb_mutex);
+	return n;
 }
 
 static ssize_t image_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -228,11 +264,13 @@ static ssize_t cmdline_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t memory_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
-	return sysfs_emit(buf, "buffers=%ld buffer_bytes=%ld mappings=%ld mapping_bytes=%ld\n",
+	return sysfs_emit(buf, "buffers=%ld buffer_bytes=%ld mappings=%ld mapping_bytes=%ld regions=%ld region_bytes=%ld\n",
 			  atomic_long_read(&lb_held[LB_HELD_BUF].nr),
 			  atomic_long_read(&lb_held[LB_HELD_BUF].bytes),
 			  atomic_long_read(&lb_held[LB_HELD_MAP].nr),
-			  atomic_long_read(&lb_held[LB_HELD_MAP].bytes));
+			  atomic_long_read(&lb_held[LB_HELD_MAP].bytes),
+			  atomic_long_read(&lb_held[LB_HELD_REGION].nr),
+			  atomic_long_read(&lb_held[LB_HELD_REGION].bytes));
 }
 
 static ssize_t last_jump_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -272,6 +310,7 @@ static ssize_t fast_reboot_show(struct kobject *kobj,
 static struct kobj_attribute state_attr = __ATTR_RO(state);
 static struct kobj_attribute armed_attr = __ATTR_RW_MODE(armed, 0644);
 static struct kobj_attribute region_attr = __ATTR_RO(region);
+static struct kobj_attribute runtime_attr = __ATTR_RO_MODE(runtime, 0400);
 static struct kobj_attribute image_attr = __ATTR_RO(image);
 static struct kobj_attribute cmdline_attr = __ATTR_RO(cmdline);
 static struct kobj_attribute memory_attr = __ATTR_RO(memory);
@@ -282,6 +321,7 @@ static struct attribute *lb_attrs[] = {
 	&state_attr.attr,
 	&armed_attr.attr,
 	&region_attr.attr,
+	&runtime_attr.attr,
 	&image_attr.attr,
 	&cmdline_attr.attr,
 	&memory_attr.attr,
@@ -389,11 +429,16 @@ static int __init lb_init(void)
 	ret = sysfs_create_group(lb_kobj, &lb_attr_group);
 	if (ret)
 		goto out_put;
-	ret = misc_register(&lb_misc);
+	ret = lb_load_init();
 	if (ret)
 		goto out_group;
+	ret = misc_register(&lb_misc);
+	if (ret)
+		goto out_load;
 	return 0;
 
+out_load:
+	lb_load_exit();
 out_group:
 	sysfs_remove_group(lb_kobj, &lb_attr_group);
 out_put:
@@ -406,6 +451,7 @@ out_region:
 static void __exit lb_exit(void)
 {
 	misc_deregister(&lb_misc);
+	lb_load_exit();
 	sysfs_remove_group(lb_kobj, &lb_attr_group);
 	kobject_put(lb_kobj);
 	lb_reboot_exit();

@@ -17,6 +17,9 @@
  * them. The kernel exports one question about that map,
  * e820__mapped_raw_any(); builder/lib/ranges.c rebuilds the map from
  * its answers.
+ *
+ * Without either, a load may take a region at run time (runtime.c), which
+ * becomes the region here until unload gives it back.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -186,8 +189,39 @@ int lb_region_init(const char *param, struct lb_err *err)
 	return 0;
 }
 
+/**
+ * lb_region_use_runtime() - make a region taken at run time the region
+ * @rt: the region (lb_runtime_take()), or NULL for none
+ *
+ * Only when there is no boot-time region. The first range is RAM and is
+ * reached through the direct map.
+ *
+ * Context: process context, lb_mutex held, nothing published that points
+ * into the region it replaces.
+ * Return: the run-time region replaced, or NULL: the caller gives it back
+ * with lb_runtime_give().
+ */
+struct lb_runtime *lb_region_use_runtime(struct lb_runtime *rt)
+{
+	struct lb_runtime *old = lb_region.rt;
+
+	memset(&lb_region, 0, sizeof(lb_region));
+	if (rt) {
+		lb_region.start = rt->start;
+		lb_region.end = rt->end;
+		lb_region.virt = phys_to_virt(rt->start);
+		lb_region.kind = "runtime";
+		lb_region.rt = rt;
+	}
+	return old;
+}
+
 void lb_region_exit(void)
 {
+	if (lb_region.rt) {
+		lb_runtime_give(lb_region_use_runtime(NULL));
+		return;
+	}
 	if (lb_region.virt)
 		memunmap(lb_region.virt);
 	if (lb_region.claim)

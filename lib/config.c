@@ -262,7 +262,7 @@ static int set_crash_loop(struct parse_ctx *p, struct lb_conf *conf, const char 
 enum conf_key {
 	K_TARGET, K_PATH, K_FSTYPE, K_DUMP_LEVEL, K_COMPRESSION, K_THREADS, K_KEEP,
 	K_MIN_FREE, K_FINAL_ACTION, K_FAILURE_ACTION, K_APPEND, K_KERNEL, K_EXTRA_MODULES,
-	K_CRASH_LOOP, K_RETURN_KERNEL, K_RETURN_INITRD,
+	K_CRASH_LOOP, K_RETURN_KERNEL, K_RETURN_INITRD, K_REGION,
 	K_COUNT,
 };
 
@@ -283,7 +283,26 @@ static const char *const key_names[K_COUNT] = {
 	[K_CRASH_LOOP] = "crash_loop",
 	[K_RETURN_KERNEL] = "return_kernel",
 	[K_RETURN_INITRD] = "return_initrd",
+	[K_REGION] = "region",
 };
+
+/* region = auto, boot, or the size of a run-time region (at least 32M). */
+static int set_region(struct parse_ctx *p, struct lb_conf *conf, const char *value)
+{
+	static const char want[] = "auto, boot, or a size such as 256M (at least 32M)";
+	unsigned long long size;
+
+	if (!strcmp(value, "auto") || !strcmp(value, "boot")) {
+		conf->region_boot_only = value[0] == 'b';
+		conf->region_size = 0;
+		return 0;
+	}
+	if (lb_parse_size(value, &size) || size < (32ULL << 20))
+		return bad(p, "region", value, want);
+	conf->region_boot_only = false;
+	conf->region_size = size;
+	return 0;
+}
 
 static int set_key(struct parse_ctx *p, struct lb_conf *conf, enum conf_key k, const char *v)
 {
@@ -335,6 +354,8 @@ static int set_key(struct parse_ctx *p, struct lb_conf *conf, enum conf_key k, c
 		return ret;
 	case K_CRASH_LOOP:
 		return set_crash_loop(p, conf, v);
+	case K_REGION:
+		return set_region(p, conf, v);
 	case K_RETURN_KERNEL:
 		if (!v[0]) {
 			conf->return_kernel[0] = '\0';
@@ -504,5 +525,10 @@ size_t lb_conf_format(const struct lb_conf *c, char *buf, size_t len)
 			c->crash_loop_minutes);
 	pos = append_str(buf, len, pos, "return_kernel", c->return_kernel);
 	pos = append_str(buf, len, pos, "return_initrd", c->return_initrd);
+	if (c->region_size)
+		pos = append_size(buf, len, pos, "region", c->region_size);
+	else
+		pos = lb_append(buf, len, pos, "region = %s\n",
+				c->region_boot_only ? "boot" : "auto");
 	return pos;
 }

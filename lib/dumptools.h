@@ -109,6 +109,12 @@ struct lb_conf {
 	 * return_initrd = none for no initramfs). */
 	char return_kernel[LB_CONF_STR];
 	char return_initrd[LB_CONF_STR];
+	/* Without a boot-time region (crashkernel=, memmap=): region = auto
+	 * takes one at run time, of the estimate's size, or of region_size
+	 * when region = SIZE; region = boot sets region_boot_only, and takes
+	 * none. */
+	bool region_boot_only;
+	unsigned long long region_size;
 };
 
 /* The defaults: a production machine that must come back unattended. */

@@ -183,11 +183,13 @@ int lb_module_request(int fd, unsigned long cmd, struct lb_err *err)
 }
 
 int lb_module_load(int fd, const void *kernel, size_t klen, const void *initrd, size_t ilen,
-		   const char *cmdline, struct lb_err *err)
+		   const char *cmdline, uint64_t runtime, struct lb_err *err)
 {
 	char msg[LIFEBOAT_ERR_LEN] = "";
 	struct lifeboat_load req = {
 		.version = LIFEBOAT_ABI_VERSION,
+		.flags = runtime ? LIFEBOAT_LOAD_RUNTIME : 0,
+		.region_size = runtime,
 		.kernel = (uintptr_t)kernel,
 		.kernel_len = klen,
 		.initrd = (uintptr_t)initrd,

@@ -34,6 +34,13 @@ static int find_region(struct lb_sizing *s, struct lb_err *err)
 					 sizeof(s->kind), &none, s->why, sizeof(s->why)))
 			return lb_err_set(err, EINVAL, "cannot read %s/region: '%s'", lb_sysfs_dir,
 					  text);
+		/* One the module took at run time: none from boot, which the estimate judges. */
+		if (!strcmp(s->kind, "runtime")) {
+			s->runtime = true;
+			s->start = s->end = 0;
+			snprintf(s->why, sizeof(s->why),
+				 "neither crashkernel= nor memmap=SIZE$START at boot; the module took one at run time");
+		}
 		return 0;
 	}
 	if (s->io.crash_end) {

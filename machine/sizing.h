@@ -41,7 +41,8 @@ struct lb_sizing {
 	unsigned int nr_cpus;		/* possible CPUs */
 	bool la57;			/* 5-level paging */
 	uint64_t start, end;		/* the region, [start, end); 0 and 0 for none */
-	char kind[32];			/* crashkernel, memmap */
+	char kind[32];			/* crashkernel, memmap; runtime (then start and end are 0) */
+	bool runtime;			/* the module holds a region it took at run time */
 	char source[64];		/* where the region was read */
 	char why[256];			/* none: the reason, if known */
 	/* The files and the figures (lb_sizing_files()). */

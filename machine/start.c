@@ -11,14 +11,16 @@
  *   4. loads lifeboat.ko if it is not, and tells, once, about a crash whose
  *      capture kernel never reached the saver (the jump stamp the module
  *      found in the region, with no dump and no record of that crash);
- *   5. finds the reserved region (or says that this kernel has none), as
- *      `lifeboat estimate` does; with none, stops there: nothing is built
- *      before there is a region;
+ *   5. finds the reserved region, as `lifeboat estimate` does; with none
+ *      and `region = boot`, says so and stops there: nothing is built
+ *      before there is a region; with none otherwise, the module takes one
+ *      at run time at the load, of the estimate's size (or `region = SIZE`);
  *   6. rebuilds the capture initramfs when its inputs changed (the kernel,
  *      the configuration, the tools);
- *   7. judges the region as `lifeboat estimate` does (struct lb_sizing,
- *      sizing.c: its figure for this machine, kernel and initramfs, and the
- *      image builder's word on the region, as `lifeboat load` will have it);
+ *   7. judges a boot-time region as `lifeboat estimate` does (struct
+ *      lb_sizing, sizing.c: its figure for this machine, kernel and
+ *      initramfs, and the image builder's word on the region, as `lifeboat
+ *      load` will have it), or sizes the one to take at run time;
  *   8. makes the capture command line; the command loads and arms.
  *
  * What it finds goes back in struct lb_start and through the caller's
@@ -118,8 +120,8 @@ enum lb_start_end lb_start(const char *conf_path, int rebuild, const struct lb_s
 		if (p->fast)
 			st->s->fast_return = lb_return_region_bytes(&p->ret);
 	}
-	/* No region: say so before building anything. */
-	if (!st->s->end) {
+	/* No region and none to take: say so before building anything. */
+	if (!st->s->end && st->conf.region_boot_only) {
 		no_region(st);
 		return LB_START_NO_REGION;
 	}
@@ -138,8 +140,12 @@ enum lb_start_end lb_start(const char *conf_path, int rebuild, const struct lb_s
 	/* Is the region enough? The estimate's verdict, with the image builder's word. */
 	if (lb_sizing_files(st->s, p->kernel, st->img, err))
 		return LB_START_FAILED;
-	if (st->s->verdict != LB_VERDICT_ENOUGH)
+	if (!st->s->end) {
+		/* None from boot: one taken now, of the estimate's size unless told. */
+		st->runtime = st->conf.region_size ? st->conf.region_size : st->s->anywhere.total;
+	} else if (st->s->verdict != LB_VERDICT_ENOUGH) {
 		return LB_START_REGION;
+	}
 	ret = lb_capture_cmdline(st->cmdline, sizeof(st->cmdline), st->conf.append);
 	if (ret) {
 		lb_err_set(err, -ret, "the capture command line is too long");

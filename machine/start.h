@@ -41,6 +41,8 @@ struct lb_start {
 	 * plan but no image yet.
 	 */
 	bool sized, img_missing;
+	/* No boot-time region and region is not boot: the bytes to take at run time. */
+	uint64_t runtime;
 	/* The news (events LB_START_FAILED_CAPTURE, LB_START_NEW_DUMP, LB_START_CAPTURE_DIED). */
 	struct lb_meta news;
 	char newest[LB_DUMP_NAME_LEN + 16];

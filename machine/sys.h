@@ -116,13 +116,15 @@ int lb_module_open(struct lb_err *err);
 
 /*
  * Hands the module a capture kernel, its initramfs (may be NULL, 0) and
- * command line (LIFEBOAT_IOC_LOAD), or asks for unload, arm or disarm
+ * command line (LIFEBOAT_IOC_LOAD), into the boot-time region, or with
+ * runtime > 0 into a region of that many bytes the module takes at run
+ * time (LIFEBOAT_LOAD_RUNTIME); or asks for unload, arm or disarm
  * (lb_module_request(), LIFEBOAT_IOC_*). Return: 0, or -errno of the
  * refusal with err holding the module's sentence (the errno's when it gave
  * none).
  */
 int lb_module_load(int fd, const void *kernel, size_t klen, const void *initrd, size_t ilen,
-		   const char *cmdline, struct lb_err *err);
+		   const char *cmdline, uint64_t runtime, struct lb_err *err);
 int lb_module_request(int fd, unsigned long cmd, struct lb_err *err);
 
 enum lb_kmod_where {

@@ -4,48 +4,94 @@
  * into /proc/vmcore, after crash_prepare_elf64_headers()
  * (kernel/kexec_file.c): one PT_NOTE per CPU note buffer, one for the
  * VMCOREINFO copy, and one PT_LOAD per RAM range of the machine, minus the
- * first MiB and minus the region. For old memory, p_offset is the physical
+ * first MiB and minus the capture kernel's own ranges (the region, and the
+ * other ranges of a region taken at run time). For old memory, p_offset is the physical
  * address vmcore reads from; p_vaddr is its direct-map address, which the
  * dump tools use to find page_offset_base.
  */
 #include "internal.h"
 
 /**
- * lb_dump_pieces() - The parts of a memory range that go into the dump.
- * @m: the machine
- * @r: one of its ranges
- * @out: up to two pieces
+ * lb_capture_range() - One of the ranges the capture kernel owns.
+ * @m: the machine, its extra ranges sorted and apart from the region
+ * @i: which, 0 to @m->nr_extra, in address order
+ * @r: filled with the range (type RAM)
  *
- * Only RAM is dumped, and neither [0, 1 MiB) (reserved by the kernel and
- * reused by the capture kernel) nor the region (the capture kernel itself).
+ * The region and the extra ranges of a run-time region, in one sorted
+ * sequence: the region slotted in among the extras.
  *
  * Context: any.
- * Return: the number of pieces written to @out, 0 to 2.
  */
-unsigned int lb_dump_pieces(const struct lb_machine *m,
-			    const struct lb_mem_range *r,
-			    struct lb_mem_range out[2])
+void lb_capture_range(const struct lb_machine *m, unsigned int i,
+		      struct lb_mem_range *r)
 {
-	lb_u64 start = lb_max(r->start, LB_SZ_1M), end = r->end, cut;
-	unsigned int n = 0;
+	unsigned int below = 0;
 
-	if (r->type != LB_MEM_RAM || start >= end)
-		return 0;
-	cut = lb_min(end, m->region_start);
-	if (start < cut) {
-		out[n].start = start;
-		out[n].end = cut;
-		out[n].type = LB_MEM_RAM;
-		n++;
+	while (below < m->nr_extra && m->extra[below].start < m->region_start)
+		below++;
+	if (i == below) {
+		r->start = m->region_start;
+		r->end = m->region_end;
+	} else {
+		*r = m->extra[i < below ? i : i - 1];
 	}
-	cut = lb_max(start, m->region_end);
-	if (cut < end) {
-		out[n].start = cut;
-		out[n].end = end;
-		out[n].type = LB_MEM_RAM;
-		n++;
+	r->type = LB_MEM_RAM;
+}
+
+/**
+ * lb_dump_walk() - The pieces of the machine's memory that go into the dump.
+ * @m: the machine, with sane ranges
+ * @fn: called with each piece [start, end), in address order; a non-zero
+ *      return stops the walk
+ * @ctx: for @fn
+ *
+ * Only RAM is dumped, and neither [0, 1 MiB) (reserved by the kernel and
+ * reused by the capture kernel) nor the capture kernel's own ranges (the
+ * region and its extra ranges).
+ *
+ * Context: any.
+ * Return: 0, or the first non-zero return of @fn.
+ */
+int lb_dump_walk(const struct lb_machine *m, lb_dump_fn fn, void *ctx)
+{
+	struct lb_mem_range c;
+	lb_u64 start, end;
+	unsigned int i, k;
+	int ret;
+
+	for (i = 0; i < m->nr_ranges; i++) {
+		if (m->ranges[i].type != LB_MEM_RAM)
+			continue;
+		start = lb_max(m->ranges[i].start, LB_SZ_1M);
+		end = m->ranges[i].end;
+		for (k = 0; k <= m->nr_extra && start < end; k++) {
+			lb_capture_range(m, k, &c);
+			if (c.end <= start)
+				continue;
+			if (c.start >= end)
+				break;
+			if (c.start > start) {
+				ret = fn(ctx, start, c.start);
+				if (ret)
+					return ret;
+			}
+			start = c.end;
+		}
+		if (start < end) {
+			ret = fn(ctx, start, end);
+			if (ret)
+				return ret;
+		}
 	}
-	return n;
+	return 0;
+}
+
+static int count_piece(void *ctx, lb_u64 start, lb_u64 end)
+{
+	(void)start;
+	(void)end;
+	(*(lb_u64 *)ctx)++;
+	return 0;
 }
 
 /**
@@ -57,12 +103,9 @@ unsigned int lb_dump_pieces(const struct lb_machine *m,
  */
 lb_u64 lb_elfcore_nr_loads(const struct lb_machine *m)
 {
-	struct lb_mem_range pieces[2];
 	lb_u64 n = 0;
-	unsigned int i;
 
-	for (i = 0; i < m->nr_ranges; i++)
-		n += lb_dump_pieces(m, &m->ranges[i], pieces);
+	lb_dump_walk(m, count_piece, &n);
 	return n;
 }
 
@@ -77,6 +120,29 @@ static void put_note_phdr(lb_u8 *dst, lb_u64 pa, lb_u64 size)
 	};
 
 	memcpy(dst, &ph, sizeof(ph));
+}
+
+struct load_out {
+	lb_u8 *p;
+	lb_u64 page_offset;
+};
+
+static int put_load_phdr(void *ctx, lb_u64 start, lb_u64 end)
+{
+	struct load_out *o = ctx;
+	struct lb_elf64_phdr ph = {
+		.p_type = LB_PT_LOAD,
+		.p_flags = LB_PF_RWX,
+		.p_offset = start,
+		.p_paddr = start,
+		.p_vaddr = o->page_offset + start,
+		.p_filesz = end - start,
+		.p_memsz = end - start,
+	};
+
+	memcpy(o->p, &ph, sizeof(ph));
+	o->p += LB_ELF_PHDR_SIZE;
+	return 0;
 }
 
 /**
@@ -107,13 +173,9 @@ void lb_elfcore_build(const struct lb_machine *m, const struct lb_layout *l,
 		.e_phentsize = LB_ELF_PHDR_SIZE,
 		.e_phnum = (lb_u16)l->nr_phdr,
 	};
-	struct lb_elf64_phdr ph = {
-		.p_type = LB_PT_LOAD,
-		.p_flags = LB_PF_RWX,
-	};
-	struct lb_mem_range pieces[2];
+	struct load_out o = { .page_offset = m->page_offset };
 	lb_u8 *p = buf + LB_ELF_EHDR_SIZE;
-	unsigned int i, j, n;
+	unsigned int i;
 
 	memcpy(eh.e_ident, ident, sizeof(ident));
 	memcpy(buf, &eh, sizeof(eh));
@@ -121,16 +183,6 @@ void lb_elfcore_build(const struct lb_machine *m, const struct lb_layout *l,
 		put_note_phdr(p, img->notes_pa + (lb_u64)i * LB_NOTE_BUF_SIZE,
 			      LB_NOTE_BUF_SIZE);
 	put_note_phdr(p, img->vmcoreinfo_pa, LB_VMCOREINFO_BUF_SIZE);
-	p += LB_ELF_PHDR_SIZE;
-	for (i = 0; i < m->nr_ranges; i++) {
-		n = lb_dump_pieces(m, &m->ranges[i], pieces);
-		for (j = 0; j < n; j++, p += LB_ELF_PHDR_SIZE) {
-			ph.p_offset = pieces[j].start;
-			ph.p_paddr = pieces[j].start;
-			ph.p_vaddr = m->page_offset + pieces[j].start;
-			ph.p_filesz = pieces[j].end - pieces[j].start;
-			ph.p_memsz = ph.p_filesz;
-			memcpy(p, &ph, sizeof(ph));
-		}
-	}
+	o.p = p + LB_ELF_PHDR_SIZE;
+	lb_dump_walk(m, put_load_phdr, &o);
 }

@@ -35,6 +35,7 @@ static int place(const struct lb_machine *m, const struct lb_layout *l,
 {
 	lb_u64 rs = m->region_start, re = m->region_end, size = re - rs;
 	lb_u64 meta_end = rs + l->len, align, load, memsz, top, initrd_room;
+	unsigned int i;
 
 	if (l->len > size)
 		return lb_err_set(err, ENOSPC,
@@ -70,6 +71,8 @@ static int place(const struct lb_machine *m, const struct lb_layout *l,
 	img->initrd_pa = in->initrd_len ? top : 0;
 	/* Region RAM for the capture kernel, minus its image and initrd. */
 	img->free_ram = size - l->len - memsz - initrd_room;
+	for (i = 0; i < m->nr_extra; i++)
+		img->free_ram += m->extra[i].end - m->extra[i].start;
 	if (img->free_ram < LB_MIN_RUNTIME)
 		return lb_err_set(err, ENOSPC,
 				  "region of %llu MiB leaves %llu MiB of free RAM, the capture kernel needs %llu MiB: metadata %llu MiB, kernel %llu MiB (init_size), initrd %llu MiB",
@@ -77,6 +80,47 @@ static int place(const struct lb_machine *m, const struct lb_layout *l,
 				  LB_MIB((lb_u64)LB_MIN_RUNTIME),
 				  LB_MIB_UP(l->len), LB_MIB_UP(memsz),
 				  LB_MIB_UP(initrd_room));
+	return 0;
+}
+
+/**
+ * lb_image_contig_need() - The first range of a region taken at run time.
+ * @m: the running machine; its region and extra ranges are not looked at
+ * @in: the user's files
+ * @nr_extra: how many more ranges the region may have
+ * @size: set to the bytes the first range needs
+ * @align: set to the alignment its start needs (it must also be at or
+ *         above 16 MiB)
+ * @err: error context, may be NULL
+ *
+ * The metadata block at its largest (lb_layout_bound()), rounded up to the
+ * kernel's alignment, then the kernel's init_size, then the initrd: what
+ * place() puts there, with no free RAM, which the other ranges give.
+ *
+ * Context: any; no allocation.
+ * Return: 0, or -ENOEXEC, -EINVAL, -E2BIG with @err filled.
+ */
+int lb_image_contig_need(const struct lb_machine *m,
+			 const struct lb_image_input *in, unsigned int nr_extra,
+			 lb_u64 *size, lb_u64 *align, struct lb_err *err)
+{
+	const char *loader;
+	struct lb_layout l;
+	struct lb_kernel k;
+	int ret;
+
+	if (!m || !in || !size || !align)
+		return lb_err_set(err, EINVAL, "no machine, input or result");
+	ret = lb_layout_bound(m, nr_extra, &l, err);
+	if (ret)
+		return ret;
+	ret = lb_kernel_parse(in->kernel, in->kernel_len, m, &k, &loader, err);
+	if (ret)
+		return ret;
+	*align = lb_max(k.kernel_alignment, LB_SZ_2M);
+	*size = LB_ALIGN_UP(l.len, *align) +
+		LB_ALIGN_UP((lb_u64)k.init_size, LB_PAGE_SIZE) +
+		LB_ALIGN_UP(in->initrd_len, LB_PAGE_SIZE);
 	return 0;
 }
 

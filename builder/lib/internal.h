@@ -274,10 +274,13 @@ struct lb_layout {
 int lb_machine_check(const struct lb_machine *m, struct lb_err *err);
 int lb_layout_compute(const struct lb_machine *m, struct lb_layout *l,
 		      struct lb_err *err);
+int lb_layout_bound(const struct lb_machine *m, unsigned int nr_extra,
+		    struct lb_layout *l, struct lb_err *err);
 
-unsigned int lb_dump_pieces(const struct lb_machine *m,
-			    const struct lb_mem_range *r,
-			    struct lb_mem_range out[2]);
+void lb_capture_range(const struct lb_machine *m, unsigned int i,
+		      struct lb_mem_range *r);
+typedef int (*lb_dump_fn)(void *ctx, lb_u64 start, lb_u64 end);
+int lb_dump_walk(const struct lb_machine *m, lb_dump_fn fn, void *ctx);
 lb_u64 lb_elfcore_nr_loads(const struct lb_machine *m);
 void lb_elfcore_build(const struct lb_machine *m, const struct lb_layout *l,
 		      const struct lb_image *img, lb_u8 *buf);

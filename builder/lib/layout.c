@@ -82,16 +82,69 @@ static int check_region(const struct lb_machine *m, struct lb_err *err)
 }
 
 /*
+ * The extra ranges of a run-time region: sorted, page aligned, at or above
+ * 1 MiB, apart from each other and from the region, and RAM the running
+ * kernel has (taken from its allocator).
+ */
+static int check_extra(const struct lb_machine *m, struct lb_err *err)
+{
+	const struct lb_mem_range *r;
+	unsigned int i;
+	int ret;
+
+	if (m->nr_extra > LB_MAX_EXTRA)
+		return lb_err_set(err, E2BIG,
+				  "%u extra ranges for the capture kernel, more than %d",
+				  m->nr_extra, LB_MAX_EXTRA);
+	if (m->nr_extra && !m->extra)
+		return lb_err_set(err, EINVAL, "%u extra ranges but no list",
+				  m->nr_extra);
+	for (i = 0; i < m->nr_extra; i++) {
+		r = &m->extra[i];
+		if (r->start % LB_PAGE_SIZE || r->end % LB_PAGE_SIZE ||
+		    r->start < LB_SZ_1M || r->start >= r->end ||
+		    (i && r->start < m->extra[i - 1].end) ||
+		    (r->start < m->region_end && r->end > m->region_start))
+			return lb_err_set(err, EINVAL,
+					  "extra range %u [0x%llx, 0x%llx) must be page aligned, non-empty, at or above 1 MiB, sorted and apart from the region",
+					  i, (unsigned long long)r->start,
+					  (unsigned long long)r->end);
+		ret = lb_ranges_require_ram(m->ranges, m->nr_ranges, r->start,
+					    r->end, "the extra range",
+					    "the machine memory map", err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+struct fw_walk {
+	const struct lb_machine *m;
+	struct lb_err *err;
+};
+
+static int dumped_is_ram(void *ctx, lb_u64 start, lb_u64 end)
+{
+	struct fw_walk *w = ctx;
+
+	return lb_ranges_require_ram(w->m->fw_ranges, w->m->nr_fw_ranges,
+				     start, end, "the dump's RAM range",
+				     "the firmware's memory map", w->err);
+}
+
+/*
  * The firmware's map, when given: sane like the machine's, and usable RAM
- * under the region and under every range the ELF core header will dump (the
- * capture kernel reads them all; a range that is not RAM may be a device).
+ * under the capture kernel's ranges and under every range the ELF core
+ * header will dump (the capture kernel reads them all; a range that is not
+ * RAM may be a device).
  */
 static int check_firmware(const struct lb_machine *m, struct lb_err *err)
 {
 	static const char fw[] = "the firmware's memory map";
-	struct lb_mem_range pieces[2];
+	struct fw_walk w = { .m = m, .err = err };
+	struct lb_mem_range c;
 	const struct lb_mem_range *r;
-	unsigned int i, j, n;
+	unsigned int i;
 	int ret;
 
 	if (!m->fw_ranges)
@@ -109,25 +162,17 @@ static int check_firmware(const struct lb_machine *m, struct lb_err *err)
 					  i, (unsigned long long)r->start,
 					  (unsigned long long)r->end);
 	}
-	ret = lb_ranges_require_ram(m->fw_ranges, m->nr_fw_ranges,
-				    m->region_start, m->region_end,
-				    "the region", fw, err);
-	if (ret)
-		return ret;
-	for (i = 0; i < m->nr_ranges; i++) {
-		n = lb_dump_pieces(m, &m->ranges[i], pieces);
-		for (j = 0; j < n; j++) {
-			ret = lb_ranges_require_ram(m->fw_ranges,
-						    m->nr_fw_ranges,
-						    pieces[j].start,
-						    pieces[j].end,
-						    "the dump's RAM range", fw,
-						    err);
-			if (ret)
-				return ret;
-		}
+	for (i = 0; i <= m->nr_extra; i++) {
+		lb_capture_range(m, i, &c);
+		ret = lb_ranges_require_ram(m->fw_ranges, m->nr_fw_ranges,
+					    c.start, c.end,
+					    i == m->nr_extra && !m->nr_extra ?
+					    "the region" : "the capture kernel's range",
+					    fw, err);
+		if (ret)
+			return ret;
 	}
-	return 0;
+	return lb_dump_walk(m, dumped_is_ram, &w);
 }
 
 static int check_tramp(const struct lb_machine *m, struct lb_err *err)
@@ -154,6 +199,21 @@ static int check_tramp(const struct lb_machine *m, struct lb_err *err)
 	return 0;
 }
 
+/* The CPU count, the trampoline and the VMCOREINFO note. */
+static int check_common(const struct lb_machine *m, struct lb_err *err)
+{
+	int ret;
+
+	if (!m->nr_cpus || m->nr_cpus > LB_MAX_CPUS)
+		return lb_err_set(err, EINVAL,
+				  "%u CPUs: there must be between 1 and %d",
+				  m->nr_cpus, LB_MAX_CPUS);
+	ret = check_tramp(m, err);
+	if (ret)
+		return ret;
+	return lb_vmcoreinfo_check(m->vmcoreinfo, m->vmcoreinfo_len, err);
+}
+
 /**
  * lb_machine_check() - Check the machine facts before building anything.
  * @m: the machine
@@ -161,7 +221,8 @@ static int check_tramp(const struct lb_machine *m, struct lb_err *err)
  *
  * Checks that the memory map is sorted and sane, that the region is page
  * aligned, at or above 1 MiB and made of RAM or reserved memory, that the
- * region and every dumped range are usable RAM in the firmware's map when
+ * extra ranges are RAM apart from it, that they, the region and every
+ * dumped range are usable RAM in the firmware's map when
  * one is given, that the CPU count, the trampoline and the VMCOREINFO note
  * make sense.
  *
@@ -180,17 +241,41 @@ int lb_machine_check(const struct lb_machine *m, struct lb_err *err)
 	ret = check_region(m, err);
 	if (ret)
 		return ret;
+	ret = check_extra(m, err);
+	if (ret)
+		return ret;
 	ret = check_firmware(m, err);
 	if (ret)
 		return ret;
-	if (!m->nr_cpus || m->nr_cpus > LB_MAX_CPUS)
-		return lb_err_set(err, EINVAL,
-				  "%u CPUs: there must be between 1 and %d",
-				  m->nr_cpus, LB_MAX_CPUS);
-	ret = check_tramp(m, err);
-	if (ret)
-		return ret;
-	return lb_vmcoreinfo_check(m->vmcoreinfo, m->vmcoreinfo_len, err);
+	return check_common(m, err);
+}
+
+/* The offsets, for nr_load PT_LOAD headers and pt_pages of tables. */
+static int layout_fill(const struct lb_machine *m, lb_u64 nr_load,
+		       lb_u64 pt_pages, struct lb_layout *l, struct lb_err *err)
+{
+	l->nr_load = nr_load;
+	l->nr_phdr = (lb_u64)m->nr_cpus + 1 + l->nr_load;
+	if (l->nr_phdr > LB_MAX_PHDR)
+		return lb_err_set(err, E2BIG,
+				  "the ELF core header would need %llu program headers, more than %d",
+				  (unsigned long long)l->nr_phdr, LB_MAX_PHDR);
+	l->elf_off = LB_JUMP_STAMP_AREA;
+	l->elf_len = LB_ALIGN_UP(LB_ELF_EHDR_SIZE + l->nr_phdr * LB_ELF_PHDR_SIZE,
+				 LB_PAGE_SIZE);
+	l->bp_off = l->elf_off + l->elf_len;
+	l->cmdline_off = l->bp_off + LB_PAGE_SIZE;
+	l->tramp_off = l->cmdline_off + LB_PAGE_SIZE;
+	l->pt_off = l->tramp_off + LB_PAGE_SIZE;
+	l->pt_pages = pt_pages;
+	l->fixed_len = l->pt_off + l->pt_pages * LB_PAGE_SIZE;
+	l->notes_off = l->fixed_len;
+	l->vmcoreinfo_off = LB_ALIGN_UP(l->notes_off +
+					(lb_u64)m->nr_cpus * LB_NOTE_BUF_SIZE,
+					LB_PAGE_SIZE);
+	l->stack_off = l->vmcoreinfo_off + LB_VMCOREINFO_BUF_SIZE;
+	l->len = l->stack_off + LB_STACK_SIZE;
+	return 0;
 }
 
 /**
@@ -212,27 +297,49 @@ int lb_layout_compute(const struct lb_machine *m, struct lb_layout *l,
 	ret = lb_machine_check(m, err);
 	if (ret)
 		return ret;
+	return layout_fill(m, lb_elfcore_nr_loads(m), lb_pgtable_pages(m), l,
+			   err);
+}
 
-	l->nr_load = lb_elfcore_nr_loads(m);
-	l->nr_phdr = (lb_u64)m->nr_cpus + 1 + l->nr_load;
-	if (l->nr_phdr > LB_MAX_PHDR)
+/**
+ * lb_layout_bound() - The largest metadata block a region in RAM may need.
+ * @m: the machine; its region and extra ranges are not looked at
+ * @nr_extra: how many extra ranges the region may have
+ * @l: filled with the offsets of every part, for the largest case
+ * @err: error context, may be NULL
+ *
+ * For a region taken at run time, before it is taken: wherever it lands in
+ * the machine's RAM, with up to @nr_extra more ranges, its metadata block
+ * is no longer than @l->len. Each of its ranges splits at most one dumped
+ * range in two; being RAM, none adds identity tables.
+ *
+ * Context: any; no allocation.
+ * Return: 0, or the errors of lb_machine_check() that do not concern the
+ * region.
+ */
+int lb_layout_bound(const struct lb_machine *m, unsigned int nr_extra,
+		    struct lb_layout *l, struct lb_err *err)
+{
+	struct lb_machine b = *m;
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	if (nr_extra > LB_MAX_EXTRA)
 		return lb_err_set(err, E2BIG,
-				  "the ELF core header would need %llu program headers, more than %d",
-				  (unsigned long long)l->nr_phdr, LB_MAX_PHDR);
-	l->elf_off = LB_JUMP_STAMP_AREA;
-	l->elf_len = LB_ALIGN_UP(LB_ELF_EHDR_SIZE + l->nr_phdr * LB_ELF_PHDR_SIZE,
-				 LB_PAGE_SIZE);
-	l->bp_off = l->elf_off + l->elf_len;
-	l->cmdline_off = l->bp_off + LB_PAGE_SIZE;
-	l->tramp_off = l->cmdline_off + LB_PAGE_SIZE;
-	l->pt_off = l->tramp_off + LB_PAGE_SIZE;
-	l->pt_pages = lb_pgtable_pages(m);
-	l->fixed_len = l->pt_off + l->pt_pages * LB_PAGE_SIZE;
-	l->notes_off = l->fixed_len;
-	l->vmcoreinfo_off = LB_ALIGN_UP(l->notes_off +
-					(lb_u64)m->nr_cpus * LB_NOTE_BUF_SIZE,
-					LB_PAGE_SIZE);
-	l->stack_off = l->vmcoreinfo_off + LB_VMCOREINFO_BUF_SIZE;
-	l->len = l->stack_off + LB_STACK_SIZE;
-	return 0;
+				  "%u extra ranges for the capture kernel, more than %d",
+				  nr_extra, LB_MAX_EXTRA);
+	/* No region of its own: [0, 1 MiB) is always mapped and never dumped. */
+	b.region_start = 0;
+	b.region_end = LB_SZ_1M;
+	b.extra = NULL;
+	b.nr_extra = 0;
+	b.fw_ranges = NULL;
+	ret = check_ranges(&b, err);
+	if (!ret)
+		ret = check_common(&b, err);
+	if (ret)
+		return ret;
+	/* One split per range of the region. */
+	return layout_fill(&b, lb_elfcore_nr_loads(&b) + nr_extra + 1,
+			   lb_pgtable_pages(&b), l, err);
 }

@@ -5,12 +5,14 @@
  * the machine's RAM below 1 MiB stays RAM; its ACPI, NVS and reserved ranges
  * are passed on, minus the region (a memmap=SIZE$START region is reserved
  * in the machine map and must not stay so); the metadata block is reserved;
- * the rest of the region is RAM. No other RAM: the capture kernel must not
- * touch the memory it dumps.
+ * the rest of the region is RAM, and so are the extra ranges of a region
+ * taken at run time. No other RAM: the capture kernel must not touch the
+ * memory it dumps.
  *
- * The machine map is sorted and the region is one interval, so the entries
- * come out sorted in one pass, with the region's two entries slotted in
- * before the first piece above it; touching entries of one type are merged.
+ * The machine map is sorted and so are the capture kernel's ranges (the
+ * region among its extra ranges, lb_capture_range()), so the entries come
+ * out sorted in one pass, each capture range slotted in before the first
+ * piece above it; touching entries of one type are merged.
  */
 #include "internal.h"
 #include "lifeboat/ranges.h"
@@ -53,22 +55,35 @@ static int e820_add(struct e820_out *o, lb_u64 start, lb_u64 end, lb_u32 type)
 struct region_pass {
 	const struct lb_machine *m;
 	lb_u64 meta_end;
-	bool done;
+	unsigned int next;	/* the next capture range to add */
 };
 
-/* The region: its metadata block reserved, the rest RAM. */
-static int add_region(struct e820_out *o, struct region_pass *rp)
+/* The next capture range: the region (its metadata block reserved, the rest RAM) or an extra one. */
+static int add_capture(struct e820_out *o, struct region_pass *rp)
 {
+	struct lb_mem_range c;
 	int ret;
 
-	rp->done = true;
-	ret = e820_add(o, rp->m->region_start, rp->meta_end, LB_MEM_RESERVED);
+	lb_capture_range(rp->m, rp->next++, &c);
+	if (c.start != rp->m->region_start)
+		return e820_add(o, c.start, c.end, LB_MEM_RAM);
+	ret = e820_add(o, c.start, rp->meta_end, LB_MEM_RESERVED);
 	if (ret)
 		return ret;
-	return e820_add(o, rp->meta_end, rp->m->region_end, LB_MEM_RAM);
+	return e820_add(o, rp->meta_end, c.end, LB_MEM_RAM);
 }
 
-/* Adds a piece of the machine map, preceded by the region if it is due. */
+static bool capture_due(struct region_pass *rp, lb_u64 start)
+{
+	struct lb_mem_range c;
+
+	if (rp->next > rp->m->nr_extra)
+		return false;
+	lb_capture_range(rp->m, rp->next, &c);
+	return start >= c.start;
+}
+
+/* Adds a piece of the machine map, preceded by the capture ranges that are due. */
 static int add_piece(struct e820_out *o, struct region_pass *rp,
 		     lb_u64 start, lb_u64 end, lb_u32 type)
 {
@@ -76,8 +91,8 @@ static int add_piece(struct e820_out *o, struct region_pass *rp,
 
 	if (start >= end)
 		return 0;
-	if (!rp->done && start >= rp->m->region_start) {
-		ret = add_region(o, rp);
+	while (capture_due(rp, start)) {
+		ret = add_capture(o, rp);
 		if (ret)
 			return ret;
 	}
@@ -86,7 +101,8 @@ static int add_piece(struct e820_out *o, struct region_pass *rp,
 
 /*
  * Every range the table calls usable is RAM the capture kernel may write:
- * inside the region, or RAM of the running kernel (below 1 MiB), and usable
+ * inside the region, or RAM of the running kernel (below 1 MiB, or an extra
+ * range), and usable
  * RAM in the firmware's map when one is given.
  */
 static int check_usable(const struct lb_machine *m, const lb_u8 *table,
@@ -170,8 +186,8 @@ int lb_memmap_build(const struct lb_machine *m, lb_u64 meta_len, lb_u8 *table,
 			break;
 		}
 	}
-	if (!ret && !rp.done)
-		ret = add_region(&o, &rp);
+	while (!ret && rp.next <= m->nr_extra)
+		ret = add_capture(&o, &rp);
 	if (ret)
 		return ret;
 	if (o.nr < 2)

@@ -17,7 +17,7 @@
 /**
  * struct lifeboat_load - a capture image to place in the region
  * @version:	LIFEBOAT_ABI_VERSION
- * @flags:	none defined yet; must be 0
+ * @flags:	0, or LIFEBOAT_LOAD_RUNTIME
  * @kernel:	user address of the capture kernel (a bzImage)
  * @kernel_len:	its length in bytes
  * @initrd:	user address of the capture initramfs (0 for none)
@@ -30,6 +30,16 @@
  *		panicked; 0 if unknown
  * @err:	user address of LIFEBOAT_ERR_LEN bytes for the sentence
  *		explaining a failure (0 for none)
+ * @region_size: with LIFEBOAT_LOAD_RUNTIME, the bytes of the region to
+ *		take at run time; otherwise 0
+ *
+ * With LIFEBOAT_LOAD_RUNTIME, on a machine with no boot-time region, the
+ * module takes @region_size bytes of memory at run time: a contiguous range
+ * for the capture kernel's image and the rest in as few ranges as it can.
+ * A load of the same size into a run-time region that holds one reuses it;
+ * otherwise a new one is taken and the old one given back once the new
+ * image is in place. A failed load gives back what it took. Unload gives
+ * the region back.
  */
 struct lifeboat_load {
 	__u32 version;
@@ -42,7 +52,11 @@ struct lifeboat_load {
 	__u64 cmdline_len;
 	__u64 crashing_cpu;
 	__u64 err;
+	__u64 region_size;
 };
+
+/* struct lifeboat_load's flags: take the region at run time. */
+#define LIFEBOAT_LOAD_RUNTIME	(1U << 0)
 
 /**
  * struct lifeboat_req - a request that only needs the error sentence

@@ -253,12 +253,12 @@ def boot_initramfs(work, bus="virtio"):
 
 
 def run_cycle(work, conf_text, done_markers=("done",), mem="1G", timeout=420, bus="virtio",
-              **rootfs):
+              kernel_append="crashkernel=256M", **rootfs):
     """Boot the guest with its root disk on bus (virtio or nvme), let it crash
     and come back. Returns (result, disk)."""
     disk = build_rootfs(work, conf_text, **rootfs)
     initrd = boot_initramfs(work, bus)
-    vm = lbvm.VM(work, initrd, "console=ttyS0 crashkernel=256M", mem=mem, smp=2,
+    vm = lbvm.VM(work, initrd, f"console=ttyS0 {kernel_append}".strip(), mem=mem, smp=2,
                  timeout=timeout, done_markers=done_markers, fail_markers=("boot-failed",),
                  reboot=True, name="capture-side", markers=MARKERS,
                  extra_args=BUSES[bus][0](disk))

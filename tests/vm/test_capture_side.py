@@ -242,12 +242,14 @@ def test_capture_side_full_disk():
 
 
 def test_capture_side_start_refusals():
-    """The unit's command, at boot without a region and with one too small,
-    does not arm and says why, with the crashkernel= to boot with."""
+    """The unit's command, at boot without a region (and region = boot) and
+    with one too small, does not arm and says why, with the crashkernel= to
+    boot with."""
     need_lifeboat()
     work = lbvm.workdir("capture-side-refusals")
     with open(os.path.join(lbvm.ROOT, "dumptools", "lifeboat.conf")) as f:
-        conf = f.read()
+        # Without it, no region at boot means one taken at run time (test_runtime_region).
+        conf = f.read() + "region = boot\n"
     base = cs.build_rootfs(work, conf, root_init=cs.START_ONLY_INIT)
     out = {}
     for name, append in (("small", "crashkernel=96M"), ("noregion", "")):

@@ -58,6 +58,7 @@ enum {
 	LB_MAX_E820 = 128,		/* entries that fit in boot_params */
 	LB_MIN_RUNTIME = 32 << 20,	/* free RAM the capture kernel needs beyond its image */
 	LB_KERNEL_MAX_LEN = 256 << 20,	/* the largest capture kernel file the module takes */
+	LB_MAX_EXTRA = 64,		/* ranges of a run-time region besides its first */
 };
 
 /*
@@ -85,6 +86,16 @@ struct lb_machine {
 	/* The reserved region, [region_start, region_end). */
 	lb_u64 region_start;
 	lb_u64 region_end;
+	/*
+	 * More RAM for the capture kernel, outside the region: the other
+	 * ranges of a region taken at run time, or NULL. At most
+	 * LB_MAX_EXTRA, sorted, page aligned, at or above 1 MiB, apart from
+	 * each other and from the region, and RAM in the machine's map (and
+	 * in the firmware's, when given). The capture kernel's map calls them
+	 * usable and the ELF core header leaves them out, as the region.
+	 */
+	const struct lb_mem_range *extra;
+	unsigned int nr_extra;
 	/* page_offset_base: PT_LOAD p_vaddr = page_offset + paddr. */
 	lb_u64 page_offset;
 	/* CR4.LA57 is set: the tables get five levels. */
@@ -185,6 +196,19 @@ lb_u64 lb_image_meta_size(const struct lb_machine *m);
 int lb_image_build(const struct lb_machine *m, const struct lb_image_input *in,
 		   struct lb_image *img, void *meta, lb_u64 meta_cap,
 		   struct lb_err *err);
+
+/*
+ * What a region taken at run time needs in its first, contiguous range for
+ * this machine and these files, with nr_extra more ranges: the metadata
+ * block, the kernel's init_size and the initrd, each rounded as
+ * lb_image_build() places them, when the range starts at or above 16 MiB
+ * and at a multiple of *align. The machine's region and extra ranges are
+ * not looked at. Returns 0, or the errors of lb_image_build() for the
+ * machine and the kernel.
+ */
+int lb_image_contig_need(const struct lb_machine *m,
+			 const struct lb_image_input *in, unsigned int nr_extra,
+			 lb_u64 *size, lb_u64 *align, struct lb_err *err);
 
 /*
  * Panic-time helpers: no allocation, no locks, bounded work.
