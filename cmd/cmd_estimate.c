@@ -160,8 +160,9 @@ int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 		       (unsigned long long)(size / MIB), s->kind, s->source);
 	switch (s->verdict) {
 	case LB_VERDICT_NONE:
-		printf("region:   none (%s)\n", s->why[0] ? s->why : "not reserved");
-		printf("verdict:  no region: boot with crashkernel=%lluM\n",
+		printf("region:   none at boot (%s)\n", s->why[0] ? s->why : "not reserved");
+		printf("verdict:  no boot-time region: 'lifeboat start' takes %llu MiB at run time, or boot with crashkernel=%lluM\n",
+		       (unsigned long long)(s->anywhere.total / MIB),
 		       (unsigned long long)(s->anywhere.total / MIB));
 		break;
 	case LB_VERDICT_ENOUGH:

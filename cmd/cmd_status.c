@@ -21,17 +21,38 @@ static int show(const char *label, const char *attr, char *buf, size_t len)
 	return ret;
 }
 
+/* A region taken at run time: its size in all, its ranges, its first range. */
+static void show_runtime(uint64_t start, uint64_t end)
+{
+	unsigned long long total = 0;
+	unsigned int ranges = 0;
+	char buf[256] = "";
+
+	if (lb_sysfs_read("runtime", buf, sizeof(buf)) ||
+	    sscanf(buf, "total=%llu ranges=%u", &total, &ranges) != 2) {
+		printf("%-8s taken at run time, the capture kernel's image at %#llx-%#llx\n",
+		       "region:", (unsigned long long)start, (unsigned long long)end - 1);
+		return;
+	}
+	printf("%-8s %llu MiB taken at run time in %u ranges, the capture kernel's image at %#llx-%#llx (runtime)\n",
+	       "region:", total >> 20, ranges, (unsigned long long)start,
+	       (unsigned long long)end - 1);
+}
+
 /* The region as the module gives it; what it does not say as a range, as it is. */
 static void show_region(void)
 {
 	char buf[512], kind[32], why[256];
 	uint64_t start, end;
-	bool none;
+	bool none, ranged;
 
 	if (lb_sysfs_read("region", buf, sizeof(buf)))
 		return;
-	if (!lb_region_attr_parse(buf, strlen(buf), &start, &end, kind, sizeof(kind), &none, why,
-				  sizeof(why)) && !none)
+	ranged = !lb_region_attr_parse(buf, strlen(buf), &start, &end, kind, sizeof(kind), &none,
+				       why, sizeof(why)) && !none;
+	if (ranged && !strcmp(kind, "runtime"))
+		show_runtime(start, end);
+	else if (ranged)
 		printf("%-8s %#llx-%#llx, %llu MiB (%s)\n", "region:", (unsigned long long)start,
 		       (unsigned long long)end - 1, (unsigned long long)(end - start) >> 20, kind);
 	else

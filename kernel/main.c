@@ -217,7 +217,8 @@ static ssize_t runtime_show(struct kobject *kobj, struct kobj_attribute *attr,
 	if (!rt) {
 		n = sysfs_emit(buf, "none\n");
 	} else {
-		n = sysfs_emit(buf, "total=%llu ranges=%u took_ms=%llu attempts=%u\n0x%llx 0x%llx\n",
+		n = sysfs_emit(buf,
+			       "total=%llu ranges=%u took_ms=%llu attempts=%u\n0x%llx 0x%llx\n",
 			       rt->total, rt->nr_extra + 1, rt->took_ms,
 			       rt->attempts, (u64)rt->start, (u64)rt->end);
 		for (i = 0; i < rt->nr_extra; i++)
@@ -264,7 +265,8 @@ static ssize_t cmdline_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t memory_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
-	return sysfs_emit(buf, "buffers=%ld buffer_bytes=%ld mappings=%ld mapping_bytes=%ld regions=%ld region_bytes=%ld\n",
+	return sysfs_emit(buf,
+			  "buffers=%ld buffer_bytes=%ld mappings=%ld mapping_bytes=%ld regions=%ld region_bytes=%ld\n",
 			  atomic_long_read(&lb_held[LB_HELD_BUF].nr),
 			  atomic_long_read(&lb_held[LB_HELD_BUF].bytes),
 			  atomic_long_read(&lb_held[LB_HELD_MAP].nr),

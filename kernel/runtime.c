@@ -23,12 +23,17 @@
 #include <linux/ktime.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
 #include "compat.h"
 #include "internal.h"
+
+static bool runtime_blocks;
+module_param(runtime_blocks, bool, 0644);
+MODULE_PARM_DESC(runtime_blocks, "take a run-time region's memory beyond the capture kernel's image in blocks of the largest order, not in one range (default: one range if the machine has it)");
 
 /* Attempts of alloc_contig_range() per range, and the time for a whole take. */
 #define LB_RT_TRIES		24
@@ -44,10 +49,10 @@ struct lb_rt_take {
 };
 
 /*
- * Could alloc_contig_range() take this page? Free pages, and pages on the
- * LRU or of a movable kind, may be; reserved pages, pages of another zone,
- * and the kernel's own allocations (slab, page tables, ours) are not.
- * A guess from the page flags, read without locks: the allocator decides.
+ * Could alloc_contig_range() take this page? Free pages and pages on the
+ * LRU may be; reserved pages, pages of another zone, and the kernel's own
+ * allocations (slab, page tables, ours) are not. A guess from the page
+ * flags, read without locks: the allocator decides.
  */
 static bool lb_rt_page_ok(unsigned long pfn, struct zone *zone)
 {
@@ -57,8 +62,7 @@ static bool lb_rt_page_ok(unsigned long pfn, struct zone *zone)
 		return false;
 	if (PageBuddy(page) || !page_count(page))
 		return true;
-	page = compound_head(page);
-	return PageLRU(page) || __PageMovable(page);
+	return PageLRU(compound_head(page));
 }
 
 /* The highest page of [start, end) that is not lb_rt_page_ok(), or 0. */
@@ -112,9 +116,9 @@ static int lb_rt_contig(struct lb_rt_take *t, u64 size, u64 align,
 			}
 			tries++;
 			t->rt->attempts++;
+			/* 6.12 refuses flags beyond reclaim's and a few: no __GFP_NORETRY. */
 			ret = alloc_contig_range(lo_pfn, end_pfn, MIGRATE_MOVABLE,
-						 GFP_KERNEL | __GFP_NOWARN |
-						 __GFP_NORETRY);
+						 GFP_KERNEL | __GFP_NOWARN);
 			if (!ret) {
 				*start = w;
 				return 0;
@@ -274,8 +278,8 @@ struct lb_runtime *lb_runtime_take(const struct lb_mem_range *ram,
 			lb_err_set(err, EINTR, "interrupted");
 		else
 			lb_err_set(err, ENOMEM,
-				   "found no free %llu MiB of contiguous memory for the capture kernel's image (%u attempts): the memory is fragmented; a crashkernel= region at boot avoids it",
-				   contig >> 20, rt->attempts);
+				   "found no free %llu MiB of contiguous memory for the capture kernel's image (%u attempts, error %d): the memory is fragmented; a crashkernel= region at boot avoids it",
+				   contig >> 20, rt->attempts, ret);
 		lb_rt_free(rt);
 		return ERR_PTR(ret == -EINTR ? -EINTR : -ENOMEM);
 	}
@@ -284,7 +288,8 @@ struct lb_runtime *lb_runtime_take(const struct lb_mem_range *ram,
 	rt->total = contig;
 
 	/* The rest: in one range if the machine has it, else in blocks. */
-	if (!lb_rt_contig(&t, total - contig, SZ_2M, &start)) {
+	if (!READ_ONCE(runtime_blocks) &&
+	    !lb_rt_contig(&t, total - contig, SZ_2M, &start)) {
 		rt->extra[0].start = start;
 		rt->extra[0].end = start + total - contig;
 		rt->extra[0].type = LB_MEM_RAM;

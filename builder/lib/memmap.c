@@ -58,7 +58,7 @@ struct region_pass {
 	unsigned int next;	/* the next capture range to add */
 };
 
-/* The next capture range: the region (its metadata block reserved, the rest RAM) or an extra one. */
+/* The next capture range: the region (its metadata block reserved) or an extra one. */
 static int add_capture(struct e820_out *o, struct region_pass *rp)
 {
 	struct lb_mem_range c;

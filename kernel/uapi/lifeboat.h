@@ -56,7 +56,7 @@ struct lifeboat_load {
 };
 
 /* struct lifeboat_load's flags: take the region at run time. */
-#define LIFEBOAT_LOAD_RUNTIME	(1U << 0)
+#define LIFEBOAT_LOAD_RUNTIME	0x1U
 
 /**
  * struct lifeboat_req - a request that only needs the error sentence

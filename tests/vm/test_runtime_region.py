@@ -8,8 +8,11 @@ boot, on the capture side's test bed (capture_side.py):
 
   1. a request far beyond the machine (`lifeboat load --runtime 4G` on
      1 GiB) is refused with how much there is, and nothing is taken: the
-     module holds no region and MemFree is what it was;
-  2. `lifeboat start` arms on the freshly booted guest; `lifeboat stop`
+     module holds no region and MemFree is what it was (within 32 MiB: the
+     per-CPU page lists keep some of what the refused load freed);
+  2. `lifeboat start` arms on the freshly booted guest (on 6.12 with the
+     module's runtime_blocks=1: the memory beyond the capture kernel's image
+     in blocks of the largest order, the path a fragmented machine takes); `lifeboat stop`
      gives all of it back (MemFree rises by the region's size, the module
      holds nothing);
   3. a fragmenting workload runs (files of many sizes written through the
@@ -40,7 +43,7 @@ RUNTIME_INIT = cs.ROOT_PRELUDE + cs.BOOT_COUNT + r"""
 free_kib() { awk '/^MemFree:/ { print $2 }' /proc/meminfo; }
 show() { sed "s/^/LB$1 /" "$2" > /dev/ttyS0; }
 if [ "$boot" = 1 ]; then
-	modprobe lifeboat || mark boot-failed modprobe
+	modprobe lifeboat @MODPARAMS@ || mark boot-failed modprobe
 	echo "LBREGION $(cat /sys/kernel/lifeboat/region)" > /dev/ttyS0
 	awk '/^[0-9a-f]+-[0-9a-f]+ : System RAM$/ { split($1, r, "-"); print "LBRAM 0x" r[1] " 0x" r[2] }' \
 		/proc/iomem > /dev/ttyS0
@@ -149,14 +152,14 @@ def merged(ranges):
     return out
 
 
-def run_runtime(kernel):
+def run_runtime(kernel, modparams=""):
     test_capture_side.need_lifeboat()
     with lbvm.guest(kernel, "bios"):
         e = lbvm.env()
         work = lbvm.workdir(f"runtime-region-{e['KNAME']}")
         with open(os.path.join(lbvm.ROOT, "dumptools", "lifeboat.conf")) as f:
             conf = f.read()
-        init = RUNTIME_INIT.replace("@KVER@", e["KVER"])
+        init = RUNTIME_INIT.replace("@KVER@", e["KVER"]).replace("@MODPARAMS@", modparams)
         res, disk = cs.run_cycle(work, conf, kernel_append="", root_init=init, timeout=600)
         shutil.copy(res.log_path, os.path.join(lbvm.BUILD, "vm", f"runtime-region-{e['KNAME']}.serial.log"))
         tail = f"serial log tail ({res.log_path}):\n{res.tail(60)}"
@@ -172,8 +175,10 @@ def run_runtime(kernel):
                          r"not fit: \d+ MiB of memory is available and \d+ MiB stays with the "
                          r"system", big), f"no clear refusal:\n{big}"
         assert re.search(r"regions=0 region_bytes=0$", lines(res, "LBMEM")[0]), lines(res, "LBMEM")
+        # The module's count above is exact; MemFree also moves with the
+        # per-CPU page lists the refused load's freed buffers went to.
         drift = free_kib(res, "before") - free_kib(res, "big")
-        assert abs(drift) < 16 << 10, f"MemFree moved by {drift} KiB across the refused request"
+        assert abs(drift) < 32 << 10, f"MemFree moved by {drift} KiB across the refused request"
 
         # 2. Armed on the fresh guest; stop gives it all back.
         assert res.marker_args.get("start-status") == "0", f"lifeboat start failed; {tail}"
@@ -190,6 +195,12 @@ def run_runtime(kernel):
         assert res.marker_args.get("start2-status") == "0", f"lifeboat start failed; {tail}"
         total2, ranges2, ms2, tries2 = runtime_ranges(res, "LBRT2")
         assert res.marker_args.get("armed") == "1", f"not armed; {tail}"
+        if "runtime_blocks=1" in modparams:
+            # The rest in blocks of 4 MiB, sorted and joined: never one range
+            # for the image and one for all the rest unless the blocks touch.
+            assert all((e - s) % (4 << 20) == 0 for s, e in ranges2[1:]), \
+                f"not blocks of 4 MiB: {[(hex(s), hex(e)) for s, e in ranges2]}"
+            assert ranges2[1:] == sorted(ranges2[1:]), ranges2
 
         # 4. Captured: the capture kernel ran in those ranges only, and the dump left them out.
         for m in ("panic", "capture-kernel", "capture-init", "dump-saved"):
@@ -232,5 +243,6 @@ def test_runtime_region_61():
 
 
 def test_runtime_region_612():
-    """The same on 6.12."""
-    return run_runtime("6.12")
+    """The same on 6.12, the memory beyond the image taken in blocks of the
+    largest order (runtime_blocks=1), as on a fragmented machine."""
+    return run_runtime("6.12", "runtime_blocks=1")
