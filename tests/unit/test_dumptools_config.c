@@ -32,6 +32,45 @@ START_TEST(conf_defaults_are_production)
 	ck_assert_uint_eq(c.crash_loop_minutes, 30);
 	ck_assert_str_eq(c.return_kernel, "");
 	ck_assert_str_eq(c.return_initrd, "");
+	/* No boot-time region: one is taken at run time, of the estimate's size. */
+	ck_assert(!c.region_boot_only);
+	ck_assert(c.region_size == 0);
+}
+END_TEST
+
+START_TEST(conf_region)
+{
+	struct lb_conf a, b;
+	struct lb_err err;
+	char buf[4096];
+	size_t n;
+
+	ck_assert_int_eq(parse(&a, "region = boot", &err), 0);
+	ck_assert(a.region_boot_only && a.region_size == 0);
+	n = lb_conf_format(&a, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "region = boot\n"));
+	lb_conf_defaults(&b);
+	ck_assert_int_eq(lb_conf_parse(&b, buf, n, "formatted", &err), 0);
+	ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
+
+	ck_assert_int_eq(parse(&a, "region = 384M", &err), 0);
+	ck_assert(!a.region_boot_only && a.region_size == 384ULL << 20);
+	n = lb_conf_format(&a, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "region = 384M\n"));
+	lb_conf_defaults(&b);
+	ck_assert_int_eq(lb_conf_parse(&b, buf, n, "formatted", &err), 0);
+	ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
+
+	ck_assert_int_eq(parse(&a, "region = auto", &err), 0);
+	ck_assert(!a.region_boot_only && a.region_size == 0);
+	lb_conf_format(&a, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "region = auto\n"));
+
+	ck_assert_int_eq(parse(&a, "region = 16M", &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg,
+				     "region must be auto, boot, or a size such as 256M (at least 32M), got '16M'"));
+	ck_assert_int_eq(parse(&a, "region = crashkernel", &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "region must be auto, boot"));
 }
 END_TEST
 
@@ -257,6 +296,7 @@ static Suite *dumptools_config_suite(void)
 	tcase_add_test(tc, conf_refuses_nul_and_long_lines);
 	tcase_add_test(tc, conf_round_trips);
 	tcase_add_test(tc, conf_sizes);
+	tcase_add_test(tc, conf_region);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 
+import capture
 import capture_side as cs
 import lbvm
 import scenarios
@@ -246,3 +247,65 @@ def test_runtime_region_612():
     """The same on 6.12, the memory beyond the image taken in blocks of the
     largest order (runtime_blocks=1), as on a fragmented machine."""
     return run_runtime("6.12", "runtime_blocks=1")
+
+
+HOTPLUG_INIT = lbvm.INIT_PRELUDE + r"""
+mark first-init
+insmod /lib/lifeboat.ko || mark hotplug-failed insmod
+blocks() { ls -d /sys/devices/system/memory/memory* | wc -l; }
+lifeboat load --kernel /boot/vmlinuz --initrd /boot/capture.img --runtime 160M \
+	> /dev/ttyS0 2>&1 || mark hotplug-failed load
+lifeboat arm > /dev/ttyS0 2>&1 || mark hotplug-failed arm
+echo "LBSTATE before $(cat /sys/kernel/lifeboat/state) $(cat /sys/kernel/lifeboat/memory)" > /dev/ttyS0
+before=$(blocks)
+mark plug
+n=0
+while [ "$(blocks)" = "$before" ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+echo "LBBLOCKS $before $(blocks)" > /dev/ttyS0
+for b in /sys/devices/system/memory/memory*; do
+	[ "$(cat $b/state)" = offline ] && echo online > $b/state
+done
+n=0
+while [ "$(cat /sys/kernel/lifeboat/state)" != empty ] && [ $n -lt 100 ]; do
+	sleep 0.1; n=$((n + 1))
+done
+echo "LBSTATE after $(cat /sys/kernel/lifeboat/state) $(cat /sys/kernel/lifeboat/memory)" > /dev/ttyS0
+echo "LBRT after $(cat /sys/kernel/lifeboat/runtime)" > /dev/ttyS0
+mark done
+poweroff -f
+"""
+
+
+def test_runtime_region_hotplug():
+    """Memory added while armed in a run-time region: the image, now stale, is
+    unloaded (disarmed) with a message, and the region given back."""
+    with lbvm.guest("6.1", "bios"):
+        work = lbvm.workdir("runtime-region-hotplug")
+        first = lbvm.build_initramfs(os.path.join(work, "first.img"), HOTPLUG_INIT,
+                                     bins=capture.lifeboat_bins(),
+                                     files=capture.first_files())
+        vm = lbvm.VM(work, first, "console=ttyS0", mem="1G,slots=2,maxmem=2G", smp=2,
+                     timeout=180, name="hotplug", fail_markers=("hotplug-failed",))
+        answers = []
+
+        def plug(v):
+            answers.append(v.qmp("object-add", {"qom-type": "memory-backend-ram", "id": "lbm1",
+                                                "size": 128 << 20}))
+            answers.append(v.qmp("device_add", {"driver": "pc-dimm", "id": "lbd1",
+                                                "memdev": "lbm1"}))
+        vm.on_marker("plug", plug)
+        res = vm.run()
+        tail = f"serial log tail ({res.log_path}):\n{res.tail(40)}"
+        assert not res.timed_out and "done" in res.markers, f"the guest did not finish; {tail}"
+        assert "hotplug-failed" not in res.markers, f"{res.marker_args['hotplug-failed']}; {tail}"
+        assert all("return" in a for a in answers), f"QMP: {answers}"
+        before = lines(res, "LBSTATE before")
+        assert before and before[0].startswith("armed ") and "regions=1 " in before[0], before
+        blocks = lines(res, "LBBLOCKS")[0].split()
+        assert int(blocks[1]) > int(blocks[0]), f"no memory block appeared: {blocks}"
+        assert "lifeboat: memory was added or removed: the capture image's memory map was " \
+               "stale, so it is unloaded and the machine is not armed" in res.text(), tail
+        after = lines(res, "LBSTATE after")[0]
+        assert after.startswith("empty ") and "regions=0 region_bytes=0" in after, after
+        assert lines(res, "LBRT after") == ["none"], lines(res, "LBRT after")
+        return {"blocks_added": int(blocks[1]) - int(blocks[0])}
