@@ -319,8 +319,11 @@ static void lb_hotplug_fn(struct work_struct *work)
 {
 	struct lb_err err;
 
-	if (READ_ONCE(lb_live.valid) && !lb_unload(&err))
-		pr_warn("memory was added or removed: the capture image's memory map was stale, so it is unloaded and the machine is not armed; 'lifeboat start' loads it again\n");
+	if (!READ_ONCE(lb_live.valid))
+		return;
+	pr_warn("memory was added or removed: the capture image's memory map is stale; unloading it, so the machine is not armed; 'lifeboat start' loads it again\n");
+	if (lb_unload(&err))
+		pr_warn("%s\n", err.msg);
 }
 
 static DECLARE_WORK(lb_hotplug_work, lb_hotplug_fn);

@@ -96,6 +96,17 @@ sync
 mark boot "$boot"
 """
 
+# Every boot's end: the report of the dumps on the disk, then power off.
+REPORT = r"""mark report-begin
+lifeboat report > /dev/ttyS0 2>&1
+mark report-status $?
+mark report-end
+ls -l /var/crash > /dev/ttyS0 2>&1
+sync
+mark done
+poweroff -f
+"""
+
 # The guest's init: boot count on the disk, the unit's command, then either
 # the crash (first boot) or the report (second boot).
 ROOT_INIT = ROOT_PRELUDE + BOOT_COUNT + r"""if [ "$boot" = 1 ]; then
@@ -118,15 +129,7 @@ if [ "$boot" = 1 ]; then
 	mark trigger
 	echo c > /proc/sysrq-trigger
 fi
-mark report-begin
-lifeboat report > /dev/ttyS0 2>&1
-mark report-status $?
-mark report-end
-ls -l /var/crash > /dev/ttyS0 2>&1
-sync
-mark done
-poweroff -f
-"""
+@REPORT@"""
 
 # A boot that only runs the unit's command and shows what it says: for the
 # refusals (no region, region too small).
@@ -194,7 +197,7 @@ def build_rootfs(work, conf_text, fill_free_kib=None, old_dumps=(),
     cpio = os.path.join(work, "rootfs.cpio")
     init = os.path.join(work, "lbtest-init")
     script = root_init.replace("@START@", unit_exec_start()).replace("@KVER@", e["KVER"])
-    script = script.replace("@ARMED_CHECK@", ARMED_CHECK)
+    script = script.replace("@ARMED_CHECK@", ARMED_CHECK).replace("@REPORT@", REPORT)
     fill = "" if fill_free_kib is None else FILL.replace("@FREE_KIB@", str(fill_free_kib))
     script = script.replace("@FILL@\n", fill)
     with open(init, "w") as f:
