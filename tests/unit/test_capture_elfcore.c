@@ -14,15 +14,6 @@
 #include "data/capture_fixture.h"
 #include "unit.h"
 
-static void build_fake(struct cap_build *b, const struct lb_machine *m)
-{
-	uint8_t *k = cap_fake_bzimage(0x3000, (uint32_t)MiB(16));
-
-	cap_build(b, m, k, 0x3000, NULL, 0, "");
-	ck_assert_msg(b->ret == 0, "build failed: %d %s", b->ret, b->err.msg);
-	free(k);
-}
-
 static Elf *open_header(const struct cap_build *b)
 {
 	Elf *elf;
@@ -118,7 +109,7 @@ START_TEST(elfcore_crashkernel)
 	Elf *elf;
 
 	cap_machine_crashkernel(&cm, false);
-	build_fake(&b, &cm.m);
+	cap_build_fake_ok(&b, &cm.m);
 	elf = open_header(&b);
 	check_phdrs(&b, &cm.m, elf, loads, 3);
 	ck_assert_uint_eq(b.img.elfcorehdr_len, 4096);
@@ -139,7 +130,7 @@ START_TEST(elfcore_memmap)
 	Elf *elf;
 
 	cap_machine_memmap(&cm, true);
-	build_fake(&b, &cm.m);
+	cap_build_fake_ok(&b, &cm.m);
 	elf = open_header(&b);
 	check_phdrs(&b, &cm.m, elf, loads, 3);
 	elf_end(elf);
@@ -169,7 +160,7 @@ START_TEST(elfcore_edges)
 	cm.ranges[2].start = MiB(44);
 	cm.m.region_start = MiB(44);
 	cm.m.region_end = MiB(300);
-	build_fake(&b, &cm.m);
+	cap_build_fake_ok(&b, &cm.m);
 	elf = open_header(&b);
 	check_ehdr(elf, cm.m.nr_cpus + 1 + 3);
 	elf_end(elf);
@@ -179,7 +170,7 @@ START_TEST(elfcore_edges)
 	cm.m.region_start = GiB(8) - MiB(256);
 	cm.m.region_end = GiB(8);
 	cm.ranges[1].type = LB_MEM_RESERVED;
-	build_fake(&b, &cm.m);
+	cap_build_fake_ok(&b, &cm.m);
 	elf = open_header(&b);
 	{
 		struct range l2[] = { loads[0], { MiB(44), 0x7ffd0000 }, loads[2] };
@@ -210,7 +201,7 @@ START_TEST(elfcore_large)
 		loads[3 + i] = (struct range){ base + i * MiB(4), base + i * MiB(4) + MiB(2) };
 		cap_machine_add(&cm, loads[3 + i].start, loads[3 + i].end, LB_MEM_RAM);
 	}
-	build_fake(&b, &cm.m);
+	cap_build_fake_ok(&b, &cm.m);
 	ck_assert_uint_eq(b.img.elfcorehdr_len, (64 + (96 + 1 + 103) * 56 + 4095) & ~4095ULL);
 	elf = open_header(&b);
 	check_phdrs(&b, &cm.m, elf, loads, 103);

@@ -16,25 +16,12 @@
 #define PAGE 4096ULL
 #define ALIGN_UP(x, a) (((x) + (a) - 1) / (a) * (a))
 
-struct ival {
-	uint64_t start, end;
-	uint32_t type;
-};
-
 /* Below the crashkernel region (688-944 MiB), above it, above 4 GiB. */
 static const struct lb_mem_range extras3[] = {
 	{ MiB(64), MiB(96), LB_MEM_RAM },
 	{ MiB(1024), MiB(1056), LB_MEM_RAM },
 	{ GiB(5), GiB(5) + MiB(64), LB_MEM_RAM },
 };
-
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
 
 static uint64_t overlap(uint64_t s1, uint64_t e1, uint64_t s2, uint64_t e2)
 {
@@ -53,23 +40,8 @@ static uint64_t extras_total(const struct lb_machine *m)
 	return sum;
 }
 
-static unsigned int read_e820(const struct cap_build *b, struct ival *out)
-{
-	const uint8_t *bp = cap_meta_at(b, b->img.boot_params_pa);
-	unsigned int i, nr = bp[0x1e8];
-
-	for (i = 0; i < nr; i++) {
-		const uint8_t *e = bp + 0x2d0 + 20 * i;
-
-		out[i].start = cap_get64(e);
-		out[i].end = out[i].start + cap_get64(e + 8);
-		out[i].type = cap_get32(e + 16);
-	}
-	return nr;
-}
-
 /* Sorted, non-empty, non-overlapping. */
-static void check_disjoint(const struct ival *v, unsigned int n, const char *what)
+static void check_disjoint(const struct cap_ival *v, unsigned int n, const char *what)
 {
 	unsigned int i;
 
@@ -91,12 +63,12 @@ static void check_disjoint(const struct ival *v, unsigned int n, const char *wha
  */
 static void check_e820_extras(const struct cap_build *b, const struct lb_machine *m)
 {
-	struct ival e[128];
+	struct cap_ival e[128];
 	uint64_t meta_end = b->img.meta_pa + b->img.meta_len, ram = 0, inside;
 	unsigned int nr, i, j;
 	bool found;
 
-	nr = read_e820(b, e);
+	nr = cap_read_e820(b, e);
 	ck_assert_uint_ge(nr, 2);
 	check_disjoint(e, nr, "E820 entry");
 	for (j = 0; j < m->nr_extra; j++) {
@@ -134,7 +106,7 @@ static void check_e820_extras(const struct cap_build *b, const struct lb_machine
 
 static int cmp_ival(const void *a, const void *b)
 {
-	const struct ival *x = a, *y = b;
+	const struct cap_ival *x = a, *y = b;
 
 	return x->start < y->start ? -1 : x->start > y->start;
 }
@@ -153,7 +125,7 @@ static int cmp_range(const void *a, const void *b)
 static void check_loads_extras(const struct cap_build *b, const struct lb_machine *m)
 {
 	unsigned int cap = 4 * (m->nr_ranges + m->nr_extra) + 8, n = 0, i, j;
-	struct ival *v = calloc(cap, sizeof(*v));
+	struct cap_ival *v = calloc(cap, sizeof(*v));
 	size_t phnum, k;
 	uint64_t got;
 	GElf_Phdr ph;
@@ -191,14 +163,14 @@ static void check_loads_extras(const struct cap_build *b, const struct lb_machin
 		ck_assert_msg(got == ph.p_memsz, "PT_LOAD [0x%llx, +0x%llx) is not all RAM",
 			      (unsigned long long)ph.p_paddr, (unsigned long long)ph.p_memsz);
 		ck_assert_uint_lt(n, cap);
-		v[n++] = (struct ival){ ph.p_paddr, ph.p_paddr + ph.p_memsz, PT_LOAD };
+		v[n++] = (struct cap_ival){ ph.p_paddr, ph.p_paddr + ph.p_memsz, PT_LOAD };
 	}
 	elf_end(elf);
 	ck_assert_uint_lt(n + m->nr_extra + 2, cap + 1);
-	v[n++] = (struct ival){ 0, MiB(1), 0 };
-	v[n++] = (struct ival){ m->region_start, m->region_end, 0 };
+	v[n++] = (struct cap_ival){ 0, MiB(1), 0 };
+	v[n++] = (struct cap_ival){ m->region_start, m->region_end, 0 };
 	for (j = 0; j < m->nr_extra; j++)
-		v[n++] = (struct ival){ m->extra[j].start, m->extra[j].end, 0 };
+		v[n++] = (struct cap_ival){ m->extra[j].start, m->extra[j].end, 0 };
 	qsort(v, n, sizeof(*v), cmp_ival);
 	check_disjoint(v, n, "dump or capture range");
 	for (i = 0; i < m->nr_ranges; i++) {
@@ -216,14 +188,6 @@ static void check_loads_extras(const struct cap_build *b, const struct lb_machin
 	free(v);
 }
 
-static void build_fake(struct cap_build *b, const struct lb_machine *m)
-{
-	uint8_t *k = cap_fake_bzimage(0x3000, (uint32_t)MiB(16));
-
-	cap_build(b, m, k, 0x3000, NULL, 0, "");
-	free(k);
-}
-
 static void machine_extras(struct cap_machine *cm, bool la57,
 			   const struct lb_mem_range *x, unsigned int nr)
 {
@@ -236,17 +200,16 @@ START_TEST(extra_memmap_exact)
 {
 	struct cap_machine cm;
 	struct cap_build b;
-	struct ival e[128];
-	unsigned int nr, i;
+	struct cap_ival e[128];
+	unsigned int nr;
 	uint64_t me;
 
 	machine_extras(&cm, false, extras3, 3);
-	build_fake(&b, &cm.m);
-	ck_assert_msg(b.ret == 0, "build failed: %d %s", b.ret, b.err.msg);
-	nr = read_e820(&b, e);
+	cap_build_fake_ok(&b, &cm.m);
+	nr = cap_read_e820(&b, e);
 	me = MiB(688) + b.img.meta_len;
 	{
-		const struct ival want[] = {
+		const struct cap_ival want[] = {
 			{ 0, 0x9fc00, 1 },
 			{ 0x9fc00, 0xa0000, 2 },
 			{ 0xf0000, 0x100000, 2 },
@@ -264,15 +227,7 @@ START_TEST(extra_memmap_exact)
 			{ 0xfd00000000, 0x10000000000, 2 },
 		};
 
-		ck_assert_uint_eq(nr, sizeof(want) / sizeof(want[0]));
-		for (i = 0; i < nr; i++)
-			ck_assert_msg(e[i].start == want[i].start && e[i].end == want[i].end &&
-				      e[i].type == want[i].type,
-				      "entry %u: [0x%llx, 0x%llx) %u, want [0x%llx, 0x%llx) %u", i,
-				      (unsigned long long)e[i].start,
-				      (unsigned long long)e[i].end, e[i].type,
-				      (unsigned long long)want[i].start,
-				      (unsigned long long)want[i].end, want[i].type);
+		cap_check_e820_exact(e, nr, want, sizeof(want) / sizeof(want[0]));
 	}
 	check_e820_extras(&b, &cm.m);
 	cap_build_free(&b);
@@ -302,7 +257,7 @@ START_TEST(extra_memmap_properties)
 	for (la57 = 0; la57 < 2; la57++) {
 		for (i = 0; i < sizeof(extra_cases) / sizeof(extra_cases[0]); i++) {
 			machine_extras(&cm, la57, extra_cases[i].x, extra_cases[i].nr);
-			build_fake(&b, &cm.m);
+			cap_build_fake(&b, &cm.m);
 			ck_assert_msg(b.ret == 0, "case %u: %d %s", i, b.ret, b.err.msg);
 			check_e820_extras(&b, &cm.m);
 			cap_build_free(&b);
@@ -318,13 +273,12 @@ START_TEST(extra_elfcore_loads)
 	unsigned int i;
 
 	machine_extras(&cm, false, extras3, 3);
-	build_fake(&b, &cm.m);
-	ck_assert_msg(b.ret == 0, "build failed: %d %s", b.ret, b.err.msg);
+	cap_build_fake_ok(&b, &cm.m);
 	check_loads_extras(&b, &cm.m);
 	cap_build_free(&b);
 	for (i = 0; i < sizeof(extra_cases) / sizeof(extra_cases[0]); i++) {
 		machine_extras(&cm, i & 1, extra_cases[i].x, extra_cases[i].nr);
-		build_fake(&b, &cm.m);
+		cap_build_fake(&b, &cm.m);
 		ck_assert_msg(b.ret == 0, "case %u: %d %s", i, b.ret, b.err.msg);
 		check_loads_extras(&b, &cm.m);
 		cap_build_free(&b);
@@ -335,7 +289,7 @@ END_TEST
 /* The exact PT_LOADs with extras3: each extra cuts its RAM range. */
 START_TEST(extra_elfcore_exact)
 {
-	static const struct ival loads[] = {
+	static const struct cap_ival loads[] = {
 		{ MiB(1), MiB(64), 0 },
 		{ MiB(96), MiB(688), 0 },
 		{ MiB(944), MiB(1024), 0 },
@@ -350,8 +304,7 @@ START_TEST(extra_elfcore_exact)
 	Elf *elf;
 
 	machine_extras(&cm, false, extras3, 3);
-	build_fake(&b, &cm.m);
-	ck_assert_msg(b.ret == 0, "build failed: %d %s", b.ret, b.err.msg);
+	cap_build_fake_ok(&b, &cm.m);
 	ck_assert_uint_ne(elf_version(EV_CURRENT), EV_NONE);
 	elf = elf_memory((char *)cap_meta_at(&b, b.img.elfcorehdr_pa), b.img.elfcorehdr_len);
 	ck_assert_ptr_nonnull(elf);
@@ -512,7 +465,7 @@ START_TEST(extra_refusals)
 	{
 		struct cap_build b;
 
-		build_fake(&b, &cm.m);
+		cap_build_fake(&b, &cm.m);
 		ck_assert_msg(b.ret == 0, "%d %s", b.ret, b.err.msg);
 		check_e820_extras(&b, &cm.m);
 		check_loads_extras(&b, &cm.m);
@@ -546,7 +499,7 @@ START_TEST(extra_refused_by_firmware_map)
 		       "the capture kernel's range [0x140000000, 0x144000000) overlaps", "firmware");
 	/* All RAM in the firmware's map: accepted. */
 	fw[3].type = LB_MEM_RAM;
-	build_fake(&b, &cm.m);
+	cap_build_fake(&b, &cm.m);
 	ck_assert_msg(b.ret == 0, "%d %s", b.ret, b.err.msg);
 	check_e820_extras(&b, &cm.m);
 	check_loads_extras(&b, &cm.m);
@@ -674,28 +627,28 @@ START_TEST(extra_random_runtime_regions)
 	ck_assert_ptr_nonnull(x);
 	in.kernel = k;
 	in.kernel_len = 0x3000;
-	in.initrd_len = (rnd(&seed) % 3) * MiB(3) + 123;
+	in.initrd_len = (cap_rnd(&seed) % 3) * MiB(3) + 123;
 	for (iter = 0; iter < 300; iter++) {
-		cap_machine_init(&cm, rnd(&seed) & 1);
-		cm.m.nr_cpus = 1 + rnd(&seed) % 64;
+		cap_machine_init(&cm, cap_rnd(&seed) & 1);
+		cm.m.nr_cpus = 1 + cap_rnd(&seed) % 64;
 		/* Random RAM and reserved ranges above the fixture's map. */
 		cur = 0x10000000000ULL + GiB(1);
-		n = rnd(&seed) % 40;
+		n = cap_rnd(&seed) % 40;
 		for (i = 0; i < n; i++) {
-			len = (1 + rnd(&seed) % 512) * PAGE * (rnd(&seed) % 4 ? 1 : 256);
+			len = (1 + cap_rnd(&seed) % 512) * PAGE * (cap_rnd(&seed) % 4 ? 1 : 256);
 			cap_machine_add(&cm, cur, cur + len,
-					rnd(&seed) % 3 ? LB_MEM_RAM : LB_MEM_RESERVED);
-			cur += len + (rnd(&seed) % 2) * (rnd(&seed) % 64) * PAGE;
+					cap_rnd(&seed) % 3 ? LB_MEM_RAM : LB_MEM_RESERVED);
+			cur += len + (cap_rnd(&seed) % 2) * (cap_rnd(&seed) % 64) * PAGE;
 		}
-		want = rnd(&seed) % (LB_MAX_EXTRA + 1);
+		want = cap_rnd(&seed) % (LB_MAX_EXTRA + 1);
 		ret = lb_image_contig_need(&cm.m, &in, want, &size, &align, &err);
 		ck_assert_msg(ret == 0, "iteration %u: %d %s", iter, ret, err.msg);
 		bound = size - ALIGN_UP(0x800000ULL, PAGE) - ALIGN_UP(in.initrd_len, PAGE);
 		/* The region: in [16 MiB, 0x7ffd0000) or [4 GiB, 8 GiB). */
-		if (rnd(&seed) & 1)
-			s = MiB(16) + (rnd(&seed) % ((0x7ffd0000 - MiB(16) - size) / align)) * align;
+		if (cap_rnd(&seed) & 1)
+			s = MiB(16) + (cap_rnd(&seed) % ((0x7ffd0000 - MiB(16) - size) / align)) * align;
 		else
-			s = GiB(4) + (rnd(&seed) % ((GiB(4) - size) / align)) * align;
+			s = GiB(4) + (cap_rnd(&seed) % ((GiB(4) - size) / align)) * align;
 		cm.m.region_start = s;
 		cm.m.region_end = s + size;
 		/* The extras: random pieces of RAM ranges, sorted, apart from the region. */
@@ -712,14 +665,14 @@ START_TEST(extra_random_runtime_regions)
 			while (n < want && lo + PAGE <= hi) {
 				uint64_t span = (hi - lo) / PAGE, st, en;
 
-				st = lo + (rnd(&seed) % 4 ? (rnd(&seed) % (span < 64 ? span : span / 4 + 1)) * PAGE : 0);
-				en = st + (1 + rnd(&seed) % (rnd(&seed) & 1 ? 16 : 16384)) * PAGE;
+				st = lo + (cap_rnd(&seed) % 4 ? (cap_rnd(&seed) % (span < 64 ? span : span / 4 + 1)) * PAGE : 0);
+				en = st + (1 + cap_rnd(&seed) % (cap_rnd(&seed) & 1 ? 16 : 16384)) * PAGE;
 				if (en > hi)
 					en = hi;
 				if (st >= en)
 					break;
 				if (overlap(st, en, s, s + size)) {
-					if (st < s && rnd(&seed) & 1)
+					if (st < s && cap_rnd(&seed) & 1)
 						en = s;		/* touching the region */
 					else {
 						lo = s + size;
@@ -727,7 +680,7 @@ START_TEST(extra_random_runtime_regions)
 					}
 				}
 				x[n++] = (struct lb_mem_range){ st, en, LB_MEM_RAM };
-				lo = en + (rnd(&seed) % 3 ? 0 : PAGE);
+				lo = en + (cap_rnd(&seed) % 3 ? 0 : PAGE);
 			}
 		}
 		cm.m.extra = x;

@@ -197,6 +197,20 @@ void cap_build_free(struct cap_build *b)
 	b->meta = NULL;
 }
 
+void cap_build_fake(struct cap_build *b, const struct lb_machine *m)
+{
+	uint8_t *k = cap_fake_bzimage(0x3000, (uint32_t)MiB(16));
+
+	cap_build(b, m, k, 0x3000, NULL, 0, "");
+	free(k);
+}
+
+void cap_build_fake_ok(struct cap_build *b, const struct lb_machine *m)
+{
+	cap_build_fake(b, m);
+	ck_assert_msg(b->ret == 0, "build failed: %d %s", b->ret, b->err.msg);
+}
+
 uint8_t *cap_meta_at(const struct cap_build *b, uint64_t pa)
 {
 	ck_assert_uint_ge(pa, b->img.meta_pa);
@@ -240,4 +254,42 @@ bool cap_translate(const struct cap_build *b, bool la57, uint64_t va,
 		table = e & addr_mask;
 		shift -= 9;
 	}
+}
+
+unsigned int cap_read_e820(const struct cap_build *b, struct cap_ival *out)
+{
+	const uint8_t *bp = cap_meta_at(b, b->img.boot_params_pa);
+	unsigned int i, nr = bp[0x1e8];
+
+	for (i = 0; i < nr; i++) {
+		const uint8_t *e = bp + 0x2d0 + 20 * i;
+
+		out[i].start = cap_get64(e);
+		out[i].end = out[i].start + cap_get64(e + 8);
+		out[i].type = cap_get32(e + 16);
+	}
+	return nr;
+}
+
+void cap_check_e820_exact(const struct cap_ival *got, unsigned int nr,
+			  const struct cap_ival *want, unsigned int nr_want)
+{
+	unsigned int i;
+
+	ck_assert_uint_eq(nr, nr_want);
+	for (i = 0; i < nr; i++)
+		ck_assert_msg(got[i].start == want[i].start && got[i].end == want[i].end &&
+			      got[i].type == want[i].type,
+			      "entry %u: [0x%llx, 0x%llx) %u, want [0x%llx, 0x%llx) %u", i,
+			      (unsigned long long)got[i].start, (unsigned long long)got[i].end,
+			      got[i].type, (unsigned long long)want[i].start,
+			      (unsigned long long)want[i].end, want[i].type);
+}
+
+uint64_t cap_rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
 }

@@ -10,38 +10,9 @@
 #include "data/capture_fixture.h"
 #include "unit.h"
 
-struct e820 {
-	uint64_t start, end;
-	uint32_t type;
-};
-
-static unsigned int read_e820(const struct cap_build *b, struct e820 *out)
-{
-	const uint8_t *bp = cap_meta_at(b, b->img.boot_params_pa);
-	unsigned int i, nr = bp[0x1e8];
-
-	for (i = 0; i < nr; i++) {
-		const uint8_t *e = bp + 0x2d0 + 20 * i;
-
-		out[i].start = cap_get64(e);
-		out[i].end = out[i].start + cap_get64(e + 8);
-		out[i].type = cap_get32(e + 16);
-	}
-	return nr;
-}
-
-static void build_fake(struct cap_build *b, const struct lb_machine *m)
-{
-	uint8_t *k = cap_fake_bzimage(0x3000, (uint32_t)MiB(16));
-
-	cap_build(b, m, k, 0x3000, NULL, 0, "");
-	ck_assert_msg(b->ret == 0, "build failed: %d %s", b->ret, b->err.msg);
-	free(k);
-}
-
 /* The rules, whatever the machine. */
 static void check_rules(const struct cap_build *b, const struct lb_machine *m,
-			const struct e820 *e, unsigned int nr)
+			const struct cap_ival *e, unsigned int nr)
 {
 	uint64_t meta_end = b->img.meta_pa + b->img.meta_len;
 	uint64_t s, t;
@@ -110,35 +81,20 @@ static void check_rules(const struct cap_build *b, const struct lb_machine *m,
 	}
 }
 
-static void check_exact(const struct e820 *got, unsigned int nr, const struct e820 *want,
-			unsigned int nr_want)
-{
-	unsigned int i;
-
-	ck_assert_uint_eq(nr, nr_want);
-	for (i = 0; i < nr; i++)
-		ck_assert_msg(got[i].start == want[i].start && got[i].end == want[i].end &&
-			      got[i].type == want[i].type,
-			      "entry %u: [0x%llx, 0x%llx) %u, want [0x%llx, 0x%llx) %u", i,
-			      (unsigned long long)got[i].start, (unsigned long long)got[i].end,
-			      got[i].type, (unsigned long long)want[i].start,
-			      (unsigned long long)want[i].end, want[i].type);
-}
-
 START_TEST(memmap_crashkernel_style)
 {
 	struct cap_machine cm;
 	struct cap_build b;
-	struct e820 e[128];
+	struct cap_ival e[128];
 	unsigned int nr;
 	uint64_t me;
 
 	cap_machine_crashkernel(&cm, false);
-	build_fake(&b, &cm.m);
-	nr = read_e820(&b, e);
+	cap_build_fake_ok(&b, &cm.m);
+	nr = cap_read_e820(&b, e);
 	me = MiB(688) + b.img.meta_len;
 	{
-		const struct e820 want[] = {
+		const struct cap_ival want[] = {
 			{ 0, 0x9fc00, 1 },
 			{ 0x9fc00, 0xa0000, 2 },
 			{ 0xf0000, 0x100000, 2 },
@@ -153,7 +109,7 @@ START_TEST(memmap_crashkernel_style)
 			{ 0xfd00000000, 0x10000000000, 2 },
 		};
 
-		check_exact(e, nr, want, sizeof(want) / sizeof(want[0]));
+		cap_check_e820_exact(e, nr, want, sizeof(want) / sizeof(want[0]));
 	}
 	check_rules(&b, &cm.m, e, nr);
 	cap_build_free(&b);
@@ -164,16 +120,16 @@ START_TEST(memmap_memmap_style)
 {
 	struct cap_machine cm;
 	struct cap_build b;
-	struct e820 e[128];
+	struct cap_ival e[128];
 	unsigned int nr, i;
 	uint64_t me;
 
 	cap_machine_memmap(&cm, false);
-	build_fake(&b, &cm.m);
-	nr = read_e820(&b, e);
+	cap_build_fake_ok(&b, &cm.m);
+	nr = cap_read_e820(&b, e);
 	me = MiB(512) + b.img.meta_len;
 	{
-		const struct e820 want[] = {
+		const struct cap_ival want[] = {
 			{ 0, 0x9fc00, 1 },
 			{ 0x9fc00, 0xa0000, 2 },
 			{ 0xf0000, 0x100000, 2 },
@@ -188,7 +144,7 @@ START_TEST(memmap_memmap_style)
 			{ 0xfd00000000, 0x10000000000, 2 },
 		};
 
-		check_exact(e, nr, want, sizeof(want) / sizeof(want[0]));
+		cap_check_e820_exact(e, nr, want, sizeof(want) / sizeof(want[0]));
 	}
 	check_rules(&b, &cm.m, e, nr);
 	/* The region is RAM and not also reserved (the higher type would win). */
@@ -204,7 +160,7 @@ START_TEST(memmap_region_inside_larger_reserved)
 {
 	struct cap_machine cm;
 	struct cap_build b;
-	struct e820 e[128];
+	struct cap_ival e[128];
 	unsigned int nr;
 	uint64_t me;
 
@@ -213,8 +169,8 @@ START_TEST(memmap_region_inside_larger_reserved)
 	cm.ranges[4].start = MiB(500);
 	cm.ranges[4].end = MiB(800);
 	cm.ranges[5].start = MiB(800);
-	build_fake(&b, &cm.m);
-	nr = read_e820(&b, e);
+	cap_build_fake_ok(&b, &cm.m);
+	nr = cap_read_e820(&b, e);
 	me = MiB(512) + b.img.meta_len;
 	ck_assert_uint_eq(e[3].start, MiB(500));
 	ck_assert_uint_eq(e[3].end, me);
@@ -235,7 +191,7 @@ START_TEST(memmap_region_over_mixed_ranges)
 {
 	struct cap_machine cm;
 	struct cap_build b;
-	struct e820 e[128];
+	struct cap_ival e[128];
 	unsigned int nr;
 
 	cap_machine_memmap(&cm, false);
@@ -243,8 +199,8 @@ START_TEST(memmap_region_over_mixed_ranges)
 	cm.ranges[4].end = MiB(700);
 	cm.ranges[3].end = MiB(600);
 	cm.ranges[5].start = MiB(700);
-	build_fake(&b, &cm.m);
-	nr = read_e820(&b, e);
+	cap_build_fake_ok(&b, &cm.m);
+	nr = cap_read_e820(&b, e);
 	check_rules(&b, &cm.m, e, nr);
 	ck_assert_uint_eq(e[4].start, MiB(512) + b.img.meta_len);
 	ck_assert_uint_eq(e[4].end, MiB(768));
@@ -258,15 +214,15 @@ START_TEST(memmap_other_types_dropped)
 {
 	struct cap_machine cm;
 	struct cap_build b;
-	struct e820 e[128];
+	struct cap_ival e[128];
 	unsigned int nr;
 
 	cap_machine_crashkernel(&cm, false);
 	cap_machine_add(&cm, 0x20000000000ULL, 0x20100000000ULL, LB_MEM_PMEM);
 	cap_machine_add(&cm, 0x20100000000ULL, 0x20200000000ULL, LB_MEM_UNUSABLE);
 	cap_machine_add(&cm, 0x20200000000ULL, 0x20300000000ULL, LB_MEM_PRAM);
-	build_fake(&b, &cm.m);
-	nr = read_e820(&b, e);
+	cap_build_fake_ok(&b, &cm.m);
+	nr = cap_read_e820(&b, e);
 	ck_assert_uint_eq(nr, 12);
 	check_rules(&b, &cm.m, e, nr);
 	cap_build_free(&b);
@@ -277,7 +233,7 @@ START_TEST(memmap_adjacent_entries_merge)
 {
 	struct cap_machine cm;
 	struct cap_build b;
-	struct e820 e[128];
+	struct cap_ival e[128];
 	unsigned int nr, i;
 	uint64_t base = 0x20000000000ULL;
 
@@ -286,8 +242,8 @@ START_TEST(memmap_adjacent_entries_merge)
 	for (i = 0; i < 200; i++)
 		cap_machine_add(&cm, base + i * 4096ULL, base + (i + 1) * 4096ULL,
 				LB_MEM_RESERVED);
-	build_fake(&b, &cm.m);
-	nr = read_e820(&b, e);
+	cap_build_fake_ok(&b, &cm.m);
+	nr = cap_read_e820(&b, e);
 	ck_assert_uint_eq(nr, 13);
 	ck_assert_uint_eq(e[12].start, base);
 	ck_assert_uint_eq(e[12].end, base + 200 * 4096ULL);
@@ -324,47 +280,38 @@ START_TEST(memmap_too_many_entries)
 }
 END_TEST
 
-/* A small xorshift generator, so that failures reproduce. */
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* Random machines: the rules hold whatever the map looks like. */
 START_TEST(memmap_random_machines)
 {
 	static const uint32_t types[] = { 1, 1, 1, 2, 2, 3, 4, 5, 7, 12 };
 	struct cap_machine cm;
 	struct cap_build b;
-	struct e820 e[128];
+	struct cap_ival e[128];
 	uint8_t *k = cap_fake_bzimage(0x3000, (uint32_t)MiB(8));
 	uint64_t seed = 0x9e3779b97f4a7c15ULL, cur, len;
 	unsigned int iter, nr, n, pick, built = 0;
 
 	for (iter = 0; iter < 300; iter++) {
-		cap_machine_init(&cm, rnd(&seed) & 1);
+		cap_machine_init(&cm, cap_rnd(&seed) & 1);
 		cm.m.nr_ranges = 0;
-		cur = (rnd(&seed) % 64) * 4096;
-		n = 2 + rnd(&seed) % 40;
+		cur = (cap_rnd(&seed) % 64) * 4096;
+		n = 2 + cap_rnd(&seed) % 40;
 		while (cm.m.nr_ranges < n) {
-			len = (1 + rnd(&seed) % 4096) * 4096 * (rnd(&seed) % 3 ? 1 : 1024);
-			cap_machine_add(&cm, cur, cur + len, types[rnd(&seed) % 10]);
-			cur += len + (rnd(&seed) % 3 ? 0 : (rnd(&seed) % 1024) * 4096);
+			len = (1 + cap_rnd(&seed) % 4096) * 4096 * (cap_rnd(&seed) % 3 ? 1 : 1024);
+			cap_machine_add(&cm, cur, cur + len, types[cap_rnd(&seed) % 10]);
+			cur += len + (cap_rnd(&seed) % 3 ? 0 : (cap_rnd(&seed) % 1024) * 4096);
 		}
 		/* The region: a big RAM or reserved range, at or above 1 MiB. */
-		len = MiB(64) + (rnd(&seed) % 64) * MiB(1);
+		len = MiB(64) + (cap_rnd(&seed) % 64) * MiB(1);
 		cap_machine_add(&cm, cur + MiB(1), cur + MiB(1) + len + MiB(3),
-				rnd(&seed) & 1 ? LB_MEM_RAM : LB_MEM_RESERVED);
-		cm.m.region_start = cur + MiB(1) + (rnd(&seed) % 3) * MiB(1);
+				cap_rnd(&seed) & 1 ? LB_MEM_RAM : LB_MEM_RESERVED);
+		cm.m.region_start = cur + MiB(1) + (cap_rnd(&seed) % 3) * MiB(1);
 		cm.m.region_end = cm.m.region_start + len;
 		pick = cm.m.nr_ranges;
 		while (pick < 40) {
-			len = (1 + rnd(&seed) % 64) * 4096;
-			cur = cm.ranges[cm.m.nr_ranges - 1].end + (rnd(&seed) % 2) * 4096;
-			cap_machine_add(&cm, cur, cur + len, types[rnd(&seed) % 10]);
+			len = (1 + cap_rnd(&seed) % 64) * 4096;
+			cur = cm.ranges[cm.m.nr_ranges - 1].end + (cap_rnd(&seed) % 2) * 4096;
+			cap_machine_add(&cm, cur, cur + len, types[cap_rnd(&seed) % 10]);
 			pick++;
 		}
 		cap_build(&b, &cm.m, k, 0x3000, NULL, 0, "");
@@ -373,7 +320,7 @@ START_TEST(memmap_random_machines)
 			continue;
 		}
 		ck_assert_msg(b.ret == 0, "iteration %u: %d %s", iter, b.ret, b.err.msg);
-		nr = read_e820(&b, e);
+		nr = cap_read_e820(&b, e);
 		check_rules(&b, &cm.m, e, nr);
 		cap_build_free(&b);
 		built++;

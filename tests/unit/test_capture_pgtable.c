@@ -11,15 +11,6 @@
 #include "data/capture_fixture.h"
 #include "unit.h"
 
-static void build_fake(struct cap_build *b, const struct lb_machine *m)
-{
-	uint8_t *k = cap_fake_bzimage(0x3000, (uint32_t)MiB(16));
-
-	cap_build(b, m, k, 0x3000, NULL, 0, "");
-	ck_assert_msg(b->ret == 0, "build failed: %d %s", b->ret, b->err.msg);
-	free(k);
-}
-
 static void check_ident(const struct cap_build *b, bool la57, uint64_t va)
 {
 	uint64_t pa, flags;
@@ -106,7 +97,7 @@ START_TEST(pgtable_four_level)
 	struct cap_build b;
 
 	cap_machine_crashkernel(&cm, false);
-	build_fake(&b, &cm.m);
+	cap_build_fake_ok(&b, &cm.m);
 	check_machine(&b, &cm.m, false);
 	/* Holes: the MMIO hole, reserved ranges and addresses past the RAM. */
 	ck_assert(!mapped(&b, false, 0xb0000000));
@@ -129,7 +120,7 @@ START_TEST(pgtable_five_level)
 	struct cap_build b;
 
 	cap_machine_crashkernel(&cm, true);
-	build_fake(&b, &cm.m);
+	cap_build_fake_ok(&b, &cm.m);
 	check_machine(&b, &cm.m, true);
 	ck_assert(!mapped(&b, true, 0xb0000000));
 	ck_assert(!mapped(&b, true, GiB(8)));
@@ -153,7 +144,7 @@ START_TEST(pgtable_high_memory)
 		cap_machine_add(&cm, GiB(1536) - MiB(1), GiB(1537), LB_MEM_RAM);
 		if (la57)
 			cap_machine_add(&cm, far, far + GiB(2), LB_MEM_ACPI);
-		build_fake(&b, &cm.m);
+		cap_build_fake_ok(&b, &cm.m);
 		check_machine(&b, &cm.m, la57);
 		ck_assert(!mapped(&b, la57, GiB(1100) + MiB(8)));
 		ck_assert(!mapped(&b, la57, GiB(1536) - MiB(4)));
@@ -191,7 +182,7 @@ START_TEST(pgtable_transition_is_separate)
 
 	for (la57 = 0; la57 < 2; la57++) {
 		cap_machine_crashkernel(&cm, la57);
-		build_fake(&b, &cm.m);
+		cap_build_fake_ok(&b, &cm.m);
 		top = cap_meta_at(&b, b.img.pgd_pa);
 		used_low = used_high = 0;
 		for (i = 0; i < 512; i++) {
@@ -211,14 +202,6 @@ START_TEST(pgtable_transition_is_separate)
 }
 END_TEST
 
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* Random maps: the span counting sizes the pool exactly (the build checks
  * that every counted page is used) and the walk agrees with the map. */
 START_TEST(pgtable_random_machines)
@@ -231,30 +214,30 @@ START_TEST(pgtable_random_machines)
 	bool la57;
 
 	for (iter = 0; iter < 150; iter++) {
-		la57 = rnd(&seed) & 1;
+		la57 = cap_rnd(&seed) & 1;
 		cap_machine_init(&cm, la57);
 		cm.m.nr_ranges = 0;
-		cur = (rnd(&seed) % 16) * 4096;
-		n = 1 + rnd(&seed) % 12;
+		cur = (cap_rnd(&seed) % 16) * 4096;
+		n = 1 + cap_rnd(&seed) % 12;
 		for (j = 0; j < n; j++) {
-			len = (1 + rnd(&seed) % 2048) * 4096;
-			cap_machine_add(&cm, cur, cur + len, types[rnd(&seed) % 6]);
+			len = (1 + cap_rnd(&seed) % 2048) * 4096;
+			cap_machine_add(&cm, cur, cur + len, types[cap_rnd(&seed) % 6]);
 			/* Gaps from nothing up to hundreds of GiB. */
-			cur += len + (rnd(&seed) % 4 ? 0 : (rnd(&seed) % 100000) * MiB(2));
+			cur += len + (cap_rnd(&seed) % 4 ? 0 : (cap_rnd(&seed) % 100000) * MiB(2));
 		}
 		cap_machine_add(&cm, cur, cur + MiB(160), LB_MEM_RAM);
 		cm.m.region_start = cur < MiB(1) ? MiB(1) : cur;
 		cm.m.region_end = cur + MiB(160);
-		cur += MiB(160) + (rnd(&seed) % 1000) * GiB(1);
-		cap_machine_add(&cm, cur, cur + (1 + rnd(&seed) % 64) * MiB(1),
-				types[rnd(&seed) % 6]);
-		build_fake(&b, &cm.m);
+		cur += MiB(160) + (cap_rnd(&seed) % 1000) * GiB(1);
+		cap_machine_add(&cm, cur, cur + (1 + cap_rnd(&seed) % 64) * MiB(1),
+				types[cap_rnd(&seed) % 6]);
+		cap_build_fake_ok(&b, &cm.m);
 		check_machine(&b, &cm.m, la57);
 		/* Random addresses: present exactly when they should be. */
 		for (j = 0; j < 2000; j++) {
-			a = rnd(&seed) % (cur + GiB(4));
+			a = cap_rnd(&seed) % (cur + GiB(4));
 			if (j & 1)
-				a = cm.ranges[rnd(&seed) % cm.m.nr_ranges].end + rnd(&seed) % MiB(4) -
+				a = cm.ranges[cap_rnd(&seed) % cm.m.nr_ranges].end + cap_rnd(&seed) % MiB(4) -
 				    MiB(2);
 			if (mapped(&b, la57, a) != should_map(&cm.m, a))
 				ck_abort_msg("iteration %u: 0x%llx mapped %d", iter,

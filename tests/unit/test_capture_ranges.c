@@ -411,14 +411,6 @@ START_TEST(ranges_rebuild_overlap)
 }
 END_TEST
 
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* Random sanitized tables, scanned throughout: rebuilt exactly. */
 START_TEST(ranges_rebuild_random)
 {
@@ -430,16 +422,16 @@ START_TEST(ranges_rebuild_random)
 
 	for (iter = 0; iter < 200; iter++) {
 		nr = 0;
-		cur = (rnd(&seed) % 16) * 4096;
-		while (nr < 1 + rnd(&seed) % 40 && nr < ARRAY_LEN(map)) {
-			t = types[rnd(&seed) % ARRAY_LEN(types)];
+		cur = (cap_rnd(&seed) % 16) * 4096;
+		while (nr < 1 + cap_rnd(&seed) % 40 && nr < ARRAY_LEN(map)) {
+			t = types[cap_rnd(&seed) % ARRAY_LEN(types)];
 			/* A sanitized table merges touching ranges of one type. */
 			if (nr && map[nr - 1].end == cur && map[nr - 1].type == t)
 				continue;
 			map[nr].start = cur;
-			map[nr].end = cur + (1 + rnd(&seed) % 256) * 4096;
+			map[nr].end = cur + (1 + cap_rnd(&seed) % 256) * 4096;
 			map[nr].type = t;
-			cur = map[nr].end + (rnd(&seed) % 2 ? 0 : (1 + rnd(&seed) % 64) * 4096);
+			cur = map[nr].end + (cap_rnd(&seed) % 2 ? 0 : (1 + cap_rnd(&seed) % 64) * 4096);
 			nr++;
 		}
 		/* An unknown type next to another unknown type is one range to us. */

@@ -62,6 +62,10 @@ void cap_build(struct cap_build *b, const struct lb_machine *m,
 	       const void *kernel, size_t kernel_len, const void *initrd,
 	       size_t initrd_len, const char *cmdline);
 void cap_build_free(struct cap_build *b);
+/* Builds with a synthetic bzImage (0x3000 bytes, init_size 16 MiB), no initrd. */
+void cap_build_fake(struct cap_build *b, const struct lb_machine *m);
+/* The same, and fails the test when the build fails. */
+void cap_build_fake_ok(struct cap_build *b, const struct lb_machine *m);
 
 /* Metadata bytes at a physical address inside the block. */
 uint8_t *cap_meta_at(const struct cap_build *b, uint64_t pa);
@@ -72,6 +76,21 @@ uint8_t *cap_meta_at(const struct cap_build *b, uint64_t pa);
  */
 bool cap_translate(const struct cap_build *b, bool la57, uint64_t va,
 		   uint64_t *pa, uint64_t *flags, unsigned int *page_shift);
+
+/* An interval [start, end) with a type: an E820 entry, or any range. */
+struct cap_ival {
+	uint64_t start, end;
+	uint32_t type;
+};
+
+/* The capture kernel's E820 map, read back from boot_params; returns the count. */
+unsigned int cap_read_e820(const struct cap_build *b, struct cap_ival *out);
+/* got[0..nr) is exactly want[0..nr_want), start, end and type. */
+void cap_check_e820_exact(const struct cap_ival *got, unsigned int nr,
+			  const struct cap_ival *want, unsigned int nr_want);
+
+/* A small xorshift generator, so that failures reproduce. */
+uint64_t cap_rnd(uint64_t *s);
 
 uint16_t cap_get16(const uint8_t *p);
 uint32_t cap_get32(const uint8_t *p);
