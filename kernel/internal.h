@@ -29,6 +29,7 @@ struct lb_runtime {
 	struct lb_mem_range extra[LB_MAX_EXTRA];	/* sorted */
 	unsigned int nr_extra;
 	u64 total;		/* bytes in all */
+	u64 asked;		/* bytes the load asked for: total, or a little less */
 	unsigned int attempts;	/* of alloc_contig_range() */
 	u64 took_ms;
 };

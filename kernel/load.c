@@ -169,7 +169,7 @@ static int lb_runtime_target(const struct lifeboat_load *req,
 				   err);
 	if (ret)
 		return ret;
-	if (cur && cur->total == ALIGN(req->region_size, PAGE_SIZE) &&
+	if (cur && cur->asked == ALIGN(req->region_size, PAGE_SIZE) &&
 	    cur->end - cur->start >= contig && IS_ALIGNED(cur->start, align)) {
 		*target = cur;
 		return 0;
@@ -285,7 +285,7 @@ out_free:
  * lb_unload() - forget the loaded image, disarming first
  * @err: the reason, on failure
  *
- * Context: process context; takes lb_mutex.
+ * Context: process context; takes lb_load_mutex, then lb_mutex.
  * Return: 0, or -ENOENT if nothing is loaded.
  */
 int lb_unload(struct lb_err *err)
@@ -293,6 +293,8 @@ int lb_unload(struct lb_err *err)
 	struct lb_runtime *rt = NULL;
 	int ret = 0;
 
+	/* Not while a load builds into the run-time region it would give back. */
+	mutex_lock(&lb_load_mutex);
 	mutex_lock(&lb_mutex);
 	if (!lb_live.valid) {
 		ret = lb_err_set(err, ENOENT, "no capture image is loaded");
@@ -306,6 +308,7 @@ int lb_unload(struct lb_err *err)
 	}
 	mutex_unlock(&lb_mutex);
 	lb_runtime_give(rt);
+	mutex_unlock(&lb_load_mutex);
 	return ret;
 }
 

@@ -270,6 +270,7 @@ struct lb_runtime *lb_runtime_take(const struct lb_mem_range *ram,
 	if (!rt)
 		return ERR_PTR(-ENOMEM);
 	t.rt = rt;
+	rt->asked = total;
 	t.deadline = jiffies + LB_RT_SECONDS * HZ;
 
 	ret = lb_rt_contig(&t, contig, align, &start);
