@@ -33,16 +33,17 @@ import lbvm  # noqa: E402
 
 INIT = lbvm.INIT_PRELUDE + r"""
 mark first-init
+ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 insmod /lib/lifeboat.ko || mark bench-failed insmod
 mount -t tmpfs -o size=90% tmpfs /tmp
 take() {	# condition size run
-	t0=$(date +%s%N)
+	t0=$(ms)
 	lifeboat load --kernel /boot/vmlinuz --initrd /boot/capture.img --runtime "$2" \
 		> /tmp/out 2>&1
 	rc=$?
-	t1=$(date +%s%N)
+	t1=$(ms)
 	rt=$(head -n 1 /sys/kernel/lifeboat/runtime)
-	echo "LBBENCH $1 $2 $3 rc=$rc load_ms=$(( (t1 - t0) / 1000000 )) $rt" > /dev/ttyS0
+	echo "LBBENCH $1 $2 $3 rc=$rc load_ms=$((t1 - t0)) $rt" > /dev/ttyS0
 	[ $rc = 0 ] || sed 's/^/LBWHY /' /tmp/out > /dev/ttyS0
 	lifeboat unload > /dev/null 2>&1
 }
@@ -65,12 +66,13 @@ poweroff -f
 
 KDUMP_INIT = lbvm.INIT_PRELUDE + r"""
 mark first-init
-t0=$(date +%s%N)
+ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+t0=$(ms)
 kexec -p /boot/vmlinuz --initrd=/boot/capture.img --append="console=ttyS0 nr_cpus=1" \
 	> /tmp/out 2>&1
 rc=$?
-t1=$(date +%s%N)
-echo "LBKDUMP rc=$rc load_ms=$(( (t1 - t0) / 1000000 ))" > /dev/ttyS0
+t1=$(ms)
+echo "LBKDUMP rc=$rc load_ms=$((t1 - t0))" > /dev/ttyS0
 mark done
 poweroff -f
 """
@@ -87,7 +89,7 @@ def run_mem(mem, sizes, runs):
     first = lbvm.build_initramfs(os.path.join(work, "first.img"), init,
                                  bins=capture.lifeboat_bins(),
                                  files=capture.first_files())
-    res = lbvm.VM(work, first, "console=ttyS0", mem=mem, smp=2, timeout=900,
+    res = lbvm.VM(work, first, "console=ttyS0 panic=-1", mem=mem, smp=2, timeout=900,
                   name="bench", fail_markers=("bench-failed",)).run()
     if res.timed_out or "done" not in res.markers:
         raise lbvm.HarnessError(f"{mem}: the guest did not finish:\n{res.tail(30)}")
