@@ -9,21 +9,15 @@
  * is trusted: every length is checked against what is left.
  */
 #include <errno.h>
-#include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
-/* ZSTD_getFrameHeader() and ZSTD_estimateDStreamSize_fromFrame(): in
- * libzstd.so since 1.3, declared only under this macro. */
-#define ZSTD_STATIC_LINKING_ONLY
-#include <zstd.h>
 
+#include "decompress.h"
 #include "reserve.h"
 
 enum {
 	CPIO_HDR = 110,
 	CPIO_NAME_MAX = 4096,		/* PATH_MAX: the kernel skips longer names */
-	CHUNK = 64 * 1024,		/* decompression output buffer */
 	PAGE = 4096,
 };
 
@@ -214,151 +208,15 @@ static int cpio_end(struct cpio *c)
 	return lb_err_set(c->err, EINVAL, "initramfs: the cpio archive in %s is truncated", c->where);
 }
 
-/* ---- decompressors: each feeds the walker and says how much input it took. */
-
-static int feed_all(struct cpio *c, const uint8_t *p, size_t n)
+/* The decompressors' sink: everything to the walker. */
+static int feed_all(void *ctx, const uint8_t *p, size_t n)
 {
+	struct cpio *c = ctx;
 	size_t used;
 	int r = cpio_feed(c, p, n, &used);
 
 	if (!r && used < n)	/* only a one_archive walker stops early */
 		r = lb_err_set(c->err, EINVAL, "initramfs: junk after a cpio archive in %s", c->where);
-	return r;
-}
-
-static int unpack_gzip(const uint8_t *in, size_t len, struct cpio *c, size_t *consumed,
-		       uint64_t *window)
-{
-	uint8_t *out = malloc(CHUNK);
-	z_stream z;
-	int zr, r = 0;
-
-	if (!out)
-		return lb_err_set(c->err, ENOMEM, "initramfs: out of memory");
-	memset(&z, 0, sizeof(z));
-	/* 16 + 15: a gzip member with the largest window. */
-	if (inflateInit2(&z, 16 + 15) != Z_OK) {
-		free(out);
-		return lb_err_set(c->err, ENOMEM, "initramfs: cannot start zlib");
-	}
-	z.next_in = (Bytef *)in;
-	do {
-		/* zlib counts in uInt: feed at most 1 GiB at a time. */
-		if (!z.avail_in) {
-			size_t left = len - (size_t)((const uint8_t *)z.next_in - in);
-
-			z.avail_in = (uInt)(left > (1u << 30) ? 1u << 30 : left);
-		}
-		z.next_out = out;
-		z.avail_out = CHUNK;
-		zr = inflate(&z, Z_NO_FLUSH);
-		if (zr != Z_OK && zr != Z_STREAM_END) {
-			r = lb_err_set(c->err, EINVAL, "initramfs: %s is not valid gzip: %s", c->where,
-				       z.msg ? z.msg : (zr == Z_BUF_ERROR ? "truncated" : "error"));
-			break;
-		}
-		r = feed_all(c, out, CHUNK - z.avail_out);
-		if (r)
-			break;
-	} while (zr != Z_STREAM_END);
-	*consumed = (size_t)((const uint8_t *)z.next_in - in);
-	inflateEnd(&z);
-	free(out);
-	*window = 32 * 1024;
-	return r;
-}
-
-static int unpack_xz(const uint8_t *in, size_t len, bool alone, struct cpio *c,
-		     uint64_t max_window, size_t *consumed, uint64_t *window)
-{
-	lzma_stream s = LZMA_STREAM_INIT;
-	uint8_t *out = malloc(CHUNK);
-	lzma_ret lr;
-	int r = 0;
-
-	if (!out)
-		return lb_err_set(c->err, ENOMEM, "initramfs: out of memory");
-	lr = alone ? lzma_alone_decoder(&s, max_window) : lzma_stream_decoder(&s, max_window, 0);
-	if (lr != LZMA_OK) {
-		free(out);
-		return lb_err_set(c->err, ENOMEM, "initramfs: cannot start the %s decoder",
-				  alone ? "lzma" : "xz");
-	}
-	s.next_in = in;
-	s.avail_in = len;
-	do {
-		s.next_out = out;
-		s.avail_out = CHUNK;
-		lr = lzma_code(&s, LZMA_FINISH);
-		if (lr != LZMA_OK && lr != LZMA_STREAM_END) {
-			r = lr == LZMA_MEMLIMIT_ERROR ?
-			    lb_err_set(c->err, ENOMEM,
-				       "initramfs: %s needs a dictionary of more than %llu MiB",
-				       c->where, (unsigned long long)(max_window >> 20)) :
-			    lb_err_set(c->err, EINVAL, "initramfs: %s is not valid %s (liblzma error %d)",
-				       c->where, alone ? "lzma" : "xz", (int)lr);
-			break;
-		}
-		r = feed_all(c, out, CHUNK - s.avail_out);
-		if (r)
-			break;
-	} while (lr != LZMA_STREAM_END);
-	*consumed = len - s.avail_in;
-	*window = lzma_memusage(&s);
-	lzma_end(&s);
-	free(out);
-	return r;
-}
-
-static int unpack_zstd(const uint8_t *in, size_t len, struct cpio *c, uint64_t max_window,
-		       size_t *consumed, uint64_t *window)
-{
-	ZSTD_frameHeader fh;
-	ZSTD_DStream *ds;
-	ZSTD_inBuffer ib = { in, len, 0 };
-	ZSTD_outBuffer ob;
-	uint8_t *out;
-	size_t zr;
-	int r = 0;
-
-	zr = ZSTD_getFrameHeader(&fh, in, len);
-	if (zr)
-		return lb_err_set(c->err, EINVAL, "initramfs: %s has a %s zstd frame header", c->where,
-				  ZSTD_isError(zr) ? "bad" : "truncated");
-	if (fh.windowSize > max_window)
-		return lb_err_set(c->err, ENOMEM, "initramfs: %s needs a zstd window of %llu MiB",
-				  c->where, (unsigned long long)(fh.windowSize >> 20));
-	zr = ZSTD_estimateDStreamSize_fromFrame(in, len);
-	*window = ZSTD_isError(zr) ? fh.windowSize : zr;
-	ds = ZSTD_createDStream();
-	out = malloc(CHUNK);
-	if (!ds || !out) {
-		ZSTD_freeDStream(ds);
-		free(out);
-		return lb_err_set(c->err, ENOMEM, "initramfs: out of memory");
-	}
-	ZSTD_initDStream(ds);
-	do {
-		ob.dst = out;
-		ob.size = CHUNK;
-		ob.pos = 0;
-		zr = ZSTD_decompressStream(ds, &ob, &ib);
-		if (ZSTD_isError(zr)) {
-			r = lb_err_set(c->err, EINVAL, "initramfs: %s is not valid zstd: %s", c->where,
-				       ZSTD_getErrorName(zr));
-			break;
-		}
-		r = feed_all(c, out, ob.pos);
-		if (r)
-			break;
-		if (zr && ib.pos == ib.size && ob.pos < ob.size) {
-			r = lb_err_set(c->err, EINVAL, "initramfs: %s is truncated zstd", c->where);
-			break;
-		}
-	} while (zr);
-	*consumed = ib.pos;
-	ZSTD_freeDStream(ds);
-	free(out);
 	return r;
 }
 
@@ -390,6 +248,9 @@ static void add_format(struct lb_initrd_info *info, const char *name)
 int lb_initrd_measure(const void *buf, size_t len, uint64_t max_unpacked, uint64_t max_window,
 		      struct lb_initrd_info *ret, struct lb_err *err)
 {
+	struct lb_unpacker u = {
+		.sink = feed_all, .what = "initramfs", .max_window = max_window, .err = err,
+	};
 	const uint8_t *p = buf;
 	uint64_t off = 0, window;
 	size_t used, k;
@@ -433,15 +294,17 @@ int lb_initrd_measure(const void *buf, size_t len, uint64_t max_unpacked, uint64
 		snprintf(where, sizeof(where), "the %s segment at byte %llu", formats[k].name,
 			 (unsigned long long)off);
 		cpio_init(c, ret, max_unpacked, false, where, err);
+		u.ctx = c;
+		u.where = where;
 		used = 0;
 		window = 0;
 		if (!strcmp(formats[k].name, "gzip"))
-			r = unpack_gzip(p + off, len - off, c, &used, &window);
+			r = lb_unpack_gzip(&u, p + off, len - off, &used, &window);
 		else if (!strcmp(formats[k].name, "xz") || !strcmp(formats[k].name, "lzma"))
-			r = unpack_xz(p + off, len - off, formats[k].name[0] == 'l', c, max_window,
-				      &used, &window);
+			r = lb_unpack_xz(&u, p + off, len - off, formats[k].name[0] == 'l', &used,
+					 &window);
 		else if (!strcmp(formats[k].name, "zstd"))
-			r = unpack_zstd(p + off, len - off, c, max_window, &used, &window);
+			r = lb_unpack_zstd(&u, p + off, len - off, &used, &window);
 		else
 			r = lb_err_set(err, EOPNOTSUPP,
 				       "initramfs: the segment at byte %llu is %s-compressed, which lifeboat cannot measure: use xz, zstd or gzip",
