@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "lifeboat.h"
+#include "unpack.h"
 
 /*
  * Reads the kernel or the initramfs whole. No bound of our own: the module
@@ -58,8 +59,32 @@ static const char *lockdown_advice(int e)
 	}
 }
 
+/*
+ * The capture kernel decompressed now (lib/unpack.c), for the unpacked
+ * loader: replaces *buf. Not under lockdown, where only the signed file as
+ * it was signed is taken.
+ */
+static int unpack_kernel(const char *kernel, void **buf, size_t *len)
+{
+	struct lb_unpack_info info;
+	struct lb_err err = { "" };
+	char level[32];
+	uint8_t *out;
+	size_t n;
+
+	if (lb_lockdown_level(level, sizeof(level)))
+		return lb_error("cannot load '%s' unpacked: this kernel is locked down (%s) and takes only a kernel as it was signed; load it without --unpack",
+				kernel, level);
+	if (lb_unpack_bzimage(*buf, *len, &out, &n, &info, &err))
+		return lb_error("cannot unpack '%s': %s", kernel, err.msg);
+	free(*buf);
+	*buf = out;
+	*len = n;
+	return 0;
+}
+
 int lb_capture_load(const char *kernel, const char *initrd, const char *append,
-		    uint64_t runtime)
+		    uint64_t runtime, bool unpack)
 {
 	char cmdline[2048];
 	void *kbuf = NULL, *ibuf = NULL;
@@ -72,6 +97,8 @@ int lb_capture_load(const char *kernel, const char *initrd, const char *append,
 		return lb_error("%s", err.msg);
 	if (read_input(kernel, "kernel", &kbuf, &klen))
 		return 1;
+	if (unpack && unpack_kernel(kernel, &kbuf, &klen))
+		goto out;
 	if (initrd && read_input(initrd, "initramfs", &ibuf, &ilen))
 		goto out;
 	fd = lb_module_open(&err);
@@ -126,7 +153,7 @@ static void load_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: lifeboat load --kernel FILE [--initrd FILE] [--append STRING]\n"
-		"                     [--runtime SIZE]\n\n"
+		"                     [--runtime SIZE] [--unpack]\n\n"
 		"Places the capture kernel, its initramfs and command line in the reserved\n"
 		"region. A new load replaces the old image at once; a failed one changes\n"
 		"nothing. Default command line: the console= of this kernel, then\n"
@@ -134,6 +161,8 @@ static void load_usage(FILE *out)
 		"--runtime SIZE: on a machine booted without crashkernel= or memmap=, the\n"
 		"module takes SIZE bytes of memory now (such as 256M, as 'lifeboat\n"
 		"estimate' gives it) and loads into them; unload gives them back.\n\n"
+		"--unpack: decompress the kernel now and place it ready to run, so that\n"
+		"nothing is decompressed after a panic (not on a locked-down kernel).\n\n"
 		"When this kernel is locked down (Secure Boot), the capture kernel must be\n"
 		"signed with a key the kernel trusts for kexec, as for kexec_file_load, and\n"
 		"lockdown=LEVEL is added to its command line.\n", lb_capture_params);
@@ -146,15 +175,17 @@ int cmd_load(int argc, char **argv)
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "append", required_argument, NULL, 'a' },
 		{ "runtime", required_argument, NULL, 'r' },
+		{ "unpack", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *kernel = NULL, *initrd = NULL, *append = NULL;
 	unsigned long long runtime = 0;
+	bool unpack = false;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:i:a:r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:i:a:r:uh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			kernel = optarg;
@@ -164,6 +195,9 @@ int cmd_load(int argc, char **argv)
 			break;
 		case 'a':
 			append = optarg;
+			break;
+		case 'u':
+			unpack = true;
 			break;
 		case 'r':
 			if (lb_parse_size(optarg, &runtime) || !runtime) {
@@ -177,7 +211,7 @@ int cmd_load(int argc, char **argv)
 	}
 	if (!kernel || optind != argc)
 		return lb_usage(false, load_usage);
-	return lb_capture_load(kernel, initrd, append, runtime);
+	return lb_capture_load(kernel, initrd, append, runtime, unpack);
 }
 
 static int no_args(int argc, char **argv, int (*fn)(void))

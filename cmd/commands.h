@@ -40,7 +40,7 @@ int lb_usage(bool help, void (*usage)(FILE *out));
  * append may be NULL for the default capture command line.
  */
 int lb_capture_load(const char *kernel, const char *initrd, const char *append,
-		    uint64_t runtime);
+		    uint64_t runtime, bool unpack);
 int lb_capture_unload(void);
 int lb_capture_arm(void);
 int lb_capture_disarm(void);

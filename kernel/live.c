@@ -8,14 +8,17 @@
  * Process context changes lb_live only under lb_mutex, with lb_live.valid
  * cleared first (a load's commit also holds lb_live_busy); the panic path
  * tries lb_live_busy once, never waits for it, and reads lb_live only when
- * valid is set. lb_digest() and lb_verify() run on both sides: at arm time and on
- * the panic path, where they allocate nothing and take no lock.
+ * valid is set. Two hashes of the image are taken at load: SHA-256, which
+ * sysfs shows and arming checks (lb_digest(), lb_verify()), and xxh64,
+ * which the panic path checks (lb_check(), lb_verify_quick()), since an
+ * unpacked kernel makes the image some 60 MiB; neither allocates or locks.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
 #include <linux/random.h>
 #include <linux/string.h>
+#include <linux/xxhash.h>
 
 #include "internal.h"
 #include "live.h"
@@ -76,6 +79,39 @@ void lb_digest(u8 out[SHA256_DIGEST_SIZE])
 	for (i = 0; i < LB_NR_SEGS; i++)
 		sha256_update(&st, lb_live.seg[i].virt, lb_live.seg[i].len);
 	sha256_final(&st, out);
+}
+
+/**
+ * lb_check() - xxh64 over the segments of lb_live, read from the region
+ *
+ * What the panic path checks: it finds any damage short of a deliberate
+ * forgery (which needs root, who can load any image anyway; signatures are
+ * checked at load) at a small part of SHA-256's cost, which matters once
+ * the image holds an unpacked kernel of some 60 MiB.
+ *
+ * Context: any; no allocation, no lock.
+ * Return: the hash.
+ */
+u64 lb_check(void)
+{
+	struct xxh64_state st;
+	int i;
+
+	xxh64_reset(&st, 0);
+	for (i = 0; i < LB_NR_SEGS; i++)
+		xxh64_update(&st, lb_live.seg[i].virt, lb_live.seg[i].len);
+	return xxh64_digest(&st);
+}
+
+/**
+ * lb_verify_quick() - the panic path's check of the image
+ *
+ * Context: the panic path; the image is valid.
+ * Return: true when the region still holds what was loaded.
+ */
+bool lb_verify_quick(void)
+{
+	return lb_check() == lb_live.check;
 }
 
 /**
@@ -154,6 +190,7 @@ void lb_live_publish(const struct lb_image *img, int *crashing_cpu,
 	/* The command line as the capture kernel will see it, elfcorehdr= included. */
 	strscpy(lb_live.cmdline, lb_region_ptr(img->cmdline_pa), sizeof(lb_live.cmdline));
 	lb_digest(lb_live.digest);
+	lb_live.check = lb_check();
 	/* Pairs with the smp_rmb() in lb_crash_body(): all of lb_live before valid. */
 	smp_wmb();
 	WRITE_ONCE(lb_live.valid, true);

@@ -33,7 +33,8 @@ struct lb_digest_seg {
 struct lb_live {
 	bool valid;
 	struct lb_digest_seg seg[LB_NR_SEGS];
-	u8 digest[SHA256_DIGEST_SIZE];
+	u8 digest[SHA256_DIGEST_SIZE];	/* at load; checked at arm time */
+	u64 check;			/* xxh64 of the same bytes: checked at panic */
 	void *notes;			/* note buffer of CPU n at notes + n * LB_NOTE_BUF_SIZE */
 	unsigned int nr_cpus;
 	void *vmcoreinfo;		/* our copy of the VMCOREINFO note */
@@ -60,6 +61,8 @@ void lb_live_publish(const struct lb_image *img, int *crashing_cpu,
 		     const char *sig_keyring);
 void lb_live_clear(void);
 void lb_digest(u8 out[SHA256_DIGEST_SIZE]);
+u64 lb_check(void);
 int lb_verify(struct lb_err *err);
+bool lb_verify_quick(void);
 
 #endif /* LIFEBOAT_LIVE_H */

@@ -232,7 +232,7 @@ static void lb_crash_body(void)
 	now = ktime_get_real_seconds();
 	lb_vmcoreinfo_add_crashtime(lb_live.vmcoreinfo, LB_VMCOREINFO_BUF_SIZE,
 				    now);
-	if (lb_verify(NULL)) {
+	if (!lb_verify_quick()) {
 		pr_emerg("the capture image was damaged after it was loaded (digest mismatch); going on with the normal panic\n");
 		goto out_give_up;
 	}

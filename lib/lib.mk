@@ -2,11 +2,12 @@
 #
 # lib/: userspace logic that touches no file and no process (see
 # README.md), a library (liblifeboat.a) over the image builder. The
-# initramfs walker needs zlib, liblzma and libzstd.
+# initramfs walker and the kernel unpacker need zlib, liblzma and libzstd,
+# the unpacker libelf.
 
 LIB_SRCS := $(wildcard lib/*.c)
 LIB_INC := -Ilib $(BUILDER_INC)
-LIB_LDLIBS := -lz -llzma -lzstd
+LIB_LDLIBS := -lelf -lz -llzma -lzstd
 
 $(call lb_library,lifeboat,$(LIB_SRCS),$(LIB_INC))
 

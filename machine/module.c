@@ -116,7 +116,7 @@ int lb_capture_cmdline(char *buf, size_t len, const char *extra)
  * no Secure Boot state of its own. False when none, or when securityfs is
  * not mounted.
  */
-static bool lockdown_level(char *level, size_t len)
+bool lb_lockdown_level(char *level, size_t len)
 {
 	char line[128], *open_br, *close_br;
 	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
@@ -220,7 +220,7 @@ int lb_load_cmdline(const char *append, char *buf, size_t len, struct lb_err *er
 				  "the default command line is longer than %zu characters", len - 1);
 	}
 	/* lockdown= can only raise the level: the user's own cannot lower it. */
-	if (lockdown_level(level, sizeof(level))) {
+	if (lb_lockdown_level(level, sizeof(level))) {
 		snprintf(token, sizeof(token), "lockdown=%s", level);
 		n = strlen(buf);
 		if (!strstr(buf, token)) {

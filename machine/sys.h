@@ -91,6 +91,13 @@ uint64_t lb_boot_params_rsdp(void);
 int lb_capture_cmdline(char *buf, size_t len, const char *extra);
 
 /*
+ * The lockdown level in force ("integrity", "confidentiality") into level:
+ * true when the kernel is locked down, false when not or when securityfs
+ * is not mounted.
+ */
+bool lb_lockdown_level(char *level, size_t len);
+
+/*
  * The command line a load hands the module: append, or the default one;
  * then lockdown=LEVEL when this kernel is locked down (the capture kernel
  * starts with no Secure Boot state of its own). 0, or -E2BIG with err.

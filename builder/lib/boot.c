@@ -199,10 +199,10 @@ int lb_boot_plan(const struct lb_boot_input *in, struct lb_boot_plan *p,
 	p->window_end = p->window_start + len;
 	p->kernel_load = p->window_start;
 	p->kernel_memsz = memsz;
-	p->entry = p->kernel_load + LB_ENTRY64_OFF;
+	p->entry = p->kernel_load + k.entry_off;
 	p->initrd_pa = in->initrd_len ? p->kernel_load + memsz : 0;
-	p->pm_off = k.pm_off;
-	p->pm_len = k.pm_len;
+	p->pm_off = (lb_u64)(k.image - (const lb_u8 *)in->kernel);
+	p->pm_len = k.image_len;
 
 	as_machine(in, p, &m);
 	off = 0;

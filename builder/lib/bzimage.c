@@ -64,12 +64,12 @@ static int bzimage_check_flags(const lb_u8 *buf, const struct lb_machine *m,
 	return 0;
 }
 
-static int bzimage_check_sizes(const lb_u8 *buf, lb_u64 len,
-			       struct lb_kernel *k, struct lb_err *err)
+/* The setup header's extent, which both loaders check. */
+static int setup_check_header(const lb_u8 *buf, lb_u64 len,
+			      struct lb_kernel *k, struct lb_err *err)
 {
 	lb_u64 hdr_end = LB_BP_HEADER + (lb_u64)buf[LB_BP_JUMP + 1];
 	lb_u32 sects = buf[LB_BP_SETUP_SECTS];
-	lb_u64 pm_off;
 
 	if (hdr_end < LB_BP_HDR_MIN_END)
 		return lb_err_set(err, ENOEXEC,
@@ -86,32 +86,53 @@ static int bzimage_check_sizes(const lb_u8 *buf, lb_u64 len,
 				  (unsigned long long)hdr_end, LB_BP_HDR_MAX_END);
 	if (!sects)
 		sects = 4;
-	pm_off = ((lb_u64)sects + 1) * 512;
-	if (pm_off > len)
-		return lb_err_set(err, ENOEXEC,
-				  "bzImage: setup_sects %u puts the protected-mode part at 0x%llx, beyond the end of the file (%llu bytes)",
-				  sects, (unsigned long long)pm_off,
-				  (unsigned long long)len);
-	if (pm_off == len)
-		return lb_err_set(err, ENOEXEC,
-				  "bzImage: the protected-mode part is empty (setup_sects %u, file of %llu bytes)",
-				  sects, (unsigned long long)len);
-	if (len - pm_off <= LB_ENTRY64_OFF)
-		return lb_err_set(err, ENOEXEC,
-				  "bzImage: the protected-mode part (%llu bytes) ends before the 64-bit entry at +0x%x",
-				  (unsigned long long)(len - pm_off), LB_ENTRY64_OFF);
 	k->hdr_end = hdr_end;
 	k->setup_sects = sects;
-	k->pm_off = pm_off;
-	k->pm_len = len - pm_off;
+	k->pm_off = ((lb_u64)sects + 1) * 512;
 	return 0;
 }
 
-static int bzimage_parse(const lb_u8 *buf, lb_u64 len,
-			 const struct lb_machine *m, struct lb_kernel *k,
-			 struct lb_err *err)
+/* The protected-mode part: the decompressor, entered at its 64-bit entry. */
+static int bzimage_check_pm(lb_u64 len, struct lb_kernel *k,
+			    struct lb_err *err)
 {
-	lb_u32 init_size, align;
+	if (k->pm_off > len)
+		return lb_err_set(err, ENOEXEC,
+				  "bzImage: setup_sects %u puts the protected-mode part at 0x%llx, beyond the end of the file (%llu bytes)",
+				  k->setup_sects, (unsigned long long)k->pm_off,
+				  (unsigned long long)len);
+	if (k->pm_off == len)
+		return lb_err_set(err, ENOEXEC,
+				  "bzImage: the protected-mode part is empty (setup_sects %u, file of %llu bytes)",
+				  k->setup_sects, (unsigned long long)len);
+	if (len - k->pm_off <= LB_ENTRY64_OFF)
+		return lb_err_set(err, ENOEXEC,
+				  "bzImage: the protected-mode part (%llu bytes) ends before the 64-bit entry at +0x%x",
+				  (unsigned long long)(len - k->pm_off), LB_ENTRY64_OFF);
+	k->pm_len = len - k->pm_off;
+	return 0;
+}
+
+/**
+ * lb_setup_parse() - Check a bzImage's setup header and read what it says.
+ * @buf: the bzImage, or its setup part alone
+ * @len: its length
+ * @m: the machine it will run on (for the paging depth), or NULL
+ * @k: its setup fields filled: file, hdr_end, setup_sects, pm_off,
+ *     kernel_alignment, cmdline_size, version, xloadflags, release_off
+ * @err: error context, may be NULL
+ *
+ * What both loaders rely on: the magic, the 64-bit boot protocol, a
+ * relocatable kernel, a header boot_params has room for, a power-of-two
+ * alignment.
+ *
+ * Context: any; no allocation.
+ * Return: 0 or -ENOEXEC.
+ */
+int lb_setup_parse(const lb_u8 *buf, lb_u64 len, const struct lb_machine *m,
+		   struct lb_kernel *k, struct lb_err *err)
+{
+	lb_u32 align;
 	int ret;
 
 	ret = bzimage_probe(buf, len, err);
@@ -120,10 +141,42 @@ static int bzimage_parse(const lb_u8 *buf, lb_u64 len,
 	ret = bzimage_check_flags(buf, m, err);
 	if (ret)
 		return ret;
-	ret = bzimage_check_sizes(buf, len, k, err);
+	ret = setup_check_header(buf, len, k, err);
 	if (ret)
 		return ret;
+	align = lb_get32(buf + LB_BP_KERNEL_ALIGNMENT);
+	if (!align || (align & (align - 1)))
+		return lb_err_set(err, ENOEXEC,
+				  "bzImage: kernel_alignment 0x%x is not a power of two",
+				  align);
+	k->file = buf;
+	k->file_len = len;
+	k->kernel_alignment = align;
+	k->cmdline_size = lb_get32(buf + LB_BP_CMDLINE_SIZE);
+	k->version = lb_get16(buf + LB_BP_VERSION);
+	k->xloadflags = lb_get16(buf + LB_BP_XLOADFLAGS);
+	/* Only for telling the user which kernel this is: a bad one is no error. */
+	k->release_off = lb_get16(buf + LB_BP_KERNEL_VERSION);
+	if (k->release_off)
+		k->release_off += 0x200;
+	if (k->release_off >= len)
+		k->release_off = 0;
+	return 0;
+}
 
+static int bzimage_parse(const lb_u8 *buf, lb_u64 len,
+			 const struct lb_machine *m, struct lb_kernel *k,
+			 struct lb_err *err)
+{
+	lb_u32 init_size;
+	int ret;
+
+	ret = lb_setup_parse(buf, len, m, k, err);
+	if (ret)
+		return ret;
+	ret = bzimage_check_pm(len, k, err);
+	if (ret)
+		return ret;
 	init_size = lb_get32(buf + LB_BP_INIT_SIZE);
 	if (!init_size)
 		return lb_err_set(err, ENOEXEC, "bzImage: init_size is 0");
@@ -136,25 +189,10 @@ static int bzimage_parse(const lb_u8 *buf, lb_u64 len,
 		return lb_err_set(err, ENOEXEC,
 				  "bzImage: the protected-mode part (%llu bytes) is larger than init_size (%u bytes)",
 				  (unsigned long long)k->pm_len, init_size);
-	align = lb_get32(buf + LB_BP_KERNEL_ALIGNMENT);
-	if (!align || (align & (align - 1)))
-		return lb_err_set(err, ENOEXEC,
-				  "bzImage: kernel_alignment 0x%x is not a power of two",
-				  align);
-
-	k->file = buf;
-	k->file_len = len;
 	k->init_size = init_size;
-	k->kernel_alignment = align;
-	k->cmdline_size = lb_get32(buf + LB_BP_CMDLINE_SIZE);
-	k->version = lb_get16(buf + LB_BP_VERSION);
-	k->xloadflags = lb_get16(buf + LB_BP_XLOADFLAGS);
-	/* Only for telling the user which kernel this is: a bad one is no error. */
-	k->release_off = lb_get16(buf + LB_BP_KERNEL_VERSION);
-	if (k->release_off)
-		k->release_off += 0x200;
-	if (k->release_off >= len)
-		k->release_off = 0;
+	k->image = buf + k->pm_off;
+	k->image_len = k->pm_len;
+	k->entry_off = LB_ENTRY64_OFF;
 	return 0;
 }
 

@@ -67,7 +67,7 @@ static int place(const struct lb_machine *m, const struct lb_layout *l,
 	img->meta_fixed_len = l->fixed_len;
 	img->kernel_load = load;
 	img->kernel_memsz = memsz;
-	img->entry = load + LB_ENTRY64_OFF;
+	img->entry = load + k->entry_off;
 	img->initrd_pa = in->initrd_len ? top : 0;
 	/* Region RAM for the capture kernel, minus its image and initrd. */
 	img->free_ram = size - l->len - memsz - initrd_room;
@@ -202,8 +202,8 @@ int lb_image_build(const struct lb_machine *m, const struct lb_image_input *in,
 	img->seg[LB_SEG_META].src = meta;
 	img->seg[LB_SEG_META].len = l.len;
 	img->seg[LB_SEG_KERNEL].dest = img->kernel_load;
-	img->seg[LB_SEG_KERNEL].src = k.file + k.pm_off;
-	img->seg[LB_SEG_KERNEL].len = k.pm_len;
+	img->seg[LB_SEG_KERNEL].src = k.image;
+	img->seg[LB_SEG_KERNEL].len = k.image_len;
 	if (in->initrd_len) {
 		img->seg[LB_SEG_INITRD].dest = img->initrd_pa;
 		img->seg[LB_SEG_INITRD].src = in->initrd;

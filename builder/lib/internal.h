@@ -219,11 +219,19 @@ static inline bool lb_type_mapped(lb_u32 type)
 
 /* What a loader found in a kernel image. Offsets are into the file. */
 struct lb_kernel {
-	const lb_u8 *file;
+	const lb_u8 *file;	/* the bzImage, or the setup part of an unpacked kernel */
 	lb_u64 file_len;
 	lb_u64 hdr_end;		/* the setup header is [LB_BP_HDR, hdr_end) */
 	lb_u64 pm_off;		/* protected-mode part: [pm_off, file_len) */
 	lb_u64 pm_len;
+	/*
+	 * What goes at the load address and where it is entered: the
+	 * protected-mode part and its 64-bit entry, or the unpacked kernel
+	 * and its startup_64. init_size is the room it needs there.
+	 */
+	const lb_u8 *image;
+	lb_u64 image_len;
+	lb_u64 entry_off;
 	lb_u32 setup_sects;	/* after the "0 means 4" rule */
 	lb_u32 init_size;
 	lb_u32 kernel_alignment;
@@ -246,6 +254,10 @@ struct lb_loader {
 };
 
 extern const struct lb_loader lb_bzimage_loader;
+extern const struct lb_loader lb_unpacked_loader;
+
+int lb_setup_parse(const lb_u8 *buf, lb_u64 len, const struct lb_machine *m,
+		   struct lb_kernel *k, struct lb_err *err);
 
 const struct lb_loader *lb_loader_find(const lb_u8 *buf, lb_u64 len,
 				       struct lb_err *err);

@@ -8,6 +8,7 @@
 
 static const struct lb_loader *const lb_loaders[] = {
 	&lb_bzimage_loader,
+	&lb_unpacked_loader,
 };
 
 /**
