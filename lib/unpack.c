@@ -151,6 +151,7 @@ static int read_segments(Elf *e, size_t file_len, struct seg **segs, size_t *nr,
 	GElf_Phdr ph;
 	size_t n, i, k = 0;
 	struct seg *s;
+	int r = 0;
 
 	if (!gelf_getehdr(e, &eh) || gelf_getclass(e) != ELFCLASS64)
 		return lb_err_set(err, ENOEXEC, "kernel: the payload is not a 64-bit ELF file");
@@ -163,23 +164,23 @@ static int read_segments(Elf *e, size_t file_len, struct seg **segs, size_t *nr,
 	s = calloc(n, sizeof(*s));
 	if (!s)
 		return lb_err_set(err, ENOMEM, "kernel: out of memory");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !r; i++) {
 		if (!gelf_getphdr(e, (int)i, &ph)) {
-			free(s);
-			return lb_err_set(err, ENOEXEC, "kernel: program header %zu cannot be read", i);
+			r = lb_err_set(err, ENOEXEC, "kernel: program header %zu cannot be read", i);
+			break;
 		}
 		if (ph.p_type != PT_LOAD || !ph.p_memsz)
 			continue;
 		if (ph.p_filesz > ph.p_memsz || ph.p_offset > file_len ||
 		    ph.p_filesz > file_len - ph.p_offset || ph.p_paddr > PADDR_MAX ||
 		    ph.p_memsz > PADDR_MAX) {
-			free(s);
-			return lb_err_set(err, ENOEXEC,
-					  "kernel: segment %zu (%llu bytes at 0x%llx, %llu in the file at %llu) is malformed",
-					  i, (unsigned long long)ph.p_memsz,
-					  (unsigned long long)ph.p_paddr,
-					  (unsigned long long)ph.p_filesz,
-					  (unsigned long long)ph.p_offset);
+			r = lb_err_set(err, ENOEXEC,
+				       "kernel: segment %zu (%llu bytes at 0x%llx, %llu in the file at %llu) is malformed",
+				       i, (unsigned long long)ph.p_memsz,
+				       (unsigned long long)ph.p_paddr,
+				       (unsigned long long)ph.p_filesz,
+				       (unsigned long long)ph.p_offset);
+			break;
 		}
 		s[k].paddr = ph.p_paddr;
 		s[k].vaddr = ph.p_vaddr;
@@ -188,19 +189,18 @@ static int read_segments(Elf *e, size_t file_len, struct seg **segs, size_t *nr,
 		s[k].offset = ph.p_offset;
 		k++;
 	}
-	if (!k) {
+	if (!r && !k)
+		r = lb_err_set(err, ENOEXEC, "kernel: the payload has no loadable segment");
+	if (!r)
+		qsort(s, k, sizeof(*s), seg_cmp);
+	for (i = 1; !r && i < k; i++)
+		if (s[i].paddr < s[i - 1].paddr + s[i - 1].memsz)
+			r = lb_err_set(err, ENOEXEC, "kernel: segments at 0x%llx and 0x%llx overlap",
+				       (unsigned long long)s[i - 1].paddr,
+				       (unsigned long long)s[i].paddr);
+	if (r) {
 		free(s);
-		return lb_err_set(err, ENOEXEC, "kernel: the payload has no loadable segment");
-	}
-	qsort(s, k, sizeof(*s), seg_cmp);
-	for (i = 1; i < k; i++) {
-		if (s[i].paddr < s[i - 1].paddr + s[i - 1].memsz) {
-			free(s);
-			return lb_err_set(err, ENOEXEC,
-					  "kernel: segments at 0x%llx and 0x%llx overlap",
-					  (unsigned long long)s[i - 1].paddr,
-					  (unsigned long long)s[i].paddr);
-		}
+		return r;
 	}
 	*entry = eh.e_entry;
 	*segs = s;

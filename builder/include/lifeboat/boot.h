@@ -85,8 +85,10 @@ struct lb_boot_plan {
 	lb_u64 kernel_memsz;
 	lb_u64 entry;
 	lb_u64 initrd_pa;	/* 0 without an initrd */
-	/* The kernel's bytes to copy: [pm_off, pm_off + pm_len) of the file
-	 * (its protected-mode part, or an unpacked kernel's image). */
+	/*
+	 * The kernel's bytes to copy: [pm_off, pm_off + pm_len) of the file
+	 * (its protected-mode part, or an unpacked kernel's image).
+	 */
 	lb_u64 pm_off;
 	lb_u64 pm_len;
 	/* The control block: [tramp | boot_params | cmdline | stack | tables]. */
