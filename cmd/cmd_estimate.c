@@ -92,8 +92,13 @@ static void fast_return(struct lb_sizing *s)
 	struct lb_err err;
 	struct utsname u;
 
-	if (lb_conf_load(LB_CONF_PATH, 0, &conf, &err) ||
-	    conf.final_action != LB_ACTION_FAST_REBOOT || uname(&u))
+	char level[32];
+
+	if (lb_conf_load(LB_CONF_PATH, 0, &conf, &err))
+		return;
+	/* unpack = yes: the kernel is sized as it will be loaded, unless locked down. */
+	s->unpack = conf.unpack && !lb_lockdown_level(level, sizeof(level));
+	if (conf.final_action != LB_ACTION_FAST_REBOOT || uname(&u))
 		return;
 	r = calloc(1, sizeof(*r));
 	if (!r)
@@ -143,7 +148,8 @@ int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 	printf("lifeboat estimate: this machine has %s of RAM and %u possible CPUs\n", a,
 	       s->nr_cpus);
 	lb_mib_format(a, sizeof(a), s->kernel.init_size);
-	printf("  capture kernel     %s (%s, init_size %s)\n", kernel, s->kernel.loader, a);
+	printf("  capture kernel     %s (%s, %s %s)\n", kernel, s->kernel.loader,
+	       s->unpack ? "unpacked, with bss" : "init_size", a);
 	lb_mib_format(a, sizeof(a), s->initrd.packed);
 	lb_mib_format(b, sizeof(b), s->initrd.unpacked);
 	printf("  capture initramfs  %s (%s %s, %s of cpio unpacked)\n\n", initrd, a,

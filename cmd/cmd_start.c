@@ -143,7 +143,7 @@ static int start(const char *conf_path, int rebuild)
 	switch (lb_start(conf_path, rebuild, &told, &st, &err)) {
 	case LB_START_READY:
 		/* `lifeboat load` and `lifeboat arm`, which say why they fail. */
-		if (lb_capture_load(st.p->kernel, st.img, st.cmdline, st.runtime, false) ||
+		if (lb_capture_load(st.p->kernel, st.img, st.cmdline, st.runtime, st.s->unpack) ||
 		    lb_capture_arm())
 			break;
 		if (st.runtime)

@@ -262,7 +262,7 @@ static int set_crash_loop(struct parse_ctx *p, struct lb_conf *conf, const char 
 enum conf_key {
 	K_TARGET, K_PATH, K_FSTYPE, K_DUMP_LEVEL, K_COMPRESSION, K_THREADS, K_KEEP,
 	K_MIN_FREE, K_FINAL_ACTION, K_FAILURE_ACTION, K_APPEND, K_KERNEL, K_EXTRA_MODULES,
-	K_CRASH_LOOP, K_RETURN_KERNEL, K_RETURN_INITRD, K_REGION,
+	K_CRASH_LOOP, K_RETURN_KERNEL, K_RETURN_INITRD, K_REGION, K_UNPACK,
 	K_COUNT,
 };
 
@@ -284,7 +284,10 @@ static const char *const key_names[K_COUNT] = {
 	[K_RETURN_KERNEL] = "return_kernel",
 	[K_RETURN_INITRD] = "return_initrd",
 	[K_REGION] = "region",
+	[K_UNPACK] = "unpack",
 };
+
+static const char *const yes_no[] = { "no", "yes" };
 
 /* region = auto, boot, or the size of a run-time region (at least 32M). */
 static int set_region(struct parse_ctx *p, struct lb_conf *conf, const char *value)
@@ -356,6 +359,11 @@ static int set_key(struct parse_ctx *p, struct lb_conf *conf, enum conf_key k, c
 		return set_crash_loop(p, conf, v);
 	case K_REGION:
 		return set_region(p, conf, v);
+	case K_UNPACK:
+		ret = set_choice(p, key_names[k], &choice, v, yes_no, 2, "yes or no");
+		if (!ret)
+			conf->unpack = choice == 1;
+		return ret;
 	case K_RETURN_KERNEL:
 		if (!v[0]) {
 			conf->return_kernel[0] = '\0';
@@ -525,6 +533,7 @@ size_t lb_conf_format(const struct lb_conf *c, char *buf, size_t len)
 			c->crash_loop_minutes);
 	pos = append_str(buf, len, pos, "return_kernel", c->return_kernel);
 	pos = append_str(buf, len, pos, "return_initrd", c->return_initrd);
+	pos = lb_append(buf, len, pos, "unpack = %s\n", yes_no[c->unpack]);
 	if (c->region_size)
 		pos = append_size(buf, len, pos, "region", c->region_size);
 	else

@@ -99,8 +99,9 @@ int lb_reserve_kernel(const void *kernel, size_t len, bool la57, struct lb_reser
 	ret->kernel_alignment = k.kernel_alignment;
 	ret->release[0] = '\0';
 	if (k.release_off) {
-		const char *rel = (const char *)kernel + k.release_off;
-		size_t n = 0, max = len - k.release_off;
+		/* In the setup part: the file itself, or an unpacked kernel's copy of it. */
+		const char *rel = (const char *)k.file + k.release_off;
+		size_t n = 0, max = k.file_len - k.release_off;
 
 		while (n < max && rel[n] && rel[n] != ' ')
 			n++;

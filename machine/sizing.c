@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sizing.h"
+#include "unpack.h"
 
 #define MIB LB_MIB_BYTES
 #define MAX_RANGES 8192
@@ -154,6 +155,18 @@ int lb_sizing_files(struct lb_sizing *s, const char *kernel, const char *initrd,
 		s->unread = kernel;
 		return lb_err_set(err, -ret, "cannot read the capture kernel '%s': %s", kernel,
 				  strerror(-ret));
+	}
+	if (s->unpack) {
+		struct lb_unpack_info info;
+		uint8_t *u;
+		size_t n;
+
+		ret = lb_unpack_bzimage(s->kbuf, s->klen, &u, &n, &info, &why);
+		if (ret)
+			return lb_err_set(err, -ret, "cannot unpack '%s': %s", kernel, why.msg);
+		free(s->kbuf);
+		s->kbuf = u;
+		s->klen = n;
 	}
 	ret = lb_reserve_kernel(s->kbuf, s->klen, s->la57, &s->kernel, &why);
 	if (ret)

@@ -57,6 +57,10 @@ struct lb_sizing {
 	/* Set by the caller before lb_sizing_files(): final_action = fast-reboot's
 	 * copy of the production kernel (lb_return_region_bytes()), or 0. */
 	uint64_t fast_return;
+	/* Set by the caller before lb_sizing_files(): the kernel is loaded
+	 * unpacked (unpack = yes), so kbuf holds it unpacked and the kernel's
+	 * room is its memsz, not init_size. */
+	bool unpack;
 	void *kbuf, *ibuf;
 	size_t klen, ilen;
 };

@@ -85,6 +85,7 @@ enum lb_start_end lb_start(const char *conf_path, int rebuild, const struct lb_s
 			   struct lb_start *st, struct lb_err *err)
 {
 	struct lb_plan *p;
+	char level[32];
 	int ret;
 
 	memset(st, 0, sizeof(*st));
@@ -111,6 +112,8 @@ enum lb_start_end lb_start(const char *conf_path, int rebuild, const struct lb_s
 		free(p);
 		return LB_START_FAILED;
 	}
+	/* unpack = yes, but never on a locked-down kernel, which takes only the signed file. */
+	st->s->unpack = st->conf.unpack && !lb_lockdown_level(level, sizeof(level));
 	ret = lb_plan_make(&st->conf, NULL, NULL, NULL, 0, p, err);
 	if (ret) {
 		free(p);

@@ -74,6 +74,29 @@ START_TEST(conf_region)
 }
 END_TEST
 
+START_TEST(conf_unpack)
+{
+	struct lb_conf a, b;
+	struct lb_err err;
+	char buf[4096];
+	size_t n;
+
+	lb_conf_defaults(&a);
+	ck_assert(!a.unpack);
+	ck_assert_int_eq(parse(&a, "unpack = yes", &err), 0);
+	ck_assert(a.unpack);
+	n = lb_conf_format(&a, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "unpack = yes\n"));
+	lb_conf_defaults(&b);
+	ck_assert_int_eq(lb_conf_parse(&b, buf, n, "formatted", &err), 0);
+	ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
+	ck_assert_int_eq(parse(&a, "unpack = no", &err), 0);
+	ck_assert(!a.unpack);
+	ck_assert_int_eq(parse(&a, "unpack = maybe", &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "unpack must be yes or no, got 'maybe'"));
+}
+END_TEST
+
 START_TEST(conf_reads_every_key)
 {
 	static const char text[] =
@@ -297,6 +320,7 @@ static Suite *dumptools_config_suite(void)
 	tcase_add_test(tc, conf_round_trips);
 	tcase_add_test(tc, conf_sizes);
 	tcase_add_test(tc, conf_region);
+	tcase_add_test(tc, conf_unpack);
 	suite_add_tcase(s, tc);
 	return s;
 }

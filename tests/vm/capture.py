@@ -28,6 +28,7 @@ load_modules
 wait_for /dev/vda 100 || { mark capture-failed no-disk; poweroff -f; }
 mount -t ext4 /dev/vda /mnt || { mark capture-failed mount; poweroff -f; }
 ls -l /proc/vmcore > /dev/ttyS0 2>&1
+mark makedumpfile
 if makedumpfile -l -d 31 /proc/vmcore /mnt/vmcore.tmp > /dev/ttyS0 2>&1; then
 	mv /mnt/vmcore.tmp /mnt/vmcore
 	makedumpfile --dump-dmesg /proc/vmcore /mnt/dmesg.txt > /dev/null 2>&1
@@ -71,7 +72,7 @@ kmark armed
 LIFEBOAT_ARM = r"""
 insmod /lib/lifeboat.ko @MODPARAMS@ > /dev/ttyS0 2>&1 || { mark arm-failed insmod; poweroff -f; }
 cat /sys/kernel/lifeboat/region > /dev/ttyS0
-lifeboat load --kernel /boot/vmlinuz --initrd /boot/capture.img --append "@APPEND@" \
+lifeboat load --kernel /boot/vmlinuz --initrd /boot/capture.img --append "@APPEND@" @LOADARGS@ \
 	> /dev/ttyS0 2>&1 || { mark arm-failed load; poweroff -f; }
 lifeboat arm > /dev/ttyS0 2>&1 || { mark arm-failed arm; poweroff -f; }
 state=$(cat /sys/kernel/lifeboat/state)
@@ -90,8 +91,9 @@ def kexec_arm(append=CAPTURE_APPEND):
     return KEXEC_ARM.replace("@APPEND@", append)
 
 
-def lifeboat_arm(append=CAPTURE_APPEND, modparams=""):
-    return LIFEBOAT_ARM.replace("@APPEND@", append).replace("@MODPARAMS@", modparams)
+def lifeboat_arm(append=CAPTURE_APPEND, modparams="", load_args=""):
+    return (LIFEBOAT_ARM.replace("@APPEND@", append).replace("@MODPARAMS@", modparams)
+            .replace("@LOADARGS@", load_args))
 
 
 def lifeboat_bins():
