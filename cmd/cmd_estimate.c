@@ -148,8 +148,10 @@ int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 	printf("lifeboat estimate: this machine has %s of RAM and %u possible CPUs\n", a,
 	       s->nr_cpus);
 	lb_mib_format(a, sizeof(a), s->kernel.init_size);
-	printf("  capture kernel     %s (%s, %s %s)\n", kernel, s->kernel.loader,
-	       s->unpack ? "unpacked, with bss" : "init_size", a);
+	lb_mib_format(b, sizeof(b), s->memsz);
+	printf("  capture kernel     %s (%s, init_size %s%s%s%s)\n", kernel, s->kernel.loader, a,
+	       s->unpack ? "; loaded unpacked: " : "", s->unpack ? b : "",
+	       s->unpack ? " with bss" : "");
 	lb_mib_format(a, sizeof(a), s->initrd.packed);
 	lb_mib_format(b, sizeof(b), s->initrd.unpacked);
 	printf("  capture initramfs  %s (%s %s, %s of cpio unpacked)\n\n", initrd, a,

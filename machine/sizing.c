@@ -156,6 +156,17 @@ int lb_sizing_files(struct lb_sizing *s, const char *kernel, const char *initrd,
 		return lb_err_set(err, -ret, "cannot read the capture kernel '%s': %s", kernel,
 				  strerror(-ret));
 	}
+	ret = lb_reserve_kernel(s->kbuf, s->klen, s->la57, &s->kernel, &why);
+	if (ret)
+		return lb_err_set(err, -ret, "'%s' is not a kernel lifeboat can load: %s", kernel,
+				  why.msg);
+	/*
+	 * Unpacked, the kernel needs its memsz at the load address rather than
+	 * init_size, and the image builder is asked about that; the estimate
+	 * still counts init_size, since the calibrated run-time allowance
+	 * (lib/estimate.c) relies on the room the decompressor leaves free.
+	 */
+	s->memsz = 0;
 	if (s->unpack) {
 		struct lb_unpack_info info;
 		uint8_t *u;
@@ -167,11 +178,8 @@ int lb_sizing_files(struct lb_sizing *s, const char *kernel, const char *initrd,
 		free(s->kbuf);
 		s->kbuf = u;
 		s->klen = n;
+		s->memsz = info.memsz;
 	}
-	ret = lb_reserve_kernel(s->kbuf, s->klen, s->la57, &s->kernel, &why);
-	if (ret)
-		return lb_err_set(err, -ret, "'%s' is not a kernel lifeboat can load: %s", kernel,
-				  why.msg);
 	ret = lb_initrd_read(initrd, &s->ibuf, &s->ilen, &s->initrd, err);
 	if (ret) {
 		if (!s->ibuf)

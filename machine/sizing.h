@@ -61,6 +61,7 @@ struct lb_sizing {
 	 * unpacked (unpack = yes), so kbuf holds it unpacked and the kernel's
 	 * room is its memsz, not init_size. */
 	bool unpack;
+	uint64_t memsz;			/* unpacked: the kernel's room with bss; else 0 */
 	void *kbuf, *ibuf;
 	size_t klen, ilen;
 };
