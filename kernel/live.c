@@ -104,6 +104,22 @@ u64 lb_check(void)
 }
 
 /**
+ * lb_live_bytes() - how many bytes the checks read
+ *
+ * Context: any; the image is valid.
+ * Return: the sum of the segments' lengths.
+ */
+u64 lb_live_bytes(void)
+{
+	u64 n = 0;
+	int i;
+
+	for (i = 0; i < LB_NR_SEGS; i++)
+		n += lb_live.seg[i].len;
+	return n;
+}
+
+/**
  * lb_verify_quick() - the panic path's check of the image
  *
  * Context: the panic path; the image is valid.

@@ -62,6 +62,7 @@ void lb_live_publish(const struct lb_image *img, int *crashing_cpu,
 void lb_live_clear(void);
 void lb_digest(u8 out[SHA256_DIGEST_SIZE]);
 u64 lb_check(void);
+u64 lb_live_bytes(void);
 int lb_verify(struct lb_err *err);
 bool lb_verify_quick(void);
 

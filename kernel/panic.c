@@ -44,6 +44,7 @@
 #include <asm/nmi.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
+#include <asm/tsc.h>
 
 #include "compat.h"
 #include "internal.h"
@@ -192,7 +193,7 @@ static void lb_crash_body(void)
 {
 	int cpu = raw_smp_processor_id();
 	struct pt_regs *regs = lb_entry_regs;
-	u64 now;
+	u64 now, check_tsc;
 
 	if (!lb_live_trylock()) {
 		pr_emerg("the capture image is being changed (load, unload or disarm under way); going on with the normal panic\n");
@@ -232,13 +233,18 @@ static void lb_crash_body(void)
 	now = ktime_get_real_seconds();
 	lb_vmcoreinfo_add_crashtime(lb_live.vmcoreinfo, LB_VMCOREINFO_BUF_SIZE,
 				    now);
+	/* Timed with the TSC: the clocks may wait on a lock a dead CPU holds. */
+	check_tsc = rdtsc_ordered();
 	if (!lb_verify_quick()) {
 		pr_emerg("the capture image was damaged after it was loaded (digest mismatch); going on with the normal panic\n");
 		goto out_give_up;
 	}
+	check_tsc = rdtsc_ordered() - check_tsc;
 	lb_stamp_jump(cpu, now);
 
-	pr_emerg("jumping to the capture kernel from CPU %d\n", cpu);
+	pr_emerg("jumping to the capture kernel from CPU %d (image of %llu MiB checked in %llu us)\n",
+		 cpu, lb_live_bytes() >> 20,
+		 tsc_khz ? div_u64(check_tsc * 1000, tsc_khz) : 0);
 	lb_quiesce_this_cpu();
 	lb_quiesce_machine();
 	lb_cet_disable();

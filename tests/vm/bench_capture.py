@@ -17,6 +17,8 @@ and the dump size; then the stages of panic to dump saved:
   panic -> jump             the panic line to Lifeboat's jump line (NMIs
                             to the other CPUs, the image check, quiescing);
                             kdump prints no such line
+    image check             the panic path's xxh64 of the image, as the
+                            jump line gives it (TSC)
   -> kernel start           the jump (kdump: the panic) to the capture
                             kernel's clock 0, which is the host time of its
                             first line less its printk time: purgatory
@@ -48,7 +50,7 @@ import reference  # noqa: E402
 
 PATHS = [("kdump (kexec -p)", reference.run), ("lifeboat", lifeboat_chain.run),
          ("lifeboat --unpack", functools.partial(lifeboat_chain.run, load_args="--unpack"))]
-STAGES = ["panic -> jump", "-> kernel start", "kernel -> initramfs", "initramfs unpack",
+STAGES = ["panic -> jump", "  image check", "-> kernel start", "kernel -> initramfs", "initramfs unpack",
           "-> /init", "/init -> capture init", "modules, mount", "makedumpfile",
           "panic -> dump saved"]
 PRINTK = re.compile(r"^\[\s*(\d+\.\d+)\] (.*)")
@@ -68,6 +70,9 @@ def stages(res):
             continue
         if jump is None and "lifeboat: jumping to the capture kernel" in line:
             jump = t
+            m = re.search(r"checked in (\d+) us", line)
+            if m:
+                out["  image check"] = int(m.group(1)) / 1e6
         m = PRINTK.match(line)
         if t >= start and m:
             guest.setdefault("first", (t, float(m.group(1))))
