@@ -73,7 +73,7 @@ static int out_sink(void *ctx, const uint8_t *p, size_t n)
 		return lb_err_set(o->err, EFBIG, "kernel: the payload unpacks to more than %zu MiB",
 				  o->max >> 20);
 	if (o->len + n > o->cap) {
-		cap = o->cap ? o->cap : 64 << 20;
+		cap = o->cap ? o->cap : 1 << 20;
 		while (cap < o->len + n)
 			cap *= 2;
 		if (cap > o->max)
@@ -110,12 +110,23 @@ static int decompress_payload(const uint8_t *bz, size_t len, struct out_buf *o,
 	setup = ((size_t)(bz[SETUP_SECTS] ? bz[SETUP_SECTS] : 4) + 1) * 512;
 	off = get32(bz + PAYLOAD_OFFSET);
 	plen = get32(bz + PAYLOAD_LENGTH);
-	if (setup > len || off > len - setup || plen > len - setup - off || plen < 8)
+	if (setup > len || off > len - setup || plen > len - setup - off)
 		return lb_err_set(err, ENOEXEC,
 				  "kernel: payload of %zu bytes at %zu past the setup (%zu bytes) runs beyond the file of %zu bytes",
 				  plen, off, setup, len);
+	if (plen < 8)
+		return lb_err_set(err, ENOEXEC, "kernel: payload of %zu bytes: too short to be one",
+				  plen);
 	p = bz + setup + off;
 	info->setup_len = setup;
+	/* The build appends the unpacked size: the buffer starts that big, if it is sane. */
+	if (get32(p + plen - 4) <= o->max)
+		o->cap = get32(p + plen - 4);
+	if (o->cap) {
+		o->data = malloc(o->cap);
+		if (!o->data)
+			return lb_err_set(err, ENOMEM, "kernel: out of memory");
+	}
 	if (!memcmp(p, "\xfd" "7zXZ", 6)) {
 		info->compression = "xz";
 		return lb_unpack_xz(&u, p, plen, false, &used, &window);

@@ -741,7 +741,7 @@ static const struct bz_case bz_cases[] = {
 	  "runs beyond the file of 8247232 bytes" },
 	{ "payload length beyond the file", 0, 0, 0x24c, false, 4, { 0xff, 0xff, 0xff, 0x7f },
 	  -ENOEXEC, "payload of 2147483647 bytes at 716 past the setup (20480 bytes) runs beyond" },
-	{ "payload length 0", 0, 0, 0x24c, false, 4, { 0 }, -ENOEXEC, "runs beyond the file" },
+	{ "payload length 0", 0, 0, 0x24c, false, 4, { 0 }, -ENOEXEC, "payload of 0 bytes: too short to be one" },
 	{ "truncated payload", 0, 0x100000, 0, false, 0, "", -ENOEXEC,
 	  "runs beyond the file of 1048576 bytes" },
 	{ "setup_sects 255", 0, 0, 0x1f1, false, 1, { 0xff }, -ENOEXEC,
