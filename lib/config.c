@@ -55,6 +55,9 @@ void lb_conf_defaults(struct lb_conf *conf)
 	 * firmware's reset (memory training, device resets) is worth its time. */
 	conf->crash_loop_count = 3;
 	conf->crash_loop_minutes = 30;
+	/* Nothing to decompress after the panic: the capture kernel starts
+	 * seconds sooner (not under lockdown, where the bzImage is loaded). */
+	conf->unpack = true;
 }
 
 const char *lb_action_name(enum lb_action action)

@@ -115,9 +115,9 @@ struct lb_conf {
 	 * none. */
 	bool region_boot_only;
 	unsigned long long region_size;
-	/* unpack = yes: the capture kernel is decompressed at load time and
-	 * placed ready to run (lifeboat load --unpack), unless the kernel is
-	 * locked down; no: loaded as the bzImage it is. */
+	/* unpack = yes (the default): the capture kernel is decompressed at
+	 * load time and placed ready to run (lifeboat load --unpack), unless
+	 * the kernel is locked down; no: loaded as the bzImage it is. */
 	bool unpack;
 };
 

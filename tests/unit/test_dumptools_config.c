@@ -82,6 +82,8 @@ START_TEST(conf_unpack)
 	size_t n;
 
 	lb_conf_defaults(&a);
+	ck_assert(a.unpack);
+	ck_assert_int_eq(parse(&a, "unpack = no", &err), 0);
 	ck_assert(!a.unpack);
 	ck_assert_int_eq(parse(&a, "unpack = yes", &err), 0);
 	ck_assert(a.unpack);
@@ -90,8 +92,6 @@ START_TEST(conf_unpack)
 	lb_conf_defaults(&b);
 	ck_assert_int_eq(lb_conf_parse(&b, buf, n, "formatted", &err), 0);
 	ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
-	ck_assert_int_eq(parse(&a, "unpack = no", &err), 0);
-	ck_assert(!a.unpack);
 	ck_assert_int_eq(parse(&a, "unpack = maybe", &err), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.msg, "unpack must be yes or no, got 'maybe'"));
 }
