@@ -89,6 +89,7 @@ try_case load-unsigned lifeboat load --kernel /boot/vmlinuz-unsigned --initrd $I
 try_case load-tampered lifeboat load --kernel /boot/vmlinuz-tampered --initrd $I
 try_case load-signed lifeboat load --kernel $K --initrd $I --append "@APPEND@"
 try_case load-unsigned-after lifeboat load --kernel /boot/vmlinuz-unsigned --initrd $I
+try_case load-unpack lifeboat load --kernel $K --initrd $I --unpack
 try_case arm lifeboat arm
 cat /sys/kernel/lifeboat/image > /dev/ttyS0
 [ "$(cat /sys/kernel/lifeboat/state)" = armed ] || { mark arm-failed state; poweroff -f; }
@@ -149,6 +150,13 @@ def test_secureboot_signed_capture_and_refusals():
         expect_refused(cases, states, "load-unsigned-after", LOCKED, "loaded")
         assert states["load-unsigned-after"][1] == digest, \
             "a refused load changed the loaded image's digest"
+        # Unpacked, the kernel is no longer the file that was signed: refused before the module.
+        tcp.expect(cases, "load-unpack", 1,
+                   r"^lifeboat: cannot load '\S+' unpacked: this kernel is locked down "
+                   r"\(integrity\) and takes only a kernel as it was signed; load it without "
+                   r"--unpack$")
+        assert states["load-unpack"] == ("loaded", digest), \
+            f"the refused unpacked load changed the state: {states['load-unpack']}"
         tcp.expect(cases, "arm", 0, "")
         assert "signed=platform " in text, \
             f"/sys/kernel/lifeboat/image does not say the kernel was verified by the platform keyring; {tail}"
