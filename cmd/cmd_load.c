@@ -83,22 +83,18 @@ static int unpack_kernel(const char *kernel, void **buf, size_t *len)
 	return 0;
 }
 
-int lb_capture_load(const char *kernel, const char *initrd, const char *append,
-		    uint64_t runtime, bool unpack)
+int lb_capture_load_image(const char *kernel, const void *kbuf, size_t klen, const char *initrd,
+			  const char *append, uint64_t runtime)
 {
 	char cmdline[2048];
-	void *kbuf = NULL, *ibuf = NULL;
-	size_t klen = 0, ilen = 0;
+	void *ibuf = NULL;
+	size_t ilen = 0;
 	struct lb_err err = { "" };
 	const char *hint;
 	int fd, ret = 1;
 
 	if (lb_load_cmdline(append, cmdline, sizeof(cmdline), &err))
 		return lb_error("%s", err.msg);
-	if (read_input(kernel, "kernel", &kbuf, &klen))
-		return 1;
-	if (unpack && unpack_kernel(kernel, &kbuf, &klen))
-		goto out;
 	if (initrd && read_input(initrd, "initramfs", &ibuf, &ilen))
 		goto out;
 	fd = lb_module_open(&err);
@@ -116,6 +112,20 @@ int lb_capture_load(const char *kernel, const char *initrd, const char *append,
 	}
 out:
 	free(ibuf);
+	return ret;
+}
+
+int lb_capture_load(const char *kernel, const char *initrd, const char *append,
+		    uint64_t runtime, bool unpack)
+{
+	void *kbuf = NULL;
+	size_t klen = 0;
+	int ret = 1;
+
+	if (read_input(kernel, "kernel", &kbuf, &klen))
+		return 1;
+	if (!unpack || !unpack_kernel(kernel, &kbuf, &klen))
+		ret = lb_capture_load_image(kernel, kbuf, klen, initrd, append, runtime);
 	free(kbuf);
 	return ret;
 }

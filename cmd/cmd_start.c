@@ -143,7 +143,9 @@ static int start(const char *conf_path, int rebuild)
 	switch (lb_start(conf_path, rebuild, &told, &st, &err)) {
 	case LB_START_READY:
 		/* `lifeboat load` and `lifeboat arm`, which say why they fail. */
-		if (lb_capture_load(st.p->kernel, st.img, st.cmdline, st.runtime, st.s->unpack) ||
+		/* The kernel as the estimate read it, unpacked already with unpack = yes. */
+		if (lb_capture_load_image(st.p->kernel, st.s->kbuf, st.s->klen, st.img, st.cmdline,
+					  st.runtime) ||
 		    lb_capture_arm())
 			break;
 		if (st.runtime)

@@ -41,6 +41,9 @@ int lb_usage(bool help, void (*usage)(FILE *out));
  */
 int lb_capture_load(const char *kernel, const char *initrd, const char *append,
 		    uint64_t runtime, bool unpack);
+/* The same with the kernel already read (and unpacked, if it is to be): kernel names it. */
+int lb_capture_load_image(const char *kernel, const void *kbuf, size_t klen, const char *initrd,
+			  const char *append, uint64_t runtime);
 int lb_capture_unload(void);
 int lb_capture_arm(void);
 int lb_capture_disarm(void);
