@@ -179,8 +179,11 @@ def run_runtime(kernel, modparams=""):
         total1, ranges1, ms1, tries1 = runtime_ranges(res, "LBRT1")
         assert re.search(r"lifeboat: no boot-time region: took \d+ MiB at run time", res.text()), tail
         assert res.marker_args.get("stop-status") == "0", tail
+        # Within 32 MiB, as above: what the page allocator got back may wait
+        # in the per-CPU lists, which MemFree does not count (6.12 keeps
+        # some 20 MiB there after a stop).
         back = free_kib(res, "stopped") - free_kib(res, "armed")
-        assert back >= (total1 >> 10) * 9 // 10, \
+        assert back >= (total1 >> 10) - (32 << 10), \
             f"lifeboat stop gave back {back} KiB of the {total1 >> 10} KiB taken"
         assert re.search(r"regions=0 region_bytes=0$", lines(res, "LBMEM")[1]), lines(res, "LBMEM")
         assert lines(res, "LBRTSTOP") == ["none"], lines(res, "LBRTSTOP")
