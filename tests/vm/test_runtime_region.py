@@ -12,9 +12,9 @@ boot, on the capture side's test bed (capture_side.py):
      per-CPU page lists keep some of what the refused load freed);
   2. `lifeboat start` arms on the freshly booted guest (on 6.12 with the
      module's runtime_blocks=1: the memory beyond the capture kernel's image
-     in blocks of the largest order, the path a fragmented machine takes); `lifeboat stop`
-     gives all of it back (MemFree rises by the region's size, the module
-     holds nothing);
+     in blocks of the largest order, the path a fragmented machine takes);
+     `lifeboat stop` gives all of it back (the module holds nothing, and
+     MemFree rises by the region's size within 32 MiB);
   3. a fragmenting workload runs (files of many sizes written through the
      page cache, half of them deleted, processes that hold and drop
      memory), and `lifeboat start` arms again;
