@@ -9,9 +9,9 @@
  * cleared first (a load's commit also holds lb_live_busy); the panic path
  * tries lb_live_busy once, never waits for it, and reads lb_live only when
  * valid is set. Two hashes of the image are taken at load: SHA-256, which
- * sysfs shows and arming checks (lb_digest(), lb_verify()), and xxh64,
- * which the panic path checks (lb_check(), lb_verify_quick()), since an
- * unpacked kernel makes the image some 60 MiB; neither allocates or locks.
+ * sysfs shows (lb_digest()), and xxh64, which arming and the panic path
+ * check (lb_check(), lb_verify(), lb_verify_quick()), since an unpacked
+ * kernel makes the image some 60 MiB; neither allocates or locks.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -132,19 +132,20 @@ bool lb_verify_quick(void)
 
 /**
  * lb_verify() - is the image in the region still the one we loaded?
- * @err: the reason, if not; NULL on the panic path, where nothing is formatted
+ * @err: the reason, if not
  *
- * Context: arming (lb_mutex held) or the panic path; the image is valid.
- * Return: 0, or -EBADMSG when the region no longer matches the digest taken
- * at load (something wrote into it, such as a kdump image loaded with
- * kexec -p into the same crashkernel= region).
+ * The xxh64 check, as the panic path makes it (lb_verify_quick()): at
+ * arm time too it looks for damage, and a second SHA-256 of an unpacked
+ * kernel costs seconds on a slow machine.
+ *
+ * Context: arming, lb_mutex held; the image is valid.
+ * Return: 0, or -EBADMSG when the region no longer matches the image loaded
+ * (something wrote into it, such as a kdump image loaded with kexec -p into
+ * the same crashkernel= region).
  */
 int lb_verify(struct lb_err *err)
 {
-	u8 digest[SHA256_DIGEST_SIZE];
-
-	lb_digest(digest);
-	if (memcmp(digest, lb_live.digest, sizeof(digest)))
+	if (!lb_verify_quick())
 		return lb_err_set(err, EBADMSG,
 				  "the capture image in the region was overwritten since it was loaded: load it again");
 	return 0;

@@ -33,8 +33,8 @@ struct lb_digest_seg {
 struct lb_live {
 	bool valid;
 	struct lb_digest_seg seg[LB_NR_SEGS];
-	u8 digest[SHA256_DIGEST_SIZE];	/* at load; checked at arm time */
-	u64 check;			/* xxh64 of the same bytes: checked at panic */
+	u8 digest[SHA256_DIGEST_SIZE];	/* at load, for sysfs */
+	u64 check;			/* xxh64 of the same bytes: checked at arm and panic */
 	void *notes;			/* note buffer of CPU n at notes + n * LB_NOTE_BUF_SIZE */
 	unsigned int nr_cpus;
 	void *vmcoreinfo;		/* our copy of the VMCOREINFO note */
