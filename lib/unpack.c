@@ -21,6 +21,7 @@
 
 #include "decompress.h"
 #include "lifeboat/image.h"
+#include "lifeboat/le.h"
 #include "lifeboat/unpacked.h"
 #include "unpack.h"
 
@@ -38,23 +39,6 @@ enum {
 
 /* Where a kernel can be linked: below the 46 bits of physical address 4-level paging maps. */
 #define PADDR_MAX (1ULL << 46)
-
-static uint32_t get32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* The decompressed ELF file, grown as the decoder hands it over, up to a bound. */
 struct out_buf {
@@ -108,8 +92,8 @@ static int decompress_payload(const uint8_t *bz, size_t len, struct out_buf *o,
 				  "kernel: boot protocol %u.%02u has no payload fields (2.08 and later have)",
 				  bz[VERSION + 1], bz[VERSION]);
 	setup = ((size_t)(bz[SETUP_SECTS] ? bz[SETUP_SECTS] : 4) + 1) * 512;
-	off = get32(bz + PAYLOAD_OFFSET);
-	plen = get32(bz + PAYLOAD_LENGTH);
+	off = lb_get32(bz + PAYLOAD_OFFSET);
+	plen = lb_get32(bz + PAYLOAD_LENGTH);
 	if (setup > len || off > len - setup || plen > len - setup - off)
 		return lb_err_set(err, ENOEXEC,
 				  "kernel: payload of %zu bytes at %zu past the setup (%zu bytes) runs beyond the file of %zu bytes",
@@ -120,8 +104,8 @@ static int decompress_payload(const uint8_t *bz, size_t len, struct out_buf *o,
 	p = bz + setup + off;
 	info->setup_len = setup;
 	/* The build appends the unpacked size: the buffer starts that big, if it is sane. */
-	if (get32(p + plen - 4) <= o->max)
-		o->cap = get32(p + plen - 4);
+	if (lb_get32(p + plen - 4) <= o->max)
+		o->cap = lb_get32(p + plen - 4);
 	if (o->cap) {
 		o->data = malloc(o->cap);
 		if (!o->data)
@@ -276,12 +260,12 @@ int lb_unpack_bzimage(const void *bzimage, size_t len, uint8_t **ret, size_t *re
 		goto out;
 	}
 	memcpy(c, LB_UNPACKED_MAGIC, LB_UNPACKED_MAGIC_LEN);
-	put32(c + LB_UNPACKED_OFF_HDR_LEN, LB_UNPACKED_HDR_LEN);
-	put32(c + LB_UNPACKED_OFF_SETUP_LEN, (uint32_t)info->setup_len);
-	put64(c + LB_UNPACKED_OFF_IMAGE_LEN, top - base);
-	put64(c + LB_UNPACKED_OFF_MEMSZ, end - base);
-	put64(c + LB_UNPACKED_OFF_ENTRY, entry - base);
-	put64(c + LB_UNPACKED_OFF_PADDR, base);
+	lb_put32(c + LB_UNPACKED_OFF_HDR_LEN, LB_UNPACKED_HDR_LEN);
+	lb_put32(c + LB_UNPACKED_OFF_SETUP_LEN, (uint32_t)info->setup_len);
+	lb_put64(c + LB_UNPACKED_OFF_IMAGE_LEN, top - base);
+	lb_put64(c + LB_UNPACKED_OFF_MEMSZ, end - base);
+	lb_put64(c + LB_UNPACKED_OFF_ENTRY, entry - base);
+	lb_put64(c + LB_UNPACKED_OFF_PADDR, base);
 	memcpy(c + LB_UNPACKED_HDR_LEN, bz, info->setup_len);
 	img = c + image_off;
 	for (i = 0; i < nr; i++)

@@ -32,6 +32,7 @@
 #define LIFEBOAT_CAPTURE_INTERNAL_H
 
 #include "lifeboat/image.h"
+#include "lifeboat/le.h"
 #include "lifeboat/stamp.h"
 
 /* Sizes and limits that need 64 bits. */
@@ -165,41 +166,6 @@ _Static_assert(sizeof(struct lb_elf64_phdr) == LB_ELF_PHDR_SIZE, "Elf64_Phdr");
 /* The trampoline page is one page of the metadata block, and so is the stamp's. */
 _Static_assert(LB_JUMP_STAMP_AREA == LB_PAGE_SIZE, "jump stamp page size");
 _Static_assert(LB_TRAMP_PAGE_SIZE == LB_PAGE_SIZE, "trampoline page size");
-
-/* Little-endian accessors that never assume alignment. */
-static inline lb_u16 lb_get16(const lb_u8 *p)
-{
-	return (lb_u16)(p[0] | (p[1] << 8));
-}
-
-static inline lb_u32 lb_get32(const lb_u8 *p)
-{
-	return (lb_u32)p[0] | ((lb_u32)p[1] << 8) | ((lb_u32)p[2] << 16) |
-	       ((lb_u32)p[3] << 24);
-}
-
-static inline lb_u64 lb_get64(const lb_u8 *p)
-{
-	return (lb_u64)lb_get32(p) | ((lb_u64)lb_get32(p + 4) << 32);
-}
-
-static inline void lb_put16(lb_u8 *p, lb_u16 v)
-{
-	p[0] = (lb_u8)v;
-	p[1] = (lb_u8)(v >> 8);
-}
-
-static inline void lb_put32(lb_u8 *p, lb_u32 v)
-{
-	lb_put16(p, (lb_u16)v);
-	lb_put16(p + 2, (lb_u16)(v >> 16));
-}
-
-static inline void lb_put64(lb_u8 *p, lb_u64 v)
-{
-	lb_put32(p, (lb_u32)v);
-	lb_put32(p + 4, (lb_u32)(v >> 32));
-}
 
 static inline lb_u64 lb_min(lb_u64 a, lb_u64 b)
 {

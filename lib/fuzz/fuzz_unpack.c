@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "internal.h"
+#include "lifeboat/le.h"
 #include "lifeboat/unpacked.h"
 #include "unpack.h"
 
@@ -30,33 +31,6 @@ static void check(int cond)
 {
 	if (!cond)
 		abort();
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
 }
 
 /* A sane bzImage around payload. */
@@ -73,17 +47,17 @@ static uint8_t *bzimage(const uint8_t *payload, size_t plen, size_t *len)
 	k[0x200] = 0xeb;
 	k[0x201] = 0x6a;
 	memcpy(k + 0x202, "HdrS", 4);
-	put16(k + 0x206, 0x020f);
+	lb_put16(k + 0x206, 0x020f);
 	k[0x211] = 0x01;
-	put32(k + 0x230, 0x200000);
+	lb_put32(k + 0x230, 0x200000);
 	k[0x234] = 1;
-	put16(k + 0x236, 0x7f);
-	put32(k + 0x238, 0x7ff);
-	put32(k + 0x248, 0);
-	put32(k + 0x24c, (uint32_t)plen);
-	put32(k + 0x260, 0x4000000);
+	lb_put16(k + 0x236, 0x7f);
+	lb_put32(k + 0x238, 0x7ff);
+	lb_put32(k + 0x248, 0);
+	lb_put32(k + 0x24c, (uint32_t)plen);
+	lb_put32(k + 0x260, 0x4000000);
 	memcpy(k + SETUP, payload, plen);
-	put32(k + SETUP + plen, 0);
+	lb_put32(k + SETUP + plen, 0);
 	return k;
 }
 
@@ -111,17 +85,17 @@ static uint8_t *elf_from(const uint8_t *p, size_t n, size_t *len)
 	f[4] = 2;
 	f[5] = 1;
 	f[6] = 1;
-	put16(f + 16, 2);			/* ET_EXEC */
-	put16(f + 18, p[1] & 1 ? 62 : p[1]);	/* EM_X86_64 mostly */
-	put32(f + 20, 1);
+	lb_put16(f + 16, 2);			/* ET_EXEC */
+	lb_put16(f + 18, p[1] & 1 ? 62 : p[1]);	/* EM_X86_64 mostly */
+	lb_put32(f + 20, 1);
 	/* The entry: inside the first segment mostly, or anywhere. */
-	put64(f + 24, p[2] & 1 ? 0x1000000 + (uint64_t)p[3] * 16 :
+	lb_put64(f + 24, p[2] & 1 ? 0x1000000 + (uint64_t)p[3] * 16 :
 		      0xffffffff81000000ULL + ((uint64_t)p[3] << 8 | p[4]) * 16);
-	put64(f + 32, 64);
-	put16(f + 52, 64);
-	put16(f + 54, 56);
-	put16(f + 56, (uint16_t)nph);
-	put16(f + 58, 64);
+	lb_put64(f + 32, 64);
+	lb_put16(f + 52, 64);
+	lb_put16(f + 54, 56);
+	lb_put16(f + 56, (uint16_t)nph);
+	lb_put16(f + 58, 64);
 	p += 6;
 	for (i = 0; i < nph; i++, p += 17) {
 		uint8_t *ph = f + 64 + 56 * i;
@@ -131,14 +105,14 @@ static uint8_t *elf_from(const uint8_t *p, size_t n, size_t *len)
 		uint32_t fo = (uint32_t)p[13] | p[14] << 8 | p[15] << 16 | (uint32_t)p[16] << 24;
 		uint64_t paddr = 0x1000000 + (a & 0x3ffffff);
 
-		put32(ph, p[0] & 0x80 ? p[0] : 1);	/* PT_LOAD mostly */
-		put32(ph + 4, 7);
-		put64(ph + 8, fo % (*len + 16));
-		put64(ph + 16, p[0] & 1 ? 0 : 0xffffffff80000000ULL + paddr);
-		put64(ph + 24, paddr);
-		put64(ph + 32, fs % (content + 16));
-		put64(ph + 40, p[0] & 2 ? fs % (content + 16) : ms & 0x3ffffff);
-		put64(ph + 48, 0x1000);
+		lb_put32(ph, p[0] & 0x80 ? p[0] : 1);	/* PT_LOAD mostly */
+		lb_put32(ph + 4, 7);
+		lb_put64(ph + 8, fo % (*len + 16));
+		lb_put64(ph + 16, p[0] & 1 ? 0 : 0xffffffff80000000ULL + paddr);
+		lb_put64(ph + 24, paddr);
+		lb_put64(ph + 32, fs % (content + 16));
+		lb_put64(ph + 40, p[0] & 2 ? fs % (content + 16) : ms & 0x3ffffff);
+		lb_put64(ph + 48, 0x1000);
 	}
 	memcpy(f + off, p, content);
 	return f;
@@ -187,10 +161,10 @@ static void unpack(const uint8_t *bz, size_t len)
 	check(info.paddr % (2 << 20) == 0);
 	check(info.memsz <= LB_KERNEL_MAX_LEN);
 	check(!memcmp(c, LB_UNPACKED_MAGIC, LB_UNPACKED_MAGIC_LEN));
-	check(get64(c + LB_UNPACKED_OFF_IMAGE_LEN) == info.image_len);
-	check(get64(c + LB_UNPACKED_OFF_MEMSZ) == info.memsz);
-	check(get64(c + LB_UNPACKED_OFF_ENTRY) == info.entry);
-	check(get64(c + LB_UNPACKED_OFF_PADDR) == info.paddr);
+	check(lb_get64(c + LB_UNPACKED_OFF_IMAGE_LEN) == info.image_len);
+	check(lb_get64(c + LB_UNPACKED_OFF_MEMSZ) == info.memsz);
+	check(lb_get64(c + LB_UNPACKED_OFF_ENTRY) == info.entry);
+	check(lb_get64(c + LB_UNPACKED_OFF_PADDR) == info.paddr);
 	check(!memcmp(c + LB_UNPACKED_HDR_LEN, bz, info.setup_len));
 	/* What the unpacker made, the loader takes, unless the setup header is bad. */
 	ret = lb_kernel_parse(c, clen, NULL, &k, NULL, &err);

@@ -27,6 +27,7 @@
 
 #include "data/capture_fixture.h"
 #include "internal.h"
+#include "lifeboat/le.h"
 #include "lifeboat/unpacked.h"
 #include "unit.h"
 #include "unpack.h"
@@ -34,18 +35,6 @@
 #define RELEASE_612 "6.12.117+deb12-amd64"
 #define PAYLOAD_OFFSET 0x248
 #define PAYLOAD_LENGTH 0x24c
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static uint8_t *read_path(const char *path, size_t *len)
 {
@@ -322,12 +311,12 @@ static uint8_t *make_box(const struct box *x, size_t *len)
 	c = calloc(1, *len);
 	ck_assert_ptr_nonnull(c);
 	memcpy(c, LB_UNPACKED_MAGIC, LB_UNPACKED_MAGIC_LEN);
-	put32(c + LB_UNPACKED_OFF_HDR_LEN, x->hdr_len);
-	put32(c + LB_UNPACKED_OFF_SETUP_LEN, x->setup_len);
-	put64(c + LB_UNPACKED_OFF_IMAGE_LEN, x->image_len);
-	put64(c + LB_UNPACKED_OFF_MEMSZ, x->memsz);
-	put64(c + LB_UNPACKED_OFF_ENTRY, x->entry);
-	put64(c + LB_UNPACKED_OFF_PADDR, x->paddr);
+	lb_put32(c + LB_UNPACKED_OFF_HDR_LEN, x->hdr_len);
+	lb_put32(c + LB_UNPACKED_OFF_SETUP_LEN, x->setup_len);
+	lb_put64(c + LB_UNPACKED_OFF_IMAGE_LEN, x->image_len);
+	lb_put64(c + LB_UNPACKED_OFF_MEMSZ, x->memsz);
+	lb_put64(c + LB_UNPACKED_OFF_ENTRY, x->entry);
+	lb_put64(c + LB_UNPACKED_OFF_PADDR, x->paddr);
 	memcpy(c + LB_UNPACKED_HDR_LEN, bz, real_setup);
 	memset(c + image_off, 0x90, x->real_image);
 	free(bz);
@@ -537,9 +526,9 @@ static uint8_t *mini_elf(size_t *len, uint64_t e_entry, uint16_t e_machine)
 	f[16] = ET_EXEC;
 	f[18] = (uint8_t)e_machine;
 	f[19] = (uint8_t)(e_machine >> 8);
-	put32(f + 20, EV_CURRENT);
-	put64(f + 24, e_entry);
-	put64(f + 32, 64);		/* e_phoff */
+	lb_put32(f + 20, EV_CURRENT);
+	lb_put64(f + 24, e_entry);
+	lb_put64(f + 32, 64);		/* e_phoff */
 	f[52] = 64;			/* e_ehsize */
 	f[54] = 56;			/* e_phentsize */
 	f[56] = (uint8_t)n;		/* e_phnum */
@@ -547,14 +536,14 @@ static uint8_t *mini_elf(size_t *len, uint64_t e_entry, uint16_t e_machine)
 	for (i = 0; i < n; i++) {
 		uint8_t *ph = f + 64 + 56 * i;
 
-		put32(ph, mini_segs[i].type);
-		put32(ph + 4, 7);
-		put64(ph + 8, off);
-		put64(ph + 16, mini_segs[i].vaddr);
-		put64(ph + 24, mini_segs[i].paddr);
-		put64(ph + 32, mini_segs[i].filesz);
-		put64(ph + 40, mini_segs[i].memsz);
-		put64(ph + 48, 0x1000);
+		lb_put32(ph, mini_segs[i].type);
+		lb_put32(ph + 4, 7);
+		lb_put64(ph + 8, off);
+		lb_put64(ph + 16, mini_segs[i].vaddr);
+		lb_put64(ph + 24, mini_segs[i].paddr);
+		lb_put64(ph + 32, mini_segs[i].filesz);
+		lb_put64(ph + 40, mini_segs[i].memsz);
+		lb_put64(ph + 48, 0x1000);
 		memset(f + off, mini_segs[i].fill, mini_segs[i].filesz);
 		off += mini_segs[i].filesz;
 	}
@@ -589,8 +578,8 @@ static uint8_t *mini_bzimage(const uint8_t *payload, size_t plen, size_t *len)
 		*len = 0x1400;
 	bz = cap_fake_bzimage(*len, 0x1000000);
 	bz[0x206] = 0x0f;
-	put32(bz + PAYLOAD_OFFSET, 0x10);
-	put32(bz + PAYLOAD_LENGTH, (uint32_t)plen);
+	lb_put32(bz + PAYLOAD_OFFSET, 0x10);
+	lb_put32(bz + PAYLOAD_LENGTH, (uint32_t)plen);
 	memcpy(bz + 0x1010, payload, plen);
 	return bz;
 }
