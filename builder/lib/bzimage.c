@@ -190,6 +190,7 @@ static int bzimage_parse(const lb_u8 *buf, lb_u64 len,
 				  "bzImage: the protected-mode part (%llu bytes) is larger than init_size (%u bytes)",
 				  (unsigned long long)k->pm_len, init_size);
 	k->init_size = init_size;
+	k->room = "init_size";
 	k->image = buf + k->pm_off;
 	k->image_len = k->pm_len;
 	k->entry_off = LB_ENTRY64_OFF;

@@ -57,9 +57,9 @@ static int place(const struct lb_machine *m, const struct lb_layout *l,
 	memsz = LB_ALIGN_UP((lb_u64)k->init_size, LB_PAGE_SIZE);
 	if (load + memsz > top || top < meta_end)
 		return lb_err_set(err, ENOSPC,
-				  "region %llu-%llu MiB is too small: metadata %llu MiB, kernel %llu MiB (init_size) at %llu MiB, initrd %llu MiB from %llu MiB",
+				  "region %llu-%llu MiB is too small: metadata %llu MiB, kernel %llu MiB (%s) at %llu MiB, initrd %llu MiB from %llu MiB",
 				  LB_MIB(rs), LB_MIB(re), LB_MIB_UP(l->len),
-				  LB_MIB_UP(memsz), LB_MIB(load),
+				  LB_MIB_UP(memsz), k->room, LB_MIB(load),
 				  LB_MIB_UP(initrd_room), LB_MIB(top));
 
 	img->meta_pa = rs;
@@ -75,10 +75,10 @@ static int place(const struct lb_machine *m, const struct lb_layout *l,
 		img->free_ram += m->extra[i].end - m->extra[i].start;
 	if (img->free_ram < LB_MIN_RUNTIME)
 		return lb_err_set(err, ENOSPC,
-				  "region of %llu MiB leaves %llu MiB of free RAM, the capture kernel needs %llu MiB: metadata %llu MiB, kernel %llu MiB (init_size), initrd %llu MiB",
+				  "region of %llu MiB leaves %llu MiB of free RAM, the capture kernel needs %llu MiB: metadata %llu MiB, kernel %llu MiB (%s), initrd %llu MiB",
 				  LB_MIB(size), LB_MIB(img->free_ram),
 				  LB_MIB((lb_u64)LB_MIN_RUNTIME),
-				  LB_MIB_UP(l->len), LB_MIB_UP(memsz),
+				  LB_MIB_UP(l->len), LB_MIB_UP(memsz), k->room,
 				  LB_MIB_UP(initrd_room));
 	return 0;
 }

@@ -198,6 +198,7 @@ struct lb_kernel {
 	const lb_u8 *image;
 	lb_u64 image_len;
 	lb_u64 entry_off;
+	const char *room;	/* what init_size is, for messages: "init_size", "memsz" */
 	lb_u32 setup_sects;	/* after the "0 means 4" rule */
 	lb_u32 init_size;
 	lb_u32 kernel_alignment;

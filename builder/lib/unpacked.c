@@ -82,6 +82,7 @@ static int unpacked_parse(const lb_u8 *buf, lb_u64 len,
 	k->image_len = image_len;
 	k->entry_off = entry;
 	k->init_size = (lb_u32)LB_ALIGN_UP(memsz, LB_PAGE_SIZE);
+	k->room = "memsz";
 	return 0;
 }
 

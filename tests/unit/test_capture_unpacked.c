@@ -483,7 +483,7 @@ START_TEST(unpacked_memsz_too_big_for_region)
 	cap_machine_crashkernel(&cm, false);
 	cap_build(&b, &cm.m, c, len, NULL, 0, "console=ttyS0");
 	ck_assert_msg(b.ret == -ENOSPC, "got %d (%s)", b.ret, b.err.msg);
-	ck_assert_ptr_nonnull(strstr(b.err.msg, "kernel 1024 MiB (init_size)"));
+	ck_assert_ptr_nonnull(strstr(b.err.msg, "kernel 1024 MiB (memsz)"));
 	cap_build_free(&b);
 	free(c);
 }
