@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "lifeboat/image.h"
+#include "lifeboat/le.h"
 #include "lifeboat/unpacked.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
@@ -48,27 +49,6 @@ static void check(int cond)
 		abort();
 }
 
-static void put32(lb_u8 *p, lb_u32 v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (lb_u8)(v >> (8 * i));
-}
-
-static void put64(lb_u8 *p, lb_u64 v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (lb_u8)(v >> (8 * i));
-}
-
-static lb_u64 get64(const lb_u8 *p)
-{
-	lb_u64 v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* The setup part of a sane bzImage: setup_sects 7, protocol 2.15, header to 0x26c. */
 static void sane_setup(lb_u8 *s)
 {
@@ -82,11 +62,11 @@ static void sane_setup(lb_u8 *s)
 	s[0x206] = 0x0f;
 	s[0x207] = 0x02;
 	s[0x211] = 0x01;
-	put32(s + 0x230, 0x200000);
+	lb_put32(s + 0x230, 0x200000);
 	s[0x234] = 1;
 	s[0x236] = 0x7f;
-	put32(s + 0x238, 0x7ff);
-	put32(s + 0x260, 0x1000000);
+	lb_put32(s + 0x238, 0x7ff);
+	lb_put32(s + 0x260, 0x1000000);
 }
 
 /* A value from the input: sane (near the right one) or, when the flag says, raw. */
@@ -96,7 +76,7 @@ static lb_u64 field(const lb_u8 **p, size_t *n, lb_u64 sane, int raw)
 
 	if (*n < 8)
 		return sane;
-	v = get64(*p);
+	v = lb_get64(*p);
 	*p += 8;
 	*n -= 8;
 	return raw ? v : sane + (v & 0xfff);
@@ -149,13 +129,13 @@ static void build(const lb_u8 *file, size_t size, int la57, const lb_u8 *note, l
 		setup_len = file[0x0c] | file[0x0d] << 8 | file[0x0e] << 16 |
 			    (lb_u64)file[0x0f] << 24;
 		image_off = (LB_UNPACKED_HDR_LEN + setup_len + 7) & ~7ULL;
-		image_len = get64(file + LB_UNPACKED_OFF_IMAGE_LEN);
-		memsz = get64(file + LB_UNPACKED_OFF_MEMSZ);
-		entry = get64(file + LB_UNPACKED_OFF_ENTRY);
+		image_len = lb_get64(file + LB_UNPACKED_OFF_IMAGE_LEN);
+		memsz = lb_get64(file + LB_UNPACKED_OFF_MEMSZ);
+		entry = lb_get64(file + LB_UNPACKED_OFF_ENTRY);
 		check(image_off <= size && image_len == size - image_off);
 		check(image_len > 0 && memsz >= image_len && memsz <= (1ULL << 30));
 		check(entry < image_len);
-		check(get64(file + LB_UNPACKED_OFF_PADDR) % MIB(2) == 0);
+		check(lb_get64(file + LB_UNPACKED_OFF_PADDR) % MIB(2) == 0);
 		check(img.kernel_load >= MIB(16) && img.kernel_load % MIB(2) == 0);
 		check(img.kernel_load >= img.meta_pa + img.meta_len);
 		check(img.kernel_memsz == ((memsz + 4095) & ~4095ULL));
@@ -242,13 +222,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			file = calloc(1, len);
 			check(!!file);
 			memcpy(file, LB_UNPACKED_MAGIC, LB_UNPACKED_MAGIC_LEN);
-			put32(file + LB_UNPACKED_OFF_HDR_LEN, hdr_len);
-			put32(file + LB_UNPACKED_OFF_SETUP_LEN, (lb_u32)setup_len);
-			put64(file + LB_UNPACKED_OFF_IMAGE_LEN,
+			lb_put32(file + LB_UNPACKED_OFF_HDR_LEN, hdr_len);
+			lb_put32(file + LB_UNPACKED_OFF_SETUP_LEN, (lb_u32)setup_len);
+			lb_put64(file + LB_UNPACKED_OFF_IMAGE_LEN,
 			      flags & 128 ? image_len ^ (flags & 0x48) : image_len);
-			put64(file + LB_UNPACKED_OFF_MEMSZ, memsz);
-			put64(file + LB_UNPACKED_OFF_ENTRY, entry);
-			put64(file + LB_UNPACKED_OFF_PADDR, paddr);
+			lb_put64(file + LB_UNPACKED_OFF_MEMSZ, memsz);
+			lb_put64(file + LB_UNPACKED_OFF_ENTRY, entry);
+			lb_put64(file + LB_UNPACKED_OFF_PADDR, paddr);
 			memcpy(file + LB_UNPACKED_HDR_LEN, setup, setup_room);
 			memcpy(file + image_off, p, n);
 		}
