@@ -53,6 +53,8 @@ static int out_sink(void *ctx, const uint8_t *p, size_t n)
 	size_t cap;
 	uint8_t *d;
 
+	if (!n)
+		return 0;
 	if (n > o->max - o->len)
 		return lb_err_set(o->err, EFBIG, "kernel: the payload unpacks to more than %zu MiB",
 				  o->max >> 20);
