@@ -7,6 +7,7 @@ kdump or Lifeboat), the files that go with them, and the readers of a
 dump's headers (kdump-compressed and ELF): its notes, VMCOREINFO, kernel
 offset and page bitmap.
 """
+import fcntl
 import os
 import re
 import struct
@@ -48,15 +49,33 @@ _images = {}
 
 def capture_image():
     """The capture initramfs for the current guest kernel, built once per
-    run and kernel into build/vm/capture-image-<release>/capture.img."""
+    run and kernel into build/vm/capture-image-<release>/capture.img. The
+    modules run.py runs side by side share it: the first builds it under a
+    lock, the others find it stamped with the run's id (LIFEBOAT_VM_RUN)."""
     kver = lbvm.env()["KVER"]
-    if kver not in _images or not os.path.exists(_images[kver]):
-        d = os.path.join(lbvm.BUILD, "vm", f"capture-image-{kver}")
-        os.makedirs(d, exist_ok=True)
-        _images[kver] = lbvm.build_initramfs(
-            os.path.join(d, "capture.img"), CAPTURE_INIT,
-            bins=["/usr/bin/makedumpfile"], modules=lbvm.DISK_MODULES)
-    return _images[kver]
+    if kver in _images and os.path.exists(_images[kver]):
+        return _images[kver]
+    d = os.path.join(lbvm.BUILD, "vm", f"capture-image-{kver}")
+    os.makedirs(d, exist_ok=True)
+    img, stamp = os.path.join(d, "capture.img"), os.path.join(d, "run")
+    run_id = os.environ.get("LIFEBOAT_VM_RUN", f"pid {os.getpid()}")
+    with open(os.path.join(d, "lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with open(stamp) as f:
+                fresh = f.read() == run_id and os.path.exists(img)
+        except OSError:
+            fresh = False
+        if not fresh:
+            # A VM of another module may be reading the one it replaces.
+            tmp = f"{img}.{os.getpid()}"
+            lbvm.build_initramfs(tmp, CAPTURE_INIT, bins=["/usr/bin/makedumpfile"],
+                                 modules=lbvm.DISK_MODULES)
+            os.replace(tmp, img)
+            with open(stamp, "w") as f:
+                f.write(run_id)
+    _images[kver] = img
+    return img
 
 
 # Arming, in a first kernel's init; each ends with `kmark armed` and marks

@@ -25,6 +25,8 @@ import lbvm
 import scenarios
 
 ORDER = 90
+# It reads the dumps the scenario tests kept: run.py starts it when they have ended.
+RUNS_LAST = True
 
 
 def kept():
