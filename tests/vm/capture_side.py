@@ -83,6 +83,9 @@ mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mark() { echo "LBMARK $*" > /dev/ttyS0; }
+# The mark just before a death goes through printk, which the panic flushes:
+# a write to /dev/ttyS0 may still sit in the serial driver when the CPUs stop.
+kmark() { echo "<2>LBMARK $*" > /dev/kmsg; }
 """
 
 # Counts the boots on the root disk, in $boot, and marks each: the inits of
@@ -126,7 +129,7 @@ mark start-status $?
 if [ "$boot" = 1 ]; then
 @FILL@
 	sync
-	mark trigger
+	kmark trigger
 	echo c > /proc/sysrq-trigger
 fi
 @REPORT@"""

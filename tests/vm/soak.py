@@ -105,7 +105,7 @@ def init_script(cycles, ds):
     for i, s in enumerate(ds):
         sysctls = "".join(f"echo {v} > /proc/sys/{k.replace('.', '/')}; " for k, v in s.sysctls)
         trigger = s.trigger.replace(scenarios.CRASHER_DIR, "/sys/kernel/debug/lifeboat_crasher")
-        cases.append(f"\t{i}) {sysctls}mark trigger \"$boot\" {s.name}; sync; {trigger} ;;")
+        cases.append(f"\t{i}) {sysctls}kmark trigger \"$boot\" {s.name}; sync; {trigger} ;;")
     return (SOAK_INIT.replace("@CYCLES@", str(cycles)).replace("@NDEATHS@", str(len(ds)))
             .replace("@CASES@", "\n".join(cases)))
 

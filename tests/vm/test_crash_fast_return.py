@@ -40,10 +40,7 @@ MARKERS = cs.MARKERS + [
     ("abandoned", re.compile(r"fast reboot abandoned: ")),
 ]
 
-# The marks just before the death go through printk: a write to /dev/ttyS0
-# may still sit in the serial driver's buffer when the CPUs stop.
-INIT = cs.ROOT_PRELUDE + r"""kmark() { echo "<2>LBMARK $*" > /dev/kmsg; }
-""" + cs.BOOT_COUNT + r"""echo "LBCMDLINE $boot $(cat /proc/cmdline)" > /dev/ttyS0
+INIT = cs.ROOT_PRELUDE + cs.BOOT_COUNT + r"""echo "LBCMDLINE $boot $(cat /proc/cmdline)" > /dev/ttyS0
 echo "LBMEM $boot $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)" > /dev/ttyS0
 @START@ > /dev/ttyS0 2>&1
 mark start-status "$boot" $?

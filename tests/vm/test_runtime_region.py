@@ -90,7 +90,7 @@ if [ "$boot" = 1 ]; then
 	show RT2 /sys/kernel/lifeboat/runtime
 @ARMED_CHECK@
 	sync
-	mark trigger
+	kmark trigger
 	echo c > /proc/sysrq-trigger
 fi
 @REPORT@"""

@@ -114,7 +114,7 @@ case $fault in
 @PREPARE@
 esac
 sync
-mark trigger
+kmark trigger
 echo c > /proc/sysrq-trigger
 """
 
