@@ -453,12 +453,21 @@ class VM:
 
     def _read(self, res, log, start, done):
         fired = set()
+        # A kernel that dies before its init (and before any mark) hangs
+        # there without panic=: the run ends at the end of its panic
+        # message rather than at the time limit, and run() boots it again.
+        booting = True
         for raw in self._proc.stdout:
             t = time.monotonic() - start
             line = raw.decode("utf-8", "replace").replace("\r", "").rstrip("\n")
             res.lines.append((t, line))
             log.write(f"[{t:9.3f}] {line}\n")
             log.flush()
+            if booting:
+                if "Run /init as init process" in line or MARK_RE.search(line):
+                    booting = False
+                elif "---[ end Kernel panic - not syncing" in line:
+                    done.set()
             for name in res.record(t, line, self.markers):
                 for hook_name, fn in self._hooks:
                     if hook_name == name and name not in fired:
