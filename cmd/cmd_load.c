@@ -122,6 +122,9 @@ int lb_capture_load(const char *kernel, const char *initrd, const char *append,
 	size_t klen = 0;
 	int ret = 1;
 
+	if (unpack && append && lb_unpack_needs_scratch(append))
+		return lb_error("cannot load '%s' unpacked: its command line asks mem_encrypt=on, and SME encrypts the kernel at boot in the room past its end that an unpacked kernel leaves out; load it without --unpack",
+				kernel);
 	if (read_input(kernel, "kernel", &kbuf, &klen))
 		return 1;
 	if (!unpack || !unpack_kernel(kernel, &kbuf, &klen))

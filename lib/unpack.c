@@ -205,12 +205,59 @@ static int read_segments(Elf *e, size_t file_len, struct seg **segs, size_t *nr,
 	return 0;
 }
 
+/*
+ * Where the kernel proper ends (_end: the end of its other sections, page
+ * aligned) when .init.scratch follows it: that section sits past _end, on
+ * a 2 MiB boundary of its own, and only SME's in-place encryption of the
+ * kernel at boot (mem_encrypt=on) uses it; the kernel does not reserve it,
+ * and its memory is free RAM once the kernel runs. 0: no such section at
+ * the end (then the segments' end is the kernel's end).
+ */
+static uint64_t scratch_start(Elf *e, uint64_t base, uint64_t vbase, uint64_t end)
+{
+	uint64_t start = 0, other = 0, a;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	const char *name;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(e, &shstrndx))
+		return 0;
+	while ((scn = elf_nextscn(e, scn))) {
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) || !sh.sh_size ||
+		    sh.sh_addr < vbase)
+			continue;
+		a = sh.sh_addr - vbase + base;
+		name = elf_strptr(e, shstrndx, sh.sh_name);
+		if (name && !strcmp(name, ".init.scratch"))
+			start = a;
+		else if (a + sh.sh_size > other)
+			other = a + sh.sh_size;
+	}
+	if (!start || start < other || start >= end)
+		return 0;
+	return (other + 4095) & ~4095ULL;
+}
+
+bool lb_unpack_needs_scratch(const char *cmdline)
+{
+	const char *p = cmdline;
+	const size_t n = strlen("mem_encrypt=on");
+
+	while (p && (p = strstr(p, "mem_encrypt=on"))) {
+		if ((p == cmdline || p[-1] == ' ') && (!p[n] || p[n] == ' '))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
 int lb_unpack_bzimage(const void *bzimage, size_t len, uint8_t **ret, size_t *ret_len,
 		      struct lb_unpack_info *info, struct lb_err *err)
 {
 	const uint8_t *bz = bzimage;
 	struct out_buf o = { .max = LB_KERNEL_MAX_LEN, .err = err };
-	uint64_t entry, base, top = 0, end = 0, image_off;
+	uint64_t entry, base, top = 0, end = 0, image_off, cut;
 	struct seg *segs = NULL;
 	uint8_t *c = NULL, *img;
 	size_t nr = 0, i, total;
@@ -239,6 +286,14 @@ int lb_unpack_bzimage(const void *bzimage, size_t len, uint8_t **ret, size_t *re
 			end = segs[i].paddr + segs[i].memsz;
 		if (segs[i].filesz && segs[i].paddr + segs[i].filesz > top)
 			top = segs[i].paddr + segs[i].filesz;
+	}
+	/* The kernel's run-time room ends at _end; the unused scratch after it is left out. */
+	cut = scratch_start(e, base, segs[0].vaddr, end);
+	if (cut) {
+		info->scratch = end - cut;
+		end = cut;
+		if (top > cut)
+			top = cut;
 	}
 	/* x86_64 links e_entry to startup_64's physical address; a virtual one is turned back. */
 	if (entry >= segs[0].vaddr && segs[0].vaddr > base && entry - segs[0].vaddr < end - base)
@@ -270,8 +325,12 @@ int lb_unpack_bzimage(const void *bzimage, size_t len, uint8_t **ret, size_t *re
 	lb_put64(c + LB_UNPACKED_OFF_PADDR, base);
 	memcpy(c + LB_UNPACKED_HDR_LEN, bz, info->setup_len);
 	img = c + image_off;
-	for (i = 0; i < nr; i++)
-		memcpy(img + (segs[i].paddr - base), o.data + segs[i].offset, segs[i].filesz);
+	for (i = 0; i < nr; i++) {
+		if (segs[i].paddr >= top)
+			continue;
+		memcpy(img + (segs[i].paddr - base), o.data + segs[i].offset,
+		       segs[i].filesz < top - segs[i].paddr ? segs[i].filesz : top - segs[i].paddr);
+	}
 	info->image_len = top - base;
 	info->memsz = end - base;
 	info->entry = entry - base;

@@ -33,6 +33,7 @@
 
 #include "report.h"
 #include "start.h"
+#include "unpack.h"
 
 /* The news of a crash since the last start, each told once. Trouble here does not stop the arming. */
 static void look_at_dumps(struct lb_start *st, const struct lb_start_tell *tell)
@@ -112,8 +113,12 @@ enum lb_start_end lb_start(const char *conf_path, int rebuild, const struct lb_s
 		free(p);
 		return LB_START_FAILED;
 	}
-	/* unpack = yes, but never on a locked-down kernel, which takes only the signed file. */
-	st->s->unpack = st->conf.unpack && !lb_lockdown_level(level, sizeof(level));
+	/*
+	 * unpack = yes, but never on a locked-down kernel, which takes only the
+	 * signed file, nor for a capture kernel told to encrypt itself with SME.
+	 */
+	st->s->unpack = st->conf.unpack && !lb_lockdown_level(level, sizeof(level)) &&
+			!lb_unpack_needs_scratch(st->conf.append);
 	ret = lb_plan_make(&st->conf, NULL, NULL, NULL, 0, p, err);
 	if (ret) {
 		free(p);

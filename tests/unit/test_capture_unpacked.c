@@ -180,7 +180,7 @@ START_TEST(unpack_real_kernels)
 	image_off = clen - info.image_len;
 	img = c + image_off;
 	for (size_t i = 0; i < nph; i++) {
-		uint64_t rel, bss_end;
+		uint64_t rel, bss_end, filesz;
 
 		ck_assert_ptr_nonnull(gelf_getphdr(e, (int)i, &ph));
 		if (ph.p_type != PT_LOAD || !ph.p_memsz)
@@ -192,13 +192,16 @@ START_TEST(unpack_real_kernels)
 			end = ph.p_paddr + ph.p_memsz;
 		ck_assert_uint_ge(ph.p_paddr, info.paddr);
 		rel = ph.p_paddr - info.paddr;
-		ck_assert_uint_le(rel + ph.p_memsz, info.memsz);
-		ck_assert_uint_le(rel + ph.p_filesz, info.image_len);
-		ck_assert_msg(!memcmp(img + rel, elf + ph.p_offset, ph.p_filesz),
+		/* Laid out up to _end: the .init.scratch after it is left out. */
+		ck_assert_uint_le(rel + ph.p_memsz, info.memsz + info.scratch);
+		ck_assert_uint_lt(rel, info.memsz);
+		filesz = rel + ph.p_filesz > info.memsz ? info.memsz - rel : ph.p_filesz;
+		ck_assert_uint_le(rel + filesz, info.image_len);
+		ck_assert_msg(!memcmp(img + rel, elf + ph.p_offset, filesz),
 			      "segment %zu (paddr 0x%llx) differs", i,
 			      (unsigned long long)ph.p_paddr);
 		bss_end = rel + ph.p_memsz < info.image_len ? rel + ph.p_memsz : info.image_len;
-		for (uint64_t j = rel + ph.p_filesz; j < bss_end; j++)
+		for (uint64_t j = rel + filesz; j < bss_end; j++)
 			if (img[j])
 				ck_abort_msg("bss of segment %zu not zero at +0x%llx", i,
 					     (unsigned long long)j);
@@ -208,8 +211,13 @@ START_TEST(unpack_real_kernels)
 	entry = eh.e_entry;
 	ck_assert_uint_eq(entry - info.paddr, info.entry);
 	/* The image ends with the last segment's file bytes, and startup_64 is code. */
-	ck_assert_uint_eq(top - info.paddr, info.image_len);
-	ck_assert_uint_eq(end - info.paddr, info.memsz);
+	ck_assert_uint_eq((top < info.paddr + info.memsz ? top : info.paddr + info.memsz) - info.paddr,
+			  info.image_len);
+	ck_assert_uint_eq(end - info.paddr, info.memsz + info.scratch);
+	/* Debian's kernels have AMD_MEM_ENCRYPT: .init.scratch, 2 MiB aligned past _end. */
+	ck_assert_uint_gt(info.scratch, 0);
+	ck_assert_uint_eq(info.memsz % 4096, 0);
+	ck_assert_uint_eq((info.memsz + info.scratch) % (2 << 20), 0);
 	ck_assert_uint_ne(cap_get64(img + info.entry), 0);
 	elf_end(e);
 	free(elf);
@@ -779,6 +787,20 @@ START_TEST(unpack_rejects_damaged_kernels)
 END_TEST
 
 /* A few bytes that are no kernel at all, and a short buffer. */
+/* mem_encrypt=on as a parameter of its own, and nothing else, keeps the bzImage. */
+START_TEST(unpack_sme_keeps_bzimage)
+{
+	ck_assert(lb_unpack_needs_scratch("mem_encrypt=on"));
+	ck_assert(lb_unpack_needs_scratch("console=ttyS0 mem_encrypt=on nr_cpus=1"));
+	ck_assert(lb_unpack_needs_scratch("a=mem_encrypt=on mem_encrypt=on"));
+	ck_assert(!lb_unpack_needs_scratch("mem_encrypt=off"));
+	ck_assert(!lb_unpack_needs_scratch("mem_encrypt=onx"));
+	ck_assert(!lb_unpack_needs_scratch("xmem_encrypt=on"));
+	ck_assert(!lb_unpack_needs_scratch(""));
+	ck_assert(!lb_unpack_needs_scratch(NULL));
+}
+END_TEST
+
 START_TEST(unpack_rejects_junk)
 {
 	static const uint8_t junk[] = "MZ this is not a kernel";
@@ -812,6 +834,7 @@ static Suite *capture_unpacked_suite(void)
 	tcase_add_test(tc, unpacked_memsz_too_big_for_region);
 	tcase_add_test(tc, unpack_mini_gzip_layout);
 	tcase_add_test(tc, unpack_mini_virtual_entry);
+	tcase_add_test(tc, unpack_sme_keeps_bzimage);
 	tcase_add_test(tc, unpack_mini_refusals);
 	tcase_add_loop_test(tc, unpack_rejects_damaged_kernels, 0, (int)LB_ARRAY_SIZE(bz_cases));
 	tcase_add_test(tc, unpack_rejects_junk);

@@ -10,6 +10,7 @@ reserve/estimate.c; this script is how it was measured.
 
     calibrate_reserve.py [--lo MIB] [--hi MIB] [--step MIB] [--runs N]
                          [--mem 1G] [--build DIR] [--sizes A,B,...]
+                         [--load-args ARGS] [--capture-append CMDLINE]
 
 --build names a directory with lifeboat.ko and lifeboat to use instead of
 build/ (for example a scratch module built with LB_MIN_RUNTIME lowered, to
@@ -22,6 +23,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import capture  # noqa: E402
 import lbvm  # noqa: E402
 import lifeboat_chain  # noqa: E402
 
@@ -52,7 +54,8 @@ def try_size(mib, a):
     for i in range(a.runs):
         work = lbvm.workdir(f"calibrate-{mib}M-{i}")
         res, disk = lifeboat_chain.run(work, mem=a.mem, kernel_append=f"crashkernel={mib}M",
-                                       timeout=120)
+                                       timeout=120, load_args=a.load_args,
+                                       capture_append=a.capture_append)
         kind, detail = outcome(res, work, disk)
         print(f"calibrate: crashkernel={mib}M run {i + 1}: {kind} {detail}".rstrip(), flush=True)
         results.append(kind)
@@ -70,9 +73,13 @@ def main():
     ap.add_argument("--mem", default="1G")
     ap.add_argument("--build", help="directory with lifeboat.ko and lifeboat (default build/)")
     ap.add_argument("--sizes", help="try exactly these sizes (MiB, comma-separated), no bisection")
+    ap.add_argument("--load-args", default="", help="more options for `lifeboat load` (--unpack)")
+    ap.add_argument("--capture-append", default=capture.START_APPEND,
+                    help="the capture kernel's command line (default: the one `lifeboat start` gives)")
     a = ap.parse_args()
     if a.build:
         lbvm.BUILD = os.path.abspath(a.build)
+        capture.LIFEBOAT_BIN = os.path.join(lbvm.BUILD, "lifeboat")
     if a.sizes:
         for mib in (int(s) for s in a.sizes.split(",")):
             try_size(mib, a)

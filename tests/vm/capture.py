@@ -17,7 +17,8 @@ import lbvm
 # The capture kernel's command line: one CPU, interrupts polled, devices reset.
 CAPTURE_APPEND = "console=ttyS0 nr_cpus=1 irqpoll reset_devices"
 # The one `lifeboat start` passes (machine/module.c).
-START_APPEND = CAPTURE_APPEND + " panic=10 cgroup_disable=memory"
+START_APPEND = (CAPTURE_APPEND + " panic=10 cgroup_disable=memory"
+                " initcall_blacklist=tracer_init_tracefs")
 
 LIFEBOAT_BIN = os.path.join(lbvm.BUILD, "lifeboat")
 
