@@ -58,7 +58,12 @@ static void print_breakdown(const struct lb_estimate *e, const struct lb_reserve
 	line("kernel alignment", e->align, "up to the %u KiB aligned load address%s",
 	     (k->kernel_alignment > (2u << 20) ? k->kernel_alignment : 2u << 20) >> 10,
 	     known_start ? "" : " (16 MiB aligned region)");
-	line("kernel", e->kernel, "init_size of the %s: room to unpack and run", k->loader);
+	if (e->kernel == e->room)
+		line("kernel", e->kernel, "%s: what it needs where it is loaded, and keeps",
+		     k->loader);
+	else
+		line("kernel", e->kernel, "%s: what it keeps once running (it is loaded with %.1f MiB of room)",
+		     k->loader, (double)e->room / MIB);
 	line("initramfs", e->initrd, "%s, at the top of the region", ii->compression);
 	lb_mib_format(a, sizeof(a), ii->file_bytes);
 	line("unpacked files", e->rootfs, "tmpfs root: %llu entries, %llu files of %s in whole pages",
@@ -73,7 +78,7 @@ static void print_breakdown(const struct lb_estimate *e, const struct lb_reserve
 	if (e->fast_return)
 		line("fast reboot", e->fast_return, "final_action = fast-reboot: the module's copy of the production kernel and initramfs");
 	if (e->floor_applied)
-		line("margin", e->margin, "up to what 'lifeboat load' demands: metadata, kernel, initramfs and %llu MiB free",
+		line("margin", e->margin, "up to what 'lifeboat load' demands: metadata, the kernel's room, initramfs and %llu MiB free",
 		     (unsigned long long)(LB_MIN_RUNTIME >> 20));
 	else
 		line("margin", e->margin, "a tenth of the rest, at least 8 MiB, to a 4 MiB multiple");
@@ -149,9 +154,8 @@ int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 	       s->nr_cpus);
 	lb_mib_format(a, sizeof(a), s->kernel.init_size);
 	lb_mib_format(b, sizeof(b), s->memsz);
-	printf("  capture kernel     %s (%s, init_size %s%s%s%s)\n", kernel, s->kernel.loader, a,
-	       s->unpack ? "; loaded unpacked: " : "", s->unpack ? b : "",
-	       s->unpack ? " with bss" : "");
+	printf("  capture kernel     %s (%s, init_size %s, %s to _end%s)\n", kernel,
+	       s->kernel.loader, a, s->memsz ? b : "unknown", s->unpack ? ", loaded unpacked" : "");
 	lb_mib_format(a, sizeof(a), s->initrd.packed);
 	lb_mib_format(b, sizeof(b), s->initrd.unpacked);
 	printf("  capture initramfs  %s (%s %s, %s of cpio unpacked)\n\n", initrd, a,

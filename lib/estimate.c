@@ -6,9 +6,11 @@
  * CPUs). Every part is listed so the output can show its breakdown.
  *
  * The region holds, from its start (builder/include/lifeboat/image.h):
- * the metadata block, the kernel at its aligned load address with init_size
- * of room, free RAM, and the initramfs at the top. The capture kernel's
- * free RAM must then hold the unpacked initramfs (its tmpfs root), the
+ * the metadata block, the kernel at its aligned load address with its room
+ * (init_size for a bzImage, which its decompressor needs; memsz unpacked),
+ * free RAM, and the initramfs at the top. Once the kernel runs it keeps
+ * only _text to _end, which is what the kernel term counts. The capture
+ * kernel's free RAM must then hold the unpacked initramfs (its tmpfs root), the
  * decompressor while it unpacks, the memmap of its own memory, the copy of
  * the ELF notes, makedumpfile's bitmaps and everything else it does at run
  * time, which is what the calibrated allowance below covers.
@@ -35,33 +37,29 @@ static uint64_t align_up(uint64_t x, uint64_t a)
 
 /*
  * The capture kernel at run time, beyond what the other terms count: its
- * slab, page tables, per-CPU areas, stacks, the printk buffer, the block
- * layer, the disk and ext4 modules, and userspace (busybox, makedumpfile)
- * once the initramfs is unpacked, with nr_cpus=1. It absorbs too what
- * init_size overstates (the kernel frees its init sections and the
- * decompressor's room after boot).
+ * slab, page tables, per-CPU areas, stacks, the sparse memory sections'
+ * roots, the printk buffer, the block layer, the disk and ext4 modules, and
+ * userspace (busybox, makedumpfile) once the initramfs is unpacked, with
+ * the command line `lifeboat start` gives (nr_cpus=1, no memory cgroup, no
+ * tracefs). The kernel term is the kernel's own run-time size (_text to
+ * _end, as the unpacked loader lays it out), not init_size.
  *
  * Calibrated under QEMU (TCG) with tests/vm/calibrate_reserve.py, which
  * bisects crashkernel= over Lifeboat's own chain (lifeboat_chain.run):
- * a 1 GiB, 2-CPU guest, the stock Debian 6.1.0-56 kernel as both kernels
- * (init_size 63.6 MiB), the test bed's capture initramfs (lbvm.CAPTURE_INIT
- * with busybox, makedumpfile and the virtio/ext4 modules: 3.3 MiB gzip,
- * 322 entries, 8.6 MiB in the tmpfs), sysrq-c, makedumpfile -l -d 31 to a
- * virtio disk. The module was a scratch build with LB_MIN_RUNTIME = 0, so
- * that the capture kernel itself ran short before `lifeboat load` refused.
- * Measured (2 runs per size unless noted): 128M, 96M and 94M captured;
- * 92M, 88M and 80M did not (1 run each: "Out of memory and no killable
- * processes", then "System is deadlocked on memory" 1.5 s into the capture
- * kernel, before its /init ran). The 94M region sat at 0x39000000 (one
- * memory section besides the first); every other term below comes to
- * 81.56 MiB there (metadata and alignment 2, kernel 63.59, initrd 3.26,
- * tmpfs 8.62, window 0.03, memmap 4, bitmaps 0.06), leaving 12.44 MiB for
- * the run time at 94M and 10.44 MiB at 92M: the allowance is the former,
- * rounded up to 12.5 MiB. With the shipped module (LB_MIN_RUNTIME 32 MiB),
- * `lifeboat load` refuses 96M there ("leaves 29 MiB of free RAM") and
- * 100M and 104M capture.
+ * a 1 GiB, 2-CPU guest, the stock Debian 6.1.0-57 kernel as both kernels,
+ * loaded unpacked (52.19 MiB to _end), the test bed's capture initramfs
+ * (busybox, makedumpfile and the virtio/ext4 modules: 3.3 MiB gzip, 8.6
+ * MiB in the tmpfs), sysrq-c, makedumpfile -l -d 31 to a virtio disk.
+ * Measured (1 run per size): 96M, 92M, 90M and 88M captured; 84M and 80M
+ * did not (the capture kernel ran out of memory while it unpacked its
+ * initramfs, before its /init). The 88M region sat in one memory section
+ * besides the first; every other term comes to 70.2 MiB there (metadata
+ * and alignment 2, kernel 52.19, initrd 3.33, tmpfs 8.62, memmap 4,
+ * bitmaps and window 0.1), leaving 17.8 MiB for the run time at 88M and
+ * 13.8 MiB at 84M: the allowance is the former, rounded up to 18 MiB.
+ * Without the tracefs initcall, 6.1 needs 8.3 MiB more (92M ran out).
  */
-const uint64_t lb_estimate_runtime = 25 * MIB / 2;
+const uint64_t lb_estimate_runtime = 18 * MIB;
 
 /* The margin on top: a tenth of the rest, at least 8 MiB, rounded up to 4 MiB. */
 static uint64_t margin(uint64_t need)
@@ -122,7 +120,8 @@ void lb_estimate_compute(const struct lb_estimate_in *in, struct lb_estimate *re
 	load = align_up(meta_end > 16 * MIB ? meta_end : 16 * MIB, a);
 	ret->meta = in->meta;
 	ret->align = load - meta_end;
-	ret->kernel = align_up(in->init_size, PAGE);
+	ret->kernel = align_up(in->kernel_run ? in->kernel_run : in->init_size, PAGE);
+	ret->room = align_up(in->room ? in->room : in->init_size, PAGE);
 	ret->initrd = align_up(in->initrd, PAGE);
 	ret->rootfs = in->rootfs;
 	ret->window = in->window;
@@ -131,10 +130,10 @@ void lb_estimate_compute(const struct lb_estimate_in *in, struct lb_estimate *re
 	ret->runtime = lb_estimate_runtime;
 	ret->fast_return = in->fast_return;
 	/* What the builder demands: the pieces placed, and LB_MIN_RUNTIME of
-	 * free RAM beside metadata, kernel and initrd. */
-	ret->load_floor = ret->meta + ret->kernel + ret->initrd + LB_MIN_RUNTIME;
-	if (ret->load_floor < ret->meta + ret->align + ret->kernel + ret->initrd)
-		ret->load_floor = ret->meta + ret->align + ret->kernel + ret->initrd;
+	 * free RAM beside metadata, the kernel's room and initrd. */
+	ret->load_floor = ret->meta + ret->room + ret->initrd + LB_MIN_RUNTIME;
+	if (ret->load_floor < ret->meta + ret->align + ret->room + ret->initrd)
+		ret->load_floor = ret->meta + ret->align + ret->room + ret->initrd;
 	fixed = ret->meta + ret->align + ret->kernel + ret->initrd + ret->rootfs + ret->window +
 		ret->cpus + ret->makedumpfile + ret->runtime + ret->fast_return;
 

@@ -131,6 +131,12 @@ int lb_initrd_measure(const void *buf, size_t len, uint64_t max_unpacked, uint64
 struct lb_estimate_in {
 	uint64_t meta;		/* lb_image_meta_size() for this machine */
 	uint64_t init_size;	/* the capture kernel's, from its header */
+	/* The kernel's size at run time, _text to _end (its unpacked memsz,
+	 * lib/unpack.c); 0 when unknown: init_size is counted instead. */
+	uint64_t kernel_run;
+	/* The room the image builder gives it at the load address: memsz
+	 * when it is loaded unpacked; 0: init_size, as for a bzImage. */
+	uint64_t room;
 	uint64_t kernel_align;	/* its kernel_alignment */
 	uint64_t initrd;	/* the initramfs file */
 	uint64_t rootfs;	/* lb_initrd_info.rootfs */
@@ -153,7 +159,7 @@ struct lb_estimate_in {
 struct lb_estimate {
 	uint64_t meta;		/* the metadata block at the start of the region */
 	uint64_t align;		/* from its end up to the kernel's load address */
-	uint64_t kernel;	/* init_size, page aligned */
+	uint64_t kernel;	/* its run-time size (else init_size), page aligned */
 	uint64_t initrd;	/* the initramfs, page aligned, at the top */
 	uint64_t rootfs;	/* the unpacked files in the capture kernel's tmpfs */
 	uint64_t window;	/* the decompressor while it unpacks them */
@@ -165,9 +171,11 @@ struct lb_estimate {
 	uint64_t fast_return;	/* the module's copy of the production kernel and initramfs */
 	uint64_t margin;
 	uint64_t total;		/* a multiple of 1 MiB */
-	/* What `lifeboat load` alone demands: metadata, alignment, kernel and
-	 * initrd plus LB_MIN_RUNTIME. total is never below it. */
+	/* What `lifeboat load` alone demands: metadata, alignment, the
+	 * kernel's room and the initrd plus LB_MIN_RUNTIME. total is never
+	 * below it. */
 	uint64_t load_floor;
+	uint64_t room;		/* the kernel's room at the load address, page aligned */
 	bool floor_applied;	/* total was raised to load_floor */
 };
 

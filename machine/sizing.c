@@ -161,24 +161,32 @@ int lb_sizing_files(struct lb_sizing *s, const char *kernel, const char *initrd,
 		return lb_err_set(err, -ret, "'%s' is not a kernel lifeboat can load: %s", kernel,
 				  why.msg);
 	/*
-	 * Unpacked, the kernel needs its memsz at the load address rather than
-	 * init_size, and the image builder is asked about that; the estimate
-	 * still counts init_size, since the calibrated run-time allowance
-	 * (lib/estimate.c) relies on the room the decompressor leaves free.
+	 * The kernel's run-time size (_end) is what the estimate counts; it is
+	 * learnt by unpacking the payload, whether the kernel is loaded that
+	 * way or not. Unpacked (unpack = yes), the kernel is loaded as kbuf
+	 * now holds it, with memsz of room; otherwise as the bzImage it is,
+	 * with init_size. A payload lifeboat cannot unpack leaves init_size
+	 * counted, more than the kernel keeps.
 	 */
 	s->memsz = 0;
-	if (s->unpack) {
+	{
 		struct lb_unpack_info info;
 		uint8_t *u;
 		size_t n;
 
 		ret = lb_unpack_bzimage(s->kbuf, s->klen, &u, &n, &info, &why);
-		if (ret)
+		if (ret && s->unpack)
 			return lb_err_set(err, -ret, "cannot unpack '%s': %s", kernel, why.msg);
-		free(s->kbuf);
-		s->kbuf = u;
-		s->klen = n;
-		s->memsz = info.memsz;
+		if (!ret) {
+			s->memsz = info.memsz;
+			if (s->unpack) {
+				free(s->kbuf);
+				s->kbuf = u;
+				s->klen = n;
+			} else {
+				free(u);
+			}
+		}
 	}
 	ret = lb_initrd_read(initrd, &s->ibuf, &s->ilen, &s->initrd, err);
 	if (ret) {
@@ -206,6 +214,8 @@ int lb_sizing_files(struct lb_sizing *s, const char *kernel, const char *initrd,
 				  why.msg);
 	}
 	in.init_size = s->kernel.init_size;
+	in.kernel_run = s->memsz;
+	in.room = s->unpack ? s->memsz : 0;
 	in.kernel_align = s->kernel.kernel_alignment;
 	in.initrd = s->ilen;
 	in.rootfs = s->initrd.rootfs;

@@ -61,7 +61,7 @@ struct lb_sizing {
 	 * unpacked (unpack = yes), so kbuf holds it unpacked and the kernel's
 	 * room is its memsz, not init_size. */
 	bool unpack;
-	uint64_t memsz;			/* unpacked: the kernel's room with bss; else 0 */
+	uint64_t memsz;			/* the kernel unpacked, to _end; 0 if it does not unpack */
 	void *kbuf, *ibuf;
 	size_t klen, ilen;
 };
