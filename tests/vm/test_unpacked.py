@@ -6,9 +6,16 @@ kernel's own startup_64. On 6.1 (xz) and 6.12 (zstd), crashkernel=256M,
 sysrq-c: the module reports the unpacked loader, whose image is the kernel
 laid out (tens of MB, not the 8 MB file), the capture kernel boots from
 startup_64, and the dump passes the checker as the bzImage path's does.
+
+The smallest region: on 6.1 with the command line `lifeboat start` gives,
+88M captures a 1 GiB guest (kdump needs 96M; the bzImage loader, with its
+decompressor's room, 100M), and at 84M, where the capture kernel ran out
+of memory while it unpacked its initramfs (scratch builds without the
+floor), `lifeboat load` refuses and names the free RAM that is short.
 """
 import re
 
+import capture
 import lbvm
 import lifeboat_chain
 import test_capture_path
@@ -38,3 +45,40 @@ def test_unpacked_61():
 def test_unpacked_612():
     """6.12 (zstd): the same."""
     return run_unpacked("6.12")
+
+
+# The smallest region that captures a 1 GiB guest with the 6.1 kernel
+# unpacked (calibrate_reserve.py: 88M captured, 84M ran out of memory).
+SMALLEST_MIB = 88
+SHORT_MIB = 84
+
+
+def test_unpacked_61_smallest_region():
+    """6.1 unpacked, the start command line: 88M captures, and the dump
+    passes the checker; 84M is refused by `lifeboat load`, nothing armed."""
+    with lbvm.guest("6.1", "bios"):
+        work = lbvm.workdir("unpacked-smallest")
+        res, disk = lifeboat_chain.run(work, kernel_append=f"crashkernel={SMALLEST_MIB}M",
+                                       capture_append=capture.START_APPEND,
+                                       load_args="--unpack", name="smallest")
+        figures = test_capture_path.check_chain(res, disk, work)
+        free = re.findall(r"Memory: (\d+)K/(\d+)K available", res.text())
+        assert len(free) >= 2, f"no Memory: line of the capture kernel:\n{res.tail(40)}"
+        figures["capture_free_mib"] = f"{int(free[-1][0]) / 1024:.1f}"
+
+        work = lbvm.workdir("unpacked-short")
+        res, _ = lifeboat_chain.run(work, kernel_append=f"crashkernel={SHORT_MIB}M",
+                                    capture_append=capture.START_APPEND,
+                                    load_args="--unpack", name="short")
+        assert res.marker_args.get("arm-failed") == "load", \
+            f"{SHORT_MIB}M was not refused by lifeboat load:\n{res.tail(40)}"
+        m = re.search(rf"region of {SHORT_MIB} MiB leaves (\d+) MiB of free RAM, the capture "
+                      r"kernel needs (\d+) MiB: metadata \d+ MiB, kernel (\d+) MiB \(memsz\)",
+                      res.text())
+        assert m, f"lifeboat load did not say what is short at {SHORT_MIB}M:\n{res.tail(40)}"
+        assert int(m.group(1)) < int(m.group(2)), m.group(0)
+        assert "capture-kernel" not in res.markers and "panic" not in res.markers, \
+            "the guest went on past the refusal"
+        figures["refused"] = f"{SHORT_MIB}M ({m.group(1)} MiB free of {m.group(2)})"
+        figures["smallest"] = f"{SMALLEST_MIB}M"
+        return figures
