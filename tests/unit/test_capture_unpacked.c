@@ -786,7 +786,6 @@ START_TEST(unpack_rejects_damaged_kernels)
 }
 END_TEST
 
-/* A few bytes that are no kernel at all, and a short buffer. */
 /* mem_encrypt=on as a parameter of its own, and nothing else, keeps the bzImage. */
 START_TEST(unpack_sme_keeps_bzimage)
 {
@@ -801,6 +800,7 @@ START_TEST(unpack_sme_keeps_bzimage)
 }
 END_TEST
 
+/* A few bytes that are no kernel at all, and a short buffer. */
 START_TEST(unpack_rejects_junk)
 {
 	static const uint8_t junk[] = "MZ this is not a kernel";

@@ -194,6 +194,26 @@ wait_for() {	# path, tenths of a second
 }
 """
 
+# For an init that compares free memory before and after: `settle_free`
+# sets $free (KiB: MemFree and the pages in the per-CPU lists, which MemFree
+# does not count) and $pcp, read once a second until free stops growing (10
+# s at most, $i readings past the first), since frees that wait for RCU or a
+# workqueue land late when the host is busy. `settle_free drop` drops the
+# page cache before each reading.
+SETTLE_FREE = r"""settle_free() {
+	prev=0 i=0
+	while :; do
+		[ "$1" = drop ] && echo 3 > /proc/sys/vm/drop_caches
+		pcp=$(awk '$1 == "count:" { n += $2 } END { print n * 4 }' /proc/zoneinfo)
+		free=$(( $(awk '/^MemFree:/ { print $2 }' /proc/meminfo) + pcp ))
+		{ [ $i -gt 0 ] && [ $free -le $((prev + 256)) ]; } || [ $i -ge 10 ] && break
+		prev=$free i=$((i + 1))
+		sleep 1
+	done
+}
+"""
+
+
 def make_disk(path, size_mb=2048):
     """An empty ext4 image for the dump, sparse."""
     with open(path, "wb") as f:

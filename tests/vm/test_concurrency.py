@@ -23,7 +23,7 @@ import test_capture_path
 ORDER = 25
 SOAK_S = 60
 
-CONCURRENCY_INIT = lbvm.INIT_PRELUDE + r"""
+CONCURRENCY_INIT = lbvm.INIT_PRELUDE + lbvm.SETTLE_FREE + r"""
 mark first-init
 insmod /lib/lifeboat.ko || { mark arm-failed insmod; poweroff -f; }
 # The module's info lines (one per load, arm, disarm, unload) stay in the
@@ -39,18 +39,7 @@ head -c 1048576 $I > /tmp/small.img
 memory() {	# name
 	sync
 	m() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
-	# Frees that wait for RCU or a workqueue land late when the host is
-	# busy: measure once a second until free memory stops growing (10 s
-	# at most). Free pages that sit in the per-CPU lists are not in MemFree.
-	prev=0 i=0
-	while :; do
-		echo 3 > /proc/sys/vm/drop_caches
-		pcp=$(awk '$1 == "count:" { n += $2 } END { print n * 4 }' /proc/zoneinfo)
-		free=$(( $(m MemFree) + pcp ))
-		{ [ $i -gt 0 ] && [ $free -le $((prev + 256)) ]; } || [ $i -ge 10 ] && break
-		prev=$free i=$((i + 1))
-		sleep 1
-	done
+	settle_free drop
 	echo "LBMEM $1 memfree=$((free - pcp)) pcp=$pcp vmalloc=$(m VmallocUsed) slab=$(m Slab)" \
 		"areas=$(grep -c '\[lifeboat\]' /proc/vmallocinfo) settled=$i $(cat $D/memory)" > /dev/ttyS0
 }

@@ -40,21 +40,8 @@ ORDER = 23
 
 PANIC = "sysrq triggered crash"
 
-RUNTIME_INIT = cs.ROOT_PRELUDE + cs.BOOT_COUNT + r"""
-# Free memory in KiB: MemFree and the pages in the per-CPU lists (which
-# MemFree does not count), read once a second until it stops growing (10 s
-# at most): frees land late when the host is busy.
-free_kib() {
-	prev=0 i=0
-	while :; do
-		f=$(( $(awk '/^MemFree:/ { print $2 }' /proc/meminfo) +
-			$(awk '$1 == "count:" { n += $2 } END { print n * 4 }' /proc/zoneinfo) ))
-		{ [ $i -gt 0 ] && [ $f -le $((prev + 256)) ]; } || [ $i -ge 10 ] && break
-		prev=$f i=$((i + 1))
-		sleep 1
-	done
-	echo $f
-}
+RUNTIME_INIT = cs.ROOT_PRELUDE + lbvm.SETTLE_FREE + cs.BOOT_COUNT + r"""
+free_kib() { settle_free; echo $free; }
 show() { sed "s/^/LB$1 /" "$2" > /dev/ttyS0; }
 if [ "$boot" = 1 ]; then
 	modprobe lifeboat @MODPARAMS@ || mark boot-failed modprobe
