@@ -106,6 +106,7 @@ include builder/builder.mk
 include lib/lib.mk
 include machine/machine.mk
 include cmd/cmd.mk
+include capture-kernel/capture-kernel.mk
 include kernel/kernel.mk
 include kernel/dkms.mk
 include initramfs/initramfs.mk

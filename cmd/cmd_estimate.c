@@ -28,8 +28,11 @@ static void usage(FILE *out)
 		"Says how big the reserved region must be for this machine, this capture\n"
 		"kernel and this capture initramfs, with the breakdown, whether the current\n"
 		"region is enough, and the crashkernel= boot parameter to use. Run as root.\n"
-		"Defaults: /boot/vmlinuz-RELEASE and %s/initramfs-RELEASE.img for the\n"
-		"running release. Exit status: 0 enough, 1 too small, none or an error, 2 usage.\n",
+		"Defaults: the capture kernel of %s (Lifeboat's own when installed,\n"
+		"else /boot/vmlinuz-RELEASE of the running release) and\n"
+		"%s/initramfs-RELEASE.img for its release.\n"
+		"Exit status: 0 enough, 1 too small, none or an error, 2 usage.\n",
+		LB_CONF_PATH,
 		LB_STATE_DIR);
 }
 
@@ -79,7 +82,7 @@ static void print_breakdown(const struct lb_estimate *e, const struct lb_reserve
 		line("fast reboot", e->fast_return, "final_action = fast-reboot: the module's copy of the production kernel and initramfs");
 	if (e->floor_applied)
 		line("margin", e->margin, "up to what 'lifeboat load' demands: metadata, the kernel's room, initramfs and %llu MiB free",
-		     (unsigned long long)(LB_MIN_RUNTIME >> 20));
+		     (unsigned long long)(lb_min_runtime(e->room) >> 20));
 	else
 		line("margin", e->margin, "a tenth of the rest, at least 8 MiB, to a 4 MiB multiple");
 	printf("  %-18s %8llu MiB\n", "total", (unsigned long long)(e->total / MIB));
@@ -117,26 +120,36 @@ static void fast_return(struct lb_sizing *s)
 
 int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 {
-	char kdef[512], idef[512], a[32], b[32];
+	char idef[512], a[32], b[32];
+	const char *kdef = NULL;
 	struct lb_err err = { "" };
 	struct lb_sizing *s;
-	struct utsname u;
+	struct lb_kpick *k;
+	struct lb_conf conf;
 	uint64_t size;
 	int ret = 1;
 
 	*total = 0;
-	if (uname(&u))
-		return lb_error("uname: %s", strerror(errno));
-	lb_kernel_path(kdef, sizeof(kdef), u.release);
-	lb_initramfs_path(idef, sizeof(idef), u.release);
+	/* The capture kernel lifeboat start would load, as configured. */
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return lb_error("out of memory");
+	if (lb_conf_load(LB_CONF_PATH, 0, &conf, &err) || lb_kernel_pick(&conf, k, &err)) {
+		lb_error("%s", err.msg);
+		free(k);
+		return 1;
+	}
+	lb_initramfs_path(idef, sizeof(idef), k->kver);
 	if (!kernel)
-		kernel = kdef;
+		kernel = kdef = k->kernel;
 	if (!initrd)
 		initrd = idef;
 
 	s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		free(k);
 		return lb_error("out of memory");
+	}
 	if (lb_sizing_machine(s, &err)) {
 		lb_error("%s", err.msg);
 		goto out;
@@ -154,8 +167,9 @@ int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 	       s->nr_cpus);
 	lb_mib_format(a, sizeof(a), s->kernel.init_size);
 	lb_mib_format(b, sizeof(b), s->memsz);
-	printf("  capture kernel     %s (%s, init_size %s, %s to _end%s)\n", kernel,
-	       s->kernel.loader, a, s->memsz ? b : "unknown", s->unpack ? ", loaded unpacked" : "");
+	printf("  capture kernel     %s (%s%s, init_size %s, %s to _end%s)\n", kernel,
+	       kernel == kdef && k->own ? "Lifeboat's own, " : "", s->kernel.loader, a,
+	       s->memsz ? b : "unknown", s->unpack ? ", loaded unpacked" : "");
 	lb_mib_format(a, sizeof(a), s->initrd.packed);
 	lb_mib_format(b, sizeof(b), s->initrd.unpacked);
 	printf("  capture initramfs  %s (%s %s, %s of cpio unpacked)\n\n", initrd, a,
@@ -203,6 +217,7 @@ int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 out:
 	lb_sizing_release(s);
 	free(s);
+	free(k);
 	return ret;
 }
 

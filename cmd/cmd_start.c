@@ -127,8 +127,8 @@ static void say_runtime(const struct lb_start *st)
 		lb_error("warning: cannot read %s/runtime: '%s'", lb_sysfs_dir, text);
 	printf("lifeboat: no boot-time region: took %llu MiB at run time (%llu MiB asked) in %u ranges in %llu ms\n",
 	       total >> 20, (unsigned long long)(st->runtime >> 20), ranges, ms);
-	printf("lifeboat: armed: capture kernel %s, initramfs %s, %llu MiB taken at run time, %llu MiB needed; dumps go to %s:%s\n",
-	       st->p->kernel, st->img, total >> 20,
+	printf("lifeboat: armed: capture kernel %s%s, initramfs %s, %llu MiB taken at run time, %llu MiB needed; dumps go to %s:%s\n",
+	       st->p->kernel, st->p->own ? " (Lifeboat's own)" : "", st->img, total >> 20,
 	       (unsigned long long)(st->s->anywhere.total >> 20), st->p->conf.target,
 	       st->p->conf.path);
 }
@@ -151,8 +151,8 @@ static int start(const char *conf_path, int rebuild)
 		if (st.runtime)
 			say_runtime(&st);
 		else
-			printf("lifeboat: armed: capture kernel %s, initramfs %s, %llu MiB reserved, %llu MiB needed; dumps go to %s:%s\n",
-			       st.p->kernel, st.img,
+			printf("lifeboat: armed: capture kernel %s%s, initramfs %s, %llu MiB reserved, %llu MiB needed; dumps go to %s:%s\n",
+			       st.p->kernel, st.p->own ? " (Lifeboat's own)" : "", st.img,
 			       (unsigned long long)((st.s->end - st.s->start) >> 20),
 			       (unsigned long long)(st.s->here.total >> 20), st.p->conf.target,
 			       st.p->conf.path);

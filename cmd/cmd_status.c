@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "capture.h"
 #include "commands.h"
 #include "fastreboot.h"
 #include "reserve.h"
@@ -100,6 +101,21 @@ static int not_loaded(int ret)
 	return 3;
 }
 
+/* The capture kernel 'lifeboat start' loads, as the configuration names it. */
+static void show_kernel(void)
+{
+	struct lb_conf conf;
+	struct lb_kpick k;
+	struct lb_err err;
+
+	if (lb_conf_load(LB_CONF_PATH, 0, &conf, &err) || lb_kernel_pick(&conf, &k, &err)) {
+		printf("%-8s %s\n", "kernel:", err.msg);
+		return;
+	}
+	printf("%-8s %s %s (%s)\n", "kernel:", k.own ? "Lifeboat's own capture kernel" :
+	       "the stock kernel", k.kver, k.kernel);
+}
+
 int cmd_status(int argc, char **argv)
 {
 	char state[64], buf[4096];
@@ -119,6 +135,7 @@ int cmd_status(int argc, char **argv)
 		show("image:", "image", buf, sizeof(buf));
 		show("cmdline:", "cmdline", buf, sizeof(buf));
 	}
+	show_kernel();
 	show_fast_reboot();
 	if (lb_kdump_loaded())
 		printf("%-8s the kernel's own crash kernel is loaded (kexec -p): Lifeboat cannot arm\n",

@@ -100,10 +100,10 @@ static int lb_request_check(const struct lifeboat_load *req,
 				  lb_region.kind,
 				  (u64)(lb_region.end - lb_region.start) >> 20,
 				  &lb_region.start);
-	if (runtime && (region_size < LB_MIN_RUNTIME || region_size > SZ_1T))
+	if (runtime && (region_size < LB_MIN_RUNTIME_SMALL || region_size > SZ_1T))
 		return lb_err_set(err, EINVAL,
 				  "a run-time region of %llu MiB: expected %u MiB to 1 TiB",
-				  region_size >> 20, LB_MIN_RUNTIME >> 20);
+				  region_size >> 20, LB_MIN_RUNTIME_SMALL >> 20);
 	if (!runtime && (!lb_region.virt || lb_region.rt))
 		return lb_err_set(err, ENODEV,
 				  "no reserved region: boot with crashkernel=SIZE, or with memmap=SIZE$START and load the module with region=SIZE@START, or take one at run time ('lifeboat load --runtime SIZE')");

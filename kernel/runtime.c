@@ -257,11 +257,12 @@ struct lb_runtime *lb_runtime_take(const struct lb_mem_range *ram,
 
 	contig = ALIGN(contig, PAGE_SIZE);
 	total = ALIGN(total, PAGE_SIZE);
-	if (total < contig + LB_MIN_RUNTIME)
+	/* The least any kernel needs: the builder checks this kernel's own. */
+	if (total < contig + LB_MIN_RUNTIME_SMALL)
 		return ERR_PTR(lb_err_set(err, ENOSPC,
 					  "a run-time region of %llu MiB is too small: the capture kernel's image needs %llu MiB and it needs %u MiB more to run",
 					  total >> 20, contig >> 20,
-					  LB_MIN_RUNTIME >> 20));
+					  LB_MIN_RUNTIME_SMALL >> 20));
 	if (avail < floor || total > avail - floor)
 		return ERR_PTR(lb_err_set(err, ENOMEM,
 					  "a run-time region of %llu MiB does not fit: %llu MiB of memory is available and %llu MiB stays with the system",

@@ -383,10 +383,9 @@ static int set_key(struct parse_ctx *p, struct lb_conf *conf, enum conf_key k, c
 	case K_APPEND:
 		return set_str(p, "append", conf->append, sizeof(conf->append), v);
 	case K_KERNEL:
-		if (!v[0]) {
-			conf->kernel[0] = '\0';
-			return 0;
-		}
+		/* "": Lifeboat's own when installed, else the stock one. */
+		if (!v[0] || !strcmp(v, LB_KERNEL_OWN) || !strcmp(v, LB_KERNEL_STOCK))
+			return set_str(p, "kernel", conf->kernel, sizeof(conf->kernel), v);
 		return set_path(p, "kernel", conf->kernel, sizeof(conf->kernel), v);
 	case K_EXTRA_MODULES:
 		return set_modules(p, conf, v);

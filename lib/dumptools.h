@@ -83,6 +83,9 @@ enum {
 	LB_CONF_MAX_LOOP_MINUTES = 10080,	/* and minutes: a week */
 };
 
+#define LB_KERNEL_OWN "lifeboat"
+#define LB_KERNEL_STOCK "stock"
+
 struct lb_conf {
 	/* UUID=..., LABEL=... or a /dev/ path; "" for the filesystem holding path. */
 	char target[LB_CONF_STR];
@@ -102,7 +105,10 @@ struct lb_conf {
 	unsigned int crash_loop_count;
 	unsigned int crash_loop_minutes;
 	char append[LB_CONF_LONG];		/* extra capture kernel parameters */
-	char kernel[LB_CONF_STR];		/* capture kernel; "": /boot/vmlinuz-RELEASE */
+	/* The capture kernel: LB_KERNEL_OWN (Lifeboat's own, built by `make
+	 * capture-kernel`), LB_KERNEL_STOCK (/boot/vmlinuz-RELEASE), a path,
+	 * or "": Lifeboat's own when it is installed, the stock one otherwise. */
+	char kernel[LB_CONF_STR];
 	char extra_modules[LB_CONF_LONG];	/* more modules for the initramfs */
 	/* fast-reboot: the production kernel and its initramfs ("": the
 	 * running release's /boot/vmlinuz-RELEASE and /boot/initrd.img-RELEASE;

@@ -61,6 +61,16 @@ static uint64_t align_up(uint64_t x, uint64_t a)
  */
 const uint64_t lb_estimate_runtime = 18 * MIB;
 
+/*
+ * The same for a kernel built for capture (an image of LB_SMALL_KERNEL or
+ * less: Lifeboat's own, capture-kernel/), calibrated the same way with it
+ * loaded unpacked (14.1 MiB to _end) and the same initramfs: 48M and 40M
+ * captured, 36M ran out of memory. At 40M the other terms come to 32.2 MiB
+ * (metadata and alignment 2, kernel 14.1, initrd 3.33, tmpfs 8.62, memmap
+ * 4, bitmaps 0.1), leaving 7.8 MiB: the allowance is 8 MiB.
+ */
+const uint64_t lb_estimate_runtime_small = 8 * MIB;
+
 /* The margin on top: a tenth of the rest, at least 8 MiB, rounded up to 4 MiB. */
 static uint64_t margin(uint64_t need)
 {
@@ -127,11 +137,11 @@ void lb_estimate_compute(const struct lb_estimate_in *in, struct lb_estimate *re
 	ret->window = in->window;
 	ret->cpus = (uint64_t)in->nr_cpus * PER_CPU;
 	ret->makedumpfile = bitmaps(in->old_ram_end);
-	ret->runtime = lb_estimate_runtime;
+	ret->runtime = ret->room > LB_SMALL_KERNEL ? lb_estimate_runtime : lb_estimate_runtime_small;
 	ret->fast_return = in->fast_return;
-	/* What the builder demands: the pieces placed, and LB_MIN_RUNTIME of
+	/* What the builder demands: the pieces placed, and lb_min_runtime() of
 	 * free RAM beside metadata, the kernel's room and initrd. */
-	ret->load_floor = ret->meta + ret->room + ret->initrd + LB_MIN_RUNTIME;
+	ret->load_floor = ret->meta + ret->room + ret->initrd + lb_min_runtime(ret->room);
 	if (ret->load_floor < ret->meta + ret->align + ret->room + ret->initrd)
 		ret->load_floor = ret->meta + ret->align + ret->room + ret->initrd;
 	fixed = ret->meta + ret->align + ret->kernel + ret->initrd + ret->rootfs + ret->window +

@@ -172,7 +172,7 @@ struct lb_estimate {
 	uint64_t margin;
 	uint64_t total;		/* a multiple of 1 MiB */
 	/* What `lifeboat load` alone demands: metadata, alignment, the
-	 * kernel's room and the initrd plus LB_MIN_RUNTIME. total is never
+	 * kernel's room and the initrd plus lb_min_runtime(room). total is never
 	 * below it. */
 	uint64_t load_floor;
 	uint64_t room;		/* the kernel's room at the load address, page aligned */
@@ -181,6 +181,7 @@ struct lb_estimate {
 
 /* The calibrated runtime allowance and the margin rule: see estimate.c. */
 extern const uint64_t lb_estimate_runtime;
+extern const uint64_t lb_estimate_runtime_small;	/* a kernel built for capture */
 
 void lb_estimate_compute(const struct lb_estimate_in *in, struct lb_estimate *ret);
 

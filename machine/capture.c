@@ -76,6 +76,61 @@ int lb_kernel_info(const char *path, char *release, size_t rlen, struct lb_err *
 	return 0;
 }
 
+int lb_own_kernel_dir(char *out, size_t len)
+{
+	const char *env = getenv("LIFEBOAT_CAPTURE_KERNEL");
+	char self[PATH_MAX], dir[PATH_MAX];
+	int ret;
+
+	if (env && *env) {
+		snprintf(out, len, "%s", env);
+		return 0;
+	}
+	ret = lb_self_exe(self, sizeof(self));
+	if (ret)
+		return ret;
+	snprintf(dir, sizeof(dir), "%s", dirname(self));
+	if ((size_t)snprintf(out, len, "%s/../lib/lifeboat/capture-kernel", dir) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int lb_kernel_pick(const struct lb_conf *conf, struct lb_kpick *k, struct lb_err *err)
+{
+	bool own = !strcmp(conf->kernel, LB_KERNEL_OWN);
+	char dir[PATH_MAX - 32], real[PATH_MAX];
+	struct utsname u;
+
+	memset(k, 0, sizeof(*k));
+	if (uname(&u))
+		return lb_err_set(err, errno, "uname: %s", strerror(errno));
+	if (conf->kernel[0] == '/') {
+		snprintf(k->kernel, sizeof(k->kernel), "%s", conf->kernel);
+		snprintf(k->modroot, sizeof(k->modroot), "/");
+		return lb_kernel_info(k->kernel, k->kver, sizeof(k->kver), err);
+	}
+	if (own || !conf->kernel[0]) {
+		if (lb_own_kernel_dir(dir, sizeof(dir)))
+			dir[0] = '\0';
+		snprintf(k->kernel, sizeof(k->kernel), "%s/vmlinuz", dir);
+		if (dir[0] && !access(k->kernel, R_OK) && realpath(dir, real) &&
+		    strlen(real) < sizeof(k->kernel) - 8) {
+			snprintf(k->kernel, sizeof(k->kernel), "%.4000s/vmlinuz", real);
+			snprintf(k->modroot, sizeof(k->modroot), "%s", real);
+			k->own = true;
+			return lb_kernel_info(k->kernel, k->kver, sizeof(k->kver), err);
+		}
+		if (own)
+			return lb_err_set(err, ENOENT,
+					  "kernel = lifeboat, but Lifeboat's capture kernel is not installed at '%s' (make capture-kernel install)",
+					  dir);
+	}
+	lb_kernel_path(k->kernel, sizeof(k->kernel), u.release);
+	snprintf(k->kver, sizeof(k->kver), "%s", u.release);
+	snprintf(k->modroot, sizeof(k->modroot), "/");
+	return 0;
+}
+
 /* ---- final_action = fast-reboot: what the capture kernel boots after the dump ---- */
 
 static int file_len(const char *path, const char *what, uint64_t *len, struct lb_err *err)
@@ -358,7 +413,7 @@ int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modro
 		 const char *compress, int offline, struct lb_plan *p, struct lb_err *err)
 {
 	char drivers[LB_CONF_LONG] = "", extra[LB_CONF_LONG], *tok, *save, self[PATH_MAX];
-	struct utsname u;
+	struct lb_kpick k;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -370,20 +425,19 @@ int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modro
 				  p->compress);
 	snprintf(p->modroot, sizeof(p->modroot), "%s", modroot ? modroot : "/");
 
-	if (uname(&u))
-		return lb_err_set(err, errno, "uname: %s", strerror(errno));
-	if (conf->kernel[0])
-		snprintf(p->kernel, sizeof(p->kernel), "%s", conf->kernel);
-	else
-		lb_kernel_path(p->kernel, sizeof(p->kernel), kver ? kver : u.release);
-	if (kver) {
+	if (kver && !conf->kernel[0]) {
+		/* A release named on the command line: its stock kernel. */
+		lb_kernel_path(p->kernel, sizeof(p->kernel), kver);
 		snprintf(p->kver, sizeof(p->kver), "%s", kver);
-	} else if (conf->kernel[0]) {
-		ret = lb_kernel_info(p->kernel, p->kver, sizeof(p->kver), err);
+	} else {
+		ret = lb_kernel_pick(conf, &k, err);
 		if (ret)
 			return ret;
-	} else {
-		snprintf(p->kver, sizeof(p->kver), "%s", u.release);
+		snprintf(p->kernel, sizeof(p->kernel), "%s", k.kernel);
+		snprintf(p->kver, sizeof(p->kver), "%s", kver ? kver : k.kver);
+		if (!modroot)
+			snprintf(p->modroot, sizeof(p->modroot), "%s", k.modroot);
+		p->own = k.own;
 	}
 
 	ret = lb_self_exe(self, sizeof(self));

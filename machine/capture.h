@@ -26,6 +26,7 @@ struct lb_plan {
 	char kver[65];			/* the capture kernel's release */
 	char kernel[PATH_MAX];		/* the capture kernel's image */
 	char modroot[PATH_MAX];		/* holds lib/modules/<kver> */
+	bool own;			/* the kernel is Lifeboat's own */
 	char modules[2 * LB_CONF_LONG];	/* module names, space-separated */
 	char compress[8];
 	char libdir[PATH_MAX];		/* lb-initramfs and capture-init */
@@ -108,5 +109,28 @@ void lb_initramfs_path(char *buf, size_t len, const char *kver);
  * region is the estimate's business: struct lb_sizing, reserve.h.)
  */
 int lb_kernel_info(const char *path, char *release, size_t rlen, struct lb_err *err);
+
+/* The capture kernel a configuration names, resolved. */
+struct lb_kpick {
+	char kernel[PATH_MAX];		/* its image */
+	char kver[65];			/* its release */
+	char modroot[PATH_MAX];		/* holds lib/modules/<kver> */
+	bool own;			/* Lifeboat's own (capture-kernel/) */
+};
+
+/*
+ * Lifeboat's own capture kernel, where `make install` puts it:
+ * $LIFEBOAT_CAPTURE_KERNEL when set, else PREFIX/lib/lifeboat/capture-kernel
+ * beside this program. It holds vmlinuz, release and lib/modules/<release>.
+ */
+int lb_own_kernel_dir(char *out, size_t len);
+
+/*
+ * Which capture kernel conf->kernel asks for: "lifeboat" (Lifeboat's own; an
+ * error when it is not installed), "stock" (/boot/vmlinuz-<running
+ * release>, modules under /), a path (modules under /), or "": Lifeboat's
+ * own when installed, the stock one otherwise.
+ */
+int lb_kernel_pick(const struct lb_conf *conf, struct lb_kpick *k, struct lb_err *err);
 
 #endif

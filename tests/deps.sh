@@ -14,7 +14,7 @@ set -euo pipefail
 CACHE=${LIFEBOAT_CACHE:-/var/cache/lifeboat}
 STAMP=$CACHE/deps.stamp
 # Bump when the list below changes, so an old stamp does not hide new needs.
-DEPS_VERSION=5
+DEPS_VERSION=6
 HERE=$(cd "$(dirname "$0")" && pwd)
 KERNELS_TXT=$HERE/kernels.txt
 # Which kernels of kernels.txt: "test" (default) or "all" (the whole matrix).
@@ -27,6 +27,7 @@ PKGS=(
 	zstd gzip dpkg-dev systemd file kmod
 	zlib1g-dev liblzma-dev libzstd-dev
 	dwarves gdb ovmf sbsigntool openssl shellcheck dkms
+	flex bison bc libssl-dev
 )
 
 log() { printf 'deps: %s\n' "$*" >&2; }

@@ -51,7 +51,7 @@ check-crasher:
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,AVOID_BUG -f $(filter-out tests/crasher/Kbuild,$(CRASHER_SRCS))
 
 test: deps
-	$(MAKE) all unit-bins vm-bins modules-all fuzzers
+	$(MAKE) all unit-bins vm-bins modules-all fuzzers capture-kernel
 	tests/run-all.sh
 
 # Only the host tests, for a quick loop while developing. The bzImage tests
@@ -76,6 +76,14 @@ test-kernels:
 	$(MAKE) all vm-bins
 	$(MAKE) modules-all LIFEBOAT_KERNELS=all
 	LIFEBOAT_MATRIX=1 $(PYTHON) tests/vm/run.py -k test_platforms -k test_concurrency_612 -k test_fast_reboot
+
+# The whole VM suite with Lifeboat's own capture kernel in place of the
+# stock one wherever Lifeboat's chains load a capture kernel (make test runs
+# tests/vm/test_capture_kernel.py's share of it). Not part of `make test`.
+.PHONY: test-capture-kernel
+test-capture-kernel: deps
+	$(MAKE) all vm-bins modules-all capture-kernel
+	LIFEBOAT_CAPTURE_KERNEL=lifeboat $(PYTHON) tests/vm/run.py
 
 # The long unattended soak: SOAK_CYCLES crash cycles (default 20) through the
 # boot unit, every dump checked (tests/vm/soak.py). Not part of `make test`.

@@ -105,7 +105,7 @@ static void build(const lb_u8 *data, size_t size, int la57, const lb_u8 *note,
 		check(meta[img.boot_params_pa - img.meta_pa + 0x1ef] == 0);
 		check(meta[img.boot_params_pa - img.meta_pa + 0x1e8] <= 128);
 		check(!!memchr(meta + (img.cmdline_pa - img.meta_pa), '\0', 4096));
-		check(img.free_ram >= LB_MIN_RUNTIME);
+		check(img.free_ram >= lb_min_runtime(img.kernel_memsz));
 		check(img.free_ram == m.region_end - img.meta_pa - img.meta_len -
 		      img.kernel_memsz - (m.region_end - img.initrd_pa) + extra_len);
 	}

@@ -149,7 +149,7 @@ static void build(const lb_u8 *file, size_t size, int la57, const lb_u8 *note, l
 		/* The setup header went into boot_params, the loader's fields apart. */
 		check(!memcmp(meta + (img.boot_params_pa - img.meta_pa) + 0x1f1,
 			      file + LB_UNPACKED_HDR_LEN + 0x1f1, 0x210 - 0x1f1));
-		check(img.free_ram >= LB_MIN_RUNTIME);
+		check(img.free_ram >= lb_min_runtime(img.kernel_memsz));
 	} else {
 		check(!strcmp(img.loader, "bzImage"));
 	}

@@ -7,7 +7,7 @@
  * 16 MiB anyway, outside a region that starts lower), past the metadata and
  * aligned to kernel_alignment and 2 MiB, with init_size of room; the initrd
  * page aligned at the top of the region. What is left is the capture
- * kernel's free RAM, which must be at least LB_MIN_RUNTIME.
+ * kernel's free RAM, which must be at least lb_min_runtime() of its image.
  */
 #include "internal.h"
 
@@ -73,11 +73,11 @@ static int place(const struct lb_machine *m, const struct lb_layout *l,
 	img->free_ram = size - l->len - memsz - initrd_room;
 	for (i = 0; i < m->nr_extra; i++)
 		img->free_ram += m->extra[i].end - m->extra[i].start;
-	if (img->free_ram < LB_MIN_RUNTIME)
+	if (img->free_ram < lb_min_runtime(memsz))
 		return lb_err_set(err, ENOSPC,
 				  "region of %llu MiB leaves %llu MiB of free RAM, the capture kernel needs %llu MiB: metadata %llu MiB, kernel %llu MiB (%s), initrd %llu MiB",
 				  LB_MIB(size), LB_MIB(img->free_ram),
-				  LB_MIB((lb_u64)LB_MIN_RUNTIME),
+				  LB_MIB(lb_min_runtime(memsz)),
 				  LB_MIB_UP(l->len), LB_MIB_UP(memsz), k->room,
 				  LB_MIB_UP(initrd_room));
 	return 0;

@@ -192,19 +192,28 @@ START_TEST(estimate_never_below_what_load_demands)
 	struct lb_estimate_in in;
 	struct lb_estimate e;
 
-	/* A small bzImage kernel (20 MiB of room to decompress, 8 kept) and
-	 * initramfs: the builder's LB_MIN_RUNTIME decides. */
+	/* A general-purpose bzImage kernel (64 MiB of room to decompress, 8
+	 * kept) and a tiny initramfs: the builder's LB_MIN_RUNTIME decides. */
 	guest(&in, 0, 0);
-	in.init_size = MiB(20);
+	in.init_size = MiB(64);
 	in.kernel_run = MiB(8);
 	in.room = 0;
 	in.initrd = 4096;
 	in.rootfs = 8192;
 	lb_estimate_compute(&in, &e);
 	ck_assert(e.floor_applied);
-	ck_assert_uint_eq(e.load_floor, in.meta + MiB(20) + 4096 + LB_MIN_RUNTIME);
+	ck_assert_uint_eq(e.load_floor, in.meta + MiB(64) + 4096 + LB_MIN_RUNTIME);
 	ck_assert_uint_eq(e.total, (e.load_floor + MiB(4) - 1) / MiB(4) * MiB(4));
 	ck_assert_uint_eq(sum_parts(&e), e.total);
+
+	/* A kernel built for capture (20 MiB of room): half the free RAM. */
+	in.init_size = MiB(20);
+	lb_estimate_compute(&in, &e);
+	ck_assert_uint_eq(e.load_floor, in.meta + MiB(20) + 4096 + LB_MIN_RUNTIME_SMALL);
+	ck_assert_uint_eq(e.runtime, lb_estimate_runtime_small);
+	ck_assert_uint_eq(sum_parts(&e), e.total);
+	ck_assert_uint_eq(lb_min_runtime(LB_SMALL_KERNEL), LB_MIN_RUNTIME_SMALL);
+	ck_assert_uint_eq(lb_min_runtime(LB_SMALL_KERNEL + 1), LB_MIN_RUNTIME);
 }
 END_TEST
 

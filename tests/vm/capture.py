@@ -49,11 +49,13 @@ _images = {}
 
 
 def capture_image():
-    """The capture initramfs for the current guest kernel, built once per
-    run and kernel into build/vm/capture-image-<release>/capture.img. The
+    """The capture initramfs for the current capture kernel (the guest's
+    own or Lifeboat's), built once per run and kernel into
+    build/vm/capture-image-<release>/capture.img. The
     modules run.py runs side by side share it: the first builds it under a
     lock, the others find it stamped with the run's id (LIFEBOAT_VM_RUN)."""
-    kver = lbvm.env()["KVER"]
+    k = lbvm.capture_kernel()
+    kver = k["KVER"]
     if kver in _images and os.path.exists(_images[kver]):
         return _images[kver]
     d = os.path.join(lbvm.BUILD, "vm", f"capture-image-{kver}")
@@ -71,7 +73,7 @@ def capture_image():
             # A VM of another module may be reading the one it replaces.
             tmp = f"{img}.{os.getpid()}"
             lbvm.build_initramfs(tmp, CAPTURE_INIT, bins=["/usr/bin/makedumpfile"],
-                                 modules=lbvm.DISK_MODULES)
+                                 modules=lbvm.DISK_MODULES, kernel=k)
             os.replace(tmp, img)
             with open(stamp, "w") as f:
                 f.write(run_id)
@@ -122,10 +124,11 @@ def lifeboat_bins():
 
 
 def first_files(capture=None, module=True):
-    """The guest kernel as /boot/vmlinuz, the capture initramfs as
-    /boot/capture.img and (module) lifeboat.ko as /lib/lifeboat.ko."""
-    e = lbvm.env()
-    files = [f"{e['KVMLINUZ']}:/boot/vmlinuz", f"{capture or capture_image()}:/boot/capture.img"]
+    """The capture kernel (the guest's own or Lifeboat's) as /boot/vmlinuz,
+    the capture initramfs as /boot/capture.img and (module) lifeboat.ko as
+    /lib/lifeboat.ko."""
+    k = lbvm.capture_kernel()
+    files = [f"{k['VMLINUZ']}:/boot/vmlinuz", f"{capture or capture_image()}:/boot/capture.img"]
     if module:
         files.append(f"{lbvm.kmod('lifeboat.ko')}:/lib/lifeboat.ko")
     return files

@@ -49,7 +49,13 @@ class HarnessError(Exception):
 # and a firmware. Tests choose it with `with lbvm.guest("6.12", "uefi"):`;
 # the default is the first kernel of the list under SeaBIOS.
 FIRMWARES = ("bios", "uefi", "secureboot")
-_guest = {"kernel": None, "firmware": "bios"}
+# The capture kernel Lifeboat's chains load: "stock" (the guest's own
+# kernel) or "lifeboat" (Lifeboat's own, `make capture-kernel`).
+# LIFEBOAT_CAPTURE_KERNEL sets it for a whole run (make test-capture-kernel).
+CAPTURE_KERNELS = ("stock", "lifeboat")
+_guest = {"kernel": None, "firmware": "bios",
+          "capture": os.environ.get("LIFEBOAT_CAPTURE_KERNEL") or "stock"}
+OWN_KERNEL = os.path.join(BUILD, "capture-kernel")
 OVMF = "/usr/share/ovmf/OVMF.fd"
 OVMF_SB_CODE = "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
 OVMF_SB_VARS = "/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"
@@ -57,12 +63,15 @@ OVMF_SB_VARS = "/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"
 
 class guest:
     """Context manager: the kernel (a name of tests/kernels.txt) and the
-    firmware ("bios", "uefi" or "secureboot") of the VMs built inside it."""
+    firmware ("bios", "uefi" or "secureboot") of the VMs built inside it,
+    and the capture kernel ("stock" or "lifeboat"; None: the run's)."""
 
-    def __init__(self, kernel=None, firmware="bios"):
+    def __init__(self, kernel=None, firmware="bios", capture=None):
         if firmware not in FIRMWARES:
             raise HarnessError(f"unknown firmware '{firmware}': choose one of {', '.join(FIRMWARES)}")
         self.want = {"kernel": kernel, "firmware": firmware}
+        if capture is not None:
+            self.want["capture"] = capture
 
     def __enter__(self):
         self.saved = dict(_guest)
@@ -125,6 +134,30 @@ def firmware():
     return _guest["firmware"]
 
 
+def own_kernel():
+    """Lifeboat's own capture kernel as `make capture-kernel` left it:
+    VMLINUZ, KVER, KROOT (holds lib/modules/KVER), DIR."""
+    d = os.path.realpath(OWN_KERNEL)
+    need(os.path.join(d, "vmlinuz"), "Lifeboat's capture kernel ('make capture-kernel')")
+    with open(os.path.join(d, "release")) as f:
+        kver = f.read().strip()
+    return {"VMLINUZ": os.path.join(d, "vmlinuz"), "KVER": kver,
+            "KROOT": os.path.join(d, "root"), "DIR": d}
+
+
+def capture_kernel():
+    """The capture kernel of the current guest: the stock one (the guest's
+    own kernel) or Lifeboat's, as VMLINUZ, KVER, KROOT and OWN."""
+    which = _guest["capture"]
+    if which not in CAPTURE_KERNELS:
+        raise HarnessError(f"unknown capture kernel '{which}': choose one of "
+                           f"{', '.join(CAPTURE_KERNELS)} (LIFEBOAT_CAPTURE_KERNEL)")
+    if which == "lifeboat":
+        return dict(own_kernel(), OWN=True)
+    e = env()
+    return {"VMLINUZ": e["KVMLINUZ"], "KVER": e["KVER"], "KROOT": e["KROOT"], "OWN": False}
+
+
 def kmod(name):
     """A module built for the current guest's kernel: build/k/<release>/NAME
     (make modules-all)."""
@@ -146,10 +179,12 @@ def need(path, what):
     return path
 
 
-def build_initramfs(out, init_script, bins=(), files=(), modules=(), compress="gzip"):
+def build_initramfs(out, init_script, bins=(), files=(), modules=(), compress="gzip",
+                    kernel=None):
     """Build an initramfs with busybox, the given binaries (with their
-    libraries), files ("src:dest") and stock modules (with dependencies)."""
-    e = env()
+    libraries), files ("src:dest") and modules (with dependencies) of the
+    guest kernel, or of kernel (a dict with KVER and KROOT)."""
+    e = kernel or env()
     fd, init_path = tempfile.mkstemp(prefix="init.", dir=os.path.dirname(out))
     with os.fdopen(fd, "w") as f:
         f.write(init_script)

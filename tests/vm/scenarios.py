@@ -313,11 +313,13 @@ def keep_checked(work, vmcore, scn, arm):
                    "panic_cpu": scn.panic_cpu}, f, indent=1)
 
 
-def run_scenario(scn, arm):
+def run_scenario(scn, arm, check=None):
     """Boot, arm, kill, capture, check. Returns figures; raises AssertionError
-    (or lbvm.HarnessError) with a sentence when something is wrong."""
+    (or lbvm.HarnessError) with a sentence when something is wrong.
+    check(res), when given, checks the run's serial log further."""
     e = lbvm.env()
-    work = lbvm.workdir(f"scenario-{scn.name}-{e['KNAME']}-{lbvm.firmware()}")
+    own = "-own" if lbvm.capture_kernel()["OWN"] else ""
+    work = lbvm.workdir(f"scenario-{scn.name}-{e['KNAME']}-{lbvm.firmware()}{own}")
     first = build_first(work, scn, arm)
     disk = lbvm.make_disk(os.path.join(work, "dump.ext4"))
     append = " ".join(x for x in ("console=ttyS0", f"crashkernel={scn.crashkernel}",
@@ -341,6 +343,8 @@ def run_scenario(scn, arm):
         assert ans and "return" in ans, f"QMP {scn.qmp[0]} failed: {ans}"
     for m in ("armed", "trigger", "capture-kernel", "capture-init", "dump-saved"):
         assert m in res.markers, f"marker '{m}' never seen; {tail}"
+    if check:
+        check(res)
 
     vmcore = lbvm.disk_get(disk, "/vmcore", os.path.join(work, "vmcore"))
     assert vmcore, f"no vmcore on the dump disk, which holds {lbvm.disk_ls(disk)}"

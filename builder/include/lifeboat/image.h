@@ -56,10 +56,28 @@ enum {
 	LB_VMCOREINFO_BUF_SIZE = 8192,	/* room for the kernel's note plus CRASHTIME */
 	LB_STACK_SIZE = 16384,		/* stack for the trampoline and exception stubs */
 	LB_MAX_E820 = 128,		/* entries that fit in boot_params */
-	LB_MIN_RUNTIME = 32 << 20,	/* free RAM the capture kernel needs beyond its image */
+	/* Free RAM the capture kernel needs beyond its image (lb_min_runtime()) */
+	LB_MIN_RUNTIME = 32 << 20,	/* a general-purpose kernel */
+	LB_MIN_RUNTIME_SMALL = 20 << 20, /* a kernel built for capture */
+	LB_SMALL_KERNEL = 32 << 20,	/* the largest image such a kernel has */
 	LB_KERNEL_MAX_LEN = 256 << 20,	/* the largest capture kernel file the module takes */
 	LB_MAX_EXTRA = 64,		/* ranges of a run-time region besides its first */
 };
+
+/*
+ * lb_min_runtime() - The free RAM a capture kernel needs beyond its image.
+ * @image: the bytes its image takes where it is loaded (init_size for a
+ *         bzImage, _text to _end unpacked)
+ *
+ * What a kernel allocates once it runs (slab, page tables, memmap) grows
+ * with what it is built to do: Debian's kernels (44 to 64 MiB of image)
+ * need LB_MIN_RUNTIME; a kernel built for capture alone, as Lifeboat's own
+ * (13 MiB unpacked, 17 MiB init_size), needs LB_MIN_RUNTIME_SMALL.
+ */
+static inline lb_u64 lb_min_runtime(lb_u64 image)
+{
+	return image > LB_SMALL_KERNEL ? LB_MIN_RUNTIME : LB_MIN_RUNTIME_SMALL;
+}
 
 /*
  * Facts about the running machine, gathered at load time. The builder checks

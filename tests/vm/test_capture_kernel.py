@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: GPL-2.0
+"""
+Issue 14: Lifeboat's own capture kernel (capture-kernel/, `make
+capture-kernel`), a tinyconfig build of Debian's 6.1 source. Each test runs
+a chain of the stock-kernel suite with it in place of the guest's kernel:
+
+- 6.1 under SeaBIOS, loaded unpacked, with the command line `lifeboat
+  start` gives;
+- 6.12 under OVMF, loaded as the bzImage it is (a 6.1 capture kernel reads
+  a 6.12 kernel's dump: the tools read it through its VMCOREINFO);
+- two deaths that start the capture kernel on a CPU other than the boot
+  CPU: sysrq-c on the last of 4 CPUs, and panic() in an NMI on CPU 1;
+- Secure Boot: signed with the SnakeOil key, it loads under lockdown and
+  captures;
+- the smallest region the estimate allows for a 1 GiB guest, and the size
+  below it refused by `lifeboat load`.
+
+Every dump is read by crash and drgn (the checker). The capture kernel's
+banner must name the -lifeboat release, so a test cannot pass on the stock
+kernel. `make test-capture-kernel` runs the whole VM suite with it
+(LIFEBOAT_CAPTURE_KERNEL=lifeboat).
+"""
+import os
+import re
+
+import capture
+import lbvm
+import lifeboat_chain
+import scenarios
+import test_capture_path
+import test_secureboot
+
+ORDER = 26
+
+
+def own_banner(res):
+    """The capture kernel's `Linux version` line must be Lifeboat's build."""
+    k = lbvm.own_kernel()
+    banners = re.findall(r"\] Linux version (\S+) ", res.text())
+    assert len(banners) >= 2, f"no capture kernel banner after the first one:\n{res.tail(40)}"
+    assert banners[-1] == k["KVER"], \
+        f"the capture kernel was {banners[-1]}, not Lifeboat's {k['KVER']}"
+
+
+def capture_free_mib(res):
+    free = re.findall(r"Memory: (\d+)K/(\d+)K available", res.text())
+    assert len(free) >= 2, f"no Memory: line of the capture kernel:\n{res.tail(40)}"
+    return f"{int(free[-1][0]) / 1024:.1f}"
+
+
+def run_chain(kernel, firmware, load_args, name, kernel_append="crashkernel=256M"):
+    with lbvm.guest(kernel, firmware, capture="lifeboat"):
+        e = lbvm.env()
+        work = lbvm.workdir(f"own-{name}-{e['KNAME']}-{firmware}")
+        res, disk = lifeboat_chain.run(work, kernel_append=kernel_append,
+                                       capture_append=capture.START_APPEND,
+                                       load_args=load_args, name=name)
+        figures = test_capture_path.check_chain(res, disk, work)
+        own_banner(res)
+        figures["capture_free_mib"] = capture_free_mib(res)
+        return res, figures
+
+
+def test_own_kernel_61_bios_unpacked():
+    """6.1, SeaBIOS, loaded unpacked: captured, read by crash and drgn."""
+    res, figures = run_chain("6.1", "bios", "--unpack", "unpacked")
+    m = re.search(r"loader=unpacked kernel=(\d+)@0x[0-9a-f]+", res.text())
+    assert m, f"the module did not take the unpacked loader:\n{res.tail(40)}"
+    figures["kernel_mb"] = f"{int(m.group(1)) / 1e6:.1f}"
+    return figures
+
+
+def test_own_kernel_612_uefi_bzimage():
+    """6.12, OVMF, loaded as a bzImage: captured, read by crash and drgn."""
+    res, figures = run_chain("6.12", "uefi", "", "bzimage")
+    assert "efi: EFI v" in res.text(), "the guest did not boot through OVMF"
+    assert re.search(r"loader=bzImage ", res.text()), \
+        f"the module did not take the bzImage loader:\n{res.tail(40)}"
+    return figures
+
+
+def run_scenario(name):
+    with lbvm.guest("6.1", "bios", capture="lifeboat"):
+        return scenarios.run_scenario(scenarios.BY_NAME[name], scenarios.ARMS["lifeboat"](),
+                                      check=own_banner)
+
+
+def test_own_kernel_sysrq_last_cpu():
+    """sysrq-c on the last of 4 CPUs: the capture kernel starts on CPU 3."""
+    return run_scenario("s1_sysrq_last_cpu")
+
+
+def test_own_kernel_nmi_panic_cpu1():
+    """panic() in an NMI on CPU 1."""
+    return run_scenario("x1_nmi_panic_cpu1")
+
+
+SB_INIT = lbvm.INIT_PRELUDE + r"""
+mark first-init
+insmod /lib/lifeboat.ko || { mark arm-failed insmod; poweroff -f; }
+lifeboat load --kernel /boot/vmlinuz --initrd /boot/capture.img --append "@APPEND@" \
+	> /dev/ttyS0 2>&1 || { mark arm-failed load; poweroff -f; }
+lifeboat arm > /dev/ttyS0 2>&1 || { mark arm-failed arm; poweroff -f; }
+cat /sys/kernel/lifeboat/image > /dev/ttyS0
+kmark armed
+kmark trigger
+echo c > /proc/sysrq-trigger
+"""
+
+
+def test_own_kernel_secureboot():
+    """Secure Boot, lockdown integrity: the capture kernel signed with the
+    SnakeOil key loads, is verified by the platform keyring, and captures."""
+    with lbvm.guest("6.1", "secureboot", capture="lifeboat"):
+        work = lbvm.workdir("own-secureboot")
+        key, cert = test_secureboot.signing_material(work)
+        signed = os.path.join(work, "vmlinuz.own.signed")
+        test_secureboot.run(["sbsign", "--key", key, "--cert", cert, "--output", signed,
+                             lbvm.own_kernel()["VMLINUZ"]], "sbsign")
+        stock_signed = test_secureboot.kernel_images(work, key, cert)[1]
+        ko = test_secureboot.sign_module(work, key, cert, lbvm.kmod("lifeboat.ko"))
+        first = lbvm.build_initramfs(
+            os.path.join(work, "first.img"),
+            SB_INIT.replace("@APPEND@", capture.START_APPEND),
+            bins=capture.lifeboat_bins(),
+            files=[f"{signed}:/boot/vmlinuz", f"{capture.capture_image()}:/boot/capture.img",
+                   f"{ko}:/lib/lifeboat.ko"])
+        disk = lbvm.make_disk(os.path.join(work, "dump.ext4"))
+        vm = lbvm.VM(work, first, "console=ttyS0 crashkernel=256M", kernel=stock_signed,
+                     disk=disk, timeout=400, name="own-secureboot",
+                     fail_markers=("arm-failed", "capture-failed"))
+        res = vm.run()
+        text = res.text()
+        assert "Secure boot enabled" in text, f"Secure Boot is not on:\n{res.tail(40)}"
+        assert "signed=platform " in text, \
+            f"the capture kernel was not verified by the platform keyring:\n{res.tail(40)}"
+        figures = test_capture_path.check_chain(res, disk, work)
+        own_banner(res)
+        return figures
