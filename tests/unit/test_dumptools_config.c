@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* /etc/lifeboat.conf: defaults, every key, every refusal, and the round trip. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dumptools.h"
@@ -307,6 +308,24 @@ START_TEST(conf_sizes)
 }
 END_TEST
 
+START_TEST(conf_kernel_choice)
+{
+	static const char *const ok[] = { "lifeboat", "stock", "/boot/vmlinuz-capture", "" };
+	struct lb_err err;
+	struct lb_conf c;
+	char text[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text), "kernel = %s\n", ok[i]);
+		ck_assert_int_eq(parse(&c, text, &err), 0);
+		ck_assert_str_eq(c.kernel, ok[i]);
+	}
+	ck_assert_int_eq(parse(&c, "kernel = own\n", &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "an absolute path"));
+}
+END_TEST
+
 static Suite *dumptools_config_suite(void)
 {
 	Suite *s = suite_create("dumptools-config");
@@ -321,6 +340,7 @@ static Suite *dumptools_config_suite(void)
 	tcase_add_test(tc, conf_sizes);
 	tcase_add_test(tc, conf_region);
 	tcase_add_test(tc, conf_unpack);
+	tcase_add_test(tc, conf_kernel_choice);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,8 +5,11 @@ Benchmark of the capture path, side by side with Linux's own kdump in the
 same run and the same VM (stock kernel, 1 GiB, 2 CPUs, crashkernel=256M,
 the same capture initramfs and makedumpfile -l -d 31).
 
-Three paths: kdump (kexec -p), Lifeboat with the bzImage as it is, and
-Lifeboat with the kernel unpacked at load (`lifeboat load --unpack`).
+Five paths: kdump (kexec -p), Lifeboat with the bzImage as it is,
+Lifeboat with the kernel unpacked at load (`lifeboat load --unpack`), and
+the same two with Lifeboat's own capture kernel (capture-kernel/, `make
+capture-kernel`) in place of the stock one. Each Lifeboat path is also
+given as a ratio to kdump's median.
 
 Prints, per path, the median and range over the runs of host seconds:
   panic -> capture kernel   from the "Kernel panic" line to the capture
@@ -48,8 +51,18 @@ import lbvm  # noqa: E402
 import lifeboat_chain  # noqa: E402
 import reference  # noqa: E402
 
+def own(run):
+    """A chain with Lifeboat's own capture kernel."""
+    def fn(work):
+        with lbvm.guest(None, "bios", capture="lifeboat"):
+            return run(work)
+    return fn
+
+
 PATHS = [("kdump (kexec -p)", reference.run), ("lifeboat", lifeboat_chain.run),
-         ("lifeboat --unpack", functools.partial(lifeboat_chain.run, load_args="--unpack"))]
+         ("lifeboat --unpack", functools.partial(lifeboat_chain.run, load_args="--unpack")),
+         ("own kernel", own(lifeboat_chain.run)),
+         ("own kernel --unpack", own(functools.partial(lifeboat_chain.run, load_args="--unpack")))]
 STAGES = ["panic -> jump", "  image check", "-> kernel start", "kernel -> initramfs", "initramfs unpack",
           "-> /init", "/init -> capture init", "modules, mount", "makedumpfile",
           "panic -> dump saved"]
@@ -120,7 +133,7 @@ def main():
     for i in range(a.runs):
         # Alternate the two paths so that machine noise spreads over both.
         for name, run in PATHS:
-            work = lbvm.workdir(f"bench-{name.split()[0]}-{i}")
+            work = lbvm.workdir(f"bench-{name.replace(' ', '-')}-{i}")
             res, disk = run(work)
             if "dump-saved" not in res.markers:
                 print(f"bench: {name} run {i + 1} did not capture; log {res.log_path}",
@@ -136,16 +149,24 @@ def main():
             if vmcore:
                 results[name]["dump MB"].append(os.path.getsize(vmcore) / 1e6)
     print(f"\ncapture path, {a.runs} run(s) each, host seconds (median, range):")
-    print(f"  {'':26}" + "".join(f"{name:>32}" for name, _ in PATHS))
+    print(f"  {'':26}" + "".join(f"{name:>26}" for name, _ in PATHS))
     for label in [f[0] for f in FIGURES]:
-        print(f"  {label:26}" + "".join(f"{summary(results[n][label]):>32}" for n, _ in PATHS))
+        print(f"  {label:26}" + "".join(f"{summary(results[n][label]):>26}" for n, _ in PATHS))
     print(f"  {'dump size':26}" + "".join(
-        f"{(statistics.median(results[n]['dump MB']) if results[n]['dump MB'] else 0):>29.1f} MB"
+        f"{(statistics.median(results[n]['dump MB']) if results[n]['dump MB'] else 0):>23.1f} MB"
         for n, _ in PATHS))
+    kdump = PATHS[0][0]
+    for label in [f[0] for f in FIGURES] + ["panic -> dump saved"]:
+        base = results[kdump][label]
+        if not base:
+            continue
+        print(f"  {label + ' / kdump':26}" + "".join(
+            f"{statistics.median(results[n][label]) / statistics.median(base):>26.2f}"
+            if results[n][label] else f"{'n/a':>26}" for n, _ in PATHS))
     print("\nstages, host seconds (median, range):")
-    print(f"  {'':26}" + "".join(f"{name:>32}" for name, _ in PATHS))
+    print(f"  {'':26}" + "".join(f"{name:>26}" for name, _ in PATHS))
     for label in STAGES:
-        print(f"  {label:26}" + "".join(f"{summary(results[n][label]):>32}" for n, _ in PATHS))
+        print(f"  {label:26}" + "".join(f"{summary(results[n][label]):>26}" for n, _ in PATHS))
     return 1 if failed else 0
 
 

@@ -186,10 +186,11 @@ def install_dumptools(destdir):
 
 
 def build_rootfs(work, conf_text, fill_free_kib=None, old_dumps=(),
-                 size_mb=2048, root_init=ROOT_INIT, extra_files=()):
+                 size_mb=2048, root_init=ROOT_INIT, extra_files=(), own_kernel=False):
     """The guest's root filesystem and dump target: an ext4 image labelled
     LABEL. old_dumps: (name, {file: text}) put in /var/crash beforehand;
-    extra_files: (host path, path in the guest) copied in."""
+    extra_files: (host path, path in the guest) copied in; own_kernel:
+    Lifeboat's capture kernel installed as `make install` installs it."""
     e = lbvm.env()
     module = lbvm.kmod("lifeboat.ko")
     stage = os.path.join(work, "rootfs")
@@ -220,6 +221,11 @@ def build_rootfs(work, conf_text, fill_free_kib=None, old_dumps=(),
     os.makedirs(os.path.join(stage, "sbin"), exist_ok=True)
     os.rename(os.path.join(stage, "init"), os.path.join(stage, "sbin", "lbtest-init"))
     install_dumptools(stage)
+    if own_kernel:
+        lbvm.own_kernel()
+        # Unsigned: MOK_KEY= keeps this host's DKMS key out of the test.
+        run(["make", "-s", "-C", lbvm.ROOT, "install-capture-kernel", f"DESTDIR={stage}",
+             "MOK_KEY="], "make install-capture-kernel")
     with open(os.path.join(stage, "etc", "lifeboat.conf"), "w") as f:
         f.write(conf_text)
     boot = os.path.join(stage, "boot")

@@ -24,22 +24,26 @@ import os
 import re
 
 import capture
+import capture_side
+import checker
 import lbvm
 import lifeboat_chain
 import scenarios
 import test_capture_path
+import test_capture_side
 import test_secureboot
 
 ORDER = 26
 
 
 def own_banner(res):
-    """The capture kernel's `Linux version` line must be Lifeboat's build."""
+    """The capture kernel's `Linux version` line, the second of the run
+    (the first is the guest's boot), must be Lifeboat's build."""
     k = lbvm.own_kernel()
     banners = re.findall(r"\] Linux version (\S+) ", res.text())
     assert len(banners) >= 2, f"no capture kernel banner after the first one:\n{res.tail(40)}"
-    assert banners[-1] == k["KVER"], \
-        f"the capture kernel was {banners[-1]}, not Lifeboat's {k['KVER']}"
+    assert banners[1] == k["KVER"], \
+        f"the capture kernel was {banners[1]}, not Lifeboat's {k['KVER']}"
 
 
 def capture_free_mib(res):
@@ -137,3 +141,77 @@ def test_own_kernel_secureboot():
         figures = test_capture_path.check_chain(res, disk, work)
         own_banner(res)
         return figures
+
+
+# The smallest region that captures a 1 GiB guest with Lifeboat's kernel
+# unpacked (calibrate_reserve.py: 48M and 40M captured, 36M ran out of
+# memory, which `lifeboat load` now refuses: 17 MiB free of 20).
+SMALLEST_MIB = 40
+SHORT_MIB = 36
+
+
+def test_own_kernel_smallest_region():
+    """Lifeboat's kernel unpacked, the start command line, 1 GiB guest: 40M
+    captures and the dump passes the checker; 36M is refused by `lifeboat
+    load` with what is short, nothing armed."""
+    res, figures = run_chain("6.1", "bios", "--unpack", "smallest",
+                             kernel_append=f"crashkernel={SMALLEST_MIB}M")
+    figures["smallest"] = f"{SMALLEST_MIB}M"
+    with lbvm.guest("6.1", "bios", capture="lifeboat"):
+        work = lbvm.workdir("own-short")
+        res, _ = lifeboat_chain.run(work, kernel_append=f"crashkernel={SHORT_MIB}M",
+                                    capture_append=capture.START_APPEND,
+                                    load_args="--unpack", name="short")
+    assert res.marker_args.get("arm-failed") == "load", \
+        f"{SHORT_MIB}M was not refused by lifeboat load:\n{res.tail(40)}"
+    m = re.search(rf"region of {SHORT_MIB} MiB leaves (\d+) MiB of free RAM, the capture "
+                  r"kernel needs 20 MiB: metadata \d+ MiB, kernel (\d+) MiB \(memsz\)",
+                  res.text())
+    assert m, f"lifeboat load did not say what is short at {SHORT_MIB}M:\n{res.tail(40)}"
+    assert int(m.group(1)) < 20 and int(m.group(2)) < 32, m.group(0)
+    assert "capture-kernel" not in res.markers and "panic" not in res.markers, \
+        "the guest went on past the refusal"
+    figures["refused"] = f"{SHORT_MIB}M ({m.group(1)} MiB free of 20)"
+    return figures
+
+
+def test_own_kernel_installed_start():
+    """Installed by `make install` beside the tools, on a machine booted
+    without crashkernel=: `lifeboat start` (the unit's command) picks it,
+    builds the capture initramfs from its modules, takes the estimate's
+    region at run time and arms; `lifeboat status` names it. sysrq-c: the
+    saver, under Lifeboat's kernel, saves a complete dump that crash and
+    drgn read, and the machine comes back."""
+    e = lbvm.env()
+    k = lbvm.own_kernel()
+    work = lbvm.workdir("own-installed")
+    with open(os.path.join(lbvm.ROOT, "dumptools", "lifeboat.conf")) as f:
+        conf = f.read()
+    res, disk = capture_side.run_cycle(work, conf, kernel_append="", own_kernel=True)
+    tail = f"serial log tail ({res.log_path}):\n{res.tail(60)}"
+    assert not res.timed_out, f"time limit reached; {tail}"
+    boot1 = res.text().split("LBMARK boot 2", 1)[0]
+    assert re.search(rf"kernel:\s+Lifeboat's own capture kernel {re.escape(k['KVER'])} "
+                     r"\(/usr/lib/lifeboat/capture-kernel/vmlinuz\)", boot1), \
+        f"lifeboat status does not name Lifeboat's kernel; {tail}"
+    armed = re.search(r"lifeboat: armed: capture kernel /usr/lib/lifeboat/capture-kernel/vmlinuz "
+                      r"\(Lifeboat's own\), initramfs \S+, (\d+) MiB taken at run time, "
+                      r"(\d+) MiB needed", boot1)
+    assert armed, f"lifeboat start did not arm with Lifeboat's kernel at run time; {tail}"
+    assert res.marker_args.get("armed") == "1", f"not armed on the first boot; {tail}"
+    for m in ("panic", "capture-kernel", "capture-init", "dump-saved", "final-action"):
+        assert m in res.markers, f"marker '{m}' never seen; {tail}"
+    own_banner(res)
+    assert "LBMARK armed 2" in res.text(), f"not armed again after the reboot; {tail}"
+    names = [n for n in test_capture_side.dumps_on(disk)]
+    assert len(names) == 1, f"/var/crash holds {names}"
+    d = f"/var/crash/{names[0]}"
+    md = capture_side.meta(disk, d)
+    assert md and md.get("status") == "complete" and md.get("kernel_release") == e["KVER"], md
+    vmcore = lbvm.disk_get(disk, f"{d}/vmcore", os.path.join(work, "vmcore"))
+    problems, _ = checker.check_dump(e["VMLINUX_DBG"], vmcore, "sysrq triggered crash", 2)
+    assert not problems, "checker: " + "; ".join(problems)
+    return {"region_mib": armed.group(1), "needed_mib": armed.group(2),
+            "panic_to_capture_init": f"{res.since('panic', 'capture-init'):.1f}s",
+            "capture_init_to_saved": f"{res.since('capture-init', 'dump-saved'):.1f}s",
+            "saver_s": md.get("save_seconds")}
