@@ -482,6 +482,9 @@ int lb_plan_make(const struct lb_conf *conf, const char *kver, const char *modro
 		if (offline)
 			snprintf(p->fast_off, sizeof(p->fast_off),
 				 "offline, this machine's kernel and memory map are not recorded");
+		else if (p->own)
+			snprintf(p->fast_off, sizeof(p->fast_off),
+				 "Lifeboat's own capture kernel carries no lifeboat.ko to boot the production kernel with (kernel = stock for the fast reboot)");
 		else if (lb_return_plan(conf, p->kver, p->modroot, &p->ret, &why))
 			snprintf(p->fast_off, sizeof(p->fast_off), "%s", why.msg);
 		else
