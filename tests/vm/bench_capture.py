@@ -89,7 +89,9 @@ def stages(res):
         m = PRINTK.match(line)
         if t >= start and m:
             guest.setdefault("first", (t, float(m.group(1))))
+            # A kernel without the RAM disk (Lifeboat's own) says "Unpacking initramfs".
             for key, needle in (("unpack", "Trying to unpack rootfs"),
+                                ("unpack", "Unpacking initramfs"),
                                 ("unpacked", "Freeing initrd memory"),
                                 ("init", "Run /init as init process")):
                 if needle in m.group(2):

@@ -12,8 +12,11 @@ a chain of the stock-kernel suite with it in place of the guest's kernel:
   CPU: sysrq-c on the last of 4 CPUs, and panic() in an NMI on CPU 1;
 - Secure Boot: signed with the SnakeOil key, it loads under lockdown and
   captures;
-- the smallest region the estimate allows for a 1 GiB guest, and the size
-  below it refused by `lifeboat load`.
+- the smallest region that captures a 1 GiB guest, and the size below it
+  refused by `lifeboat load`;
+- installed by `make install` on a machine booted without crashkernel=:
+  `lifeboat start` picks it and takes the estimate's region at run time;
+- host only: `make install` signs it with a DKMS-style key.
 
 Every dump is read by crash and drgn (the checker). The capture kernel's
 banner must name the -lifeboat release, so a test cannot pass on the stock
@@ -22,6 +25,7 @@ kernel. `make test-capture-kernel` runs the whole VM suite with it
 """
 import os
 import re
+import subprocess
 
 import capture
 import capture_side
@@ -215,3 +219,45 @@ def test_own_kernel_installed_start():
             "panic_to_capture_init": f"{res.since('panic', 'capture-init'):.1f}s",
             "capture_init_to_saved": f"{res.since('capture-init', 'dump-saved'):.1f}s",
             "saver_s": md.get("save_seconds")}
+
+
+def test_own_kernel_install_signs():
+    """Host only: `make install-capture-kernel` with a DKMS-style key (a PEM
+    private key, a DER certificate) installs the kernel signed so that
+    sbverify accepts it with that certificate, the modules beside it; with
+    no key, the kernel as built, byte for byte."""
+    k = lbvm.own_kernel()
+    work = lbvm.workdir("own-install")
+    key, der, pem = (os.path.join(work, n) for n in ("mok.key", "mok.pub", "mok.pem"))
+    test_secureboot.run(["openssl", "req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes",
+                         "-days", "1", "-subj", "/CN=lifeboat test MOK/", "-outform", "DER",
+                         "-keyout", key, "-out", der], "openssl req")
+    test_secureboot.run(["openssl", "x509", "-inform", "DER", "-in", der, "-out", pem],
+                        "openssl x509")
+    signed_root = os.path.join(work, "signed")
+    test_secureboot.run(["make", "-s", "-C", lbvm.ROOT, "install-capture-kernel",
+                         f"DESTDIR={signed_root}", f"MOK_KEY={key}", f"MOK_CERT={der}"],
+                        "make install-capture-kernel (signed)")
+    dest = os.path.join(signed_root, "usr", "lib", "lifeboat", "capture-kernel")
+    vmlinuz = os.path.join(dest, "vmlinuz")
+    r = subprocess.run(["sbverify", "--cert", pem, vmlinuz], capture_output=True, text=True)
+    assert r.returncode == 0, f"sbverify refused the installed kernel: {r.stderr.strip()}"
+    other = os.path.join(work, "other.pem")
+    test_secureboot.run(["openssl", "req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes",
+                         "-days", "1", "-subj", "/CN=another key/", "-keyout",
+                         os.path.join(work, "other.key"), "-out", other], "openssl req")
+    r = subprocess.run(["sbverify", "--cert", other, vmlinuz], capture_output=True, text=True)
+    assert r.returncode != 0, "sbverify accepted the kernel with a certificate that did not sign it"
+    mods = os.path.join(dest, "lib", "modules", k["KVER"])
+    for want in ("modules.dep", "modules.builtin"):
+        assert os.path.exists(os.path.join(mods, want)), f"no {want} installed in {mods}"
+    with open(os.path.join(dest, "release")) as f:
+        assert f.read().strip() == k["KVER"]
+
+    plain_root = os.path.join(work, "plain")
+    test_secureboot.run(["make", "-s", "-C", lbvm.ROOT, "install-capture-kernel",
+                         f"DESTDIR={plain_root}", "MOK_KEY="], "make install-capture-kernel")
+    with open(os.path.join(plain_root, "usr", "lib", "lifeboat", "capture-kernel", "vmlinuz"),
+              "rb") as a, open(k["VMLINUZ"], "rb") as b:
+        assert a.read() == b.read(), "without a key, the installed kernel is not the one built"
+    return {"signed_bytes": os.path.getsize(vmlinuz), "built_bytes": os.path.getsize(k["VMLINUZ"])}
