@@ -523,6 +523,11 @@ class VM:
                     booting = False
                 elif "---[ end Kernel panic - not syncing" in line:
                     done.set()
+            elif (not self.reboot and "capture-kernel" in res.markers
+                  and "---[ end Kernel panic - not syncing" in line):
+                # The capture kernel died (out of memory, say): nothing
+                # comes after it in a VM that does not reboot.
+                done.set()
             for name in res.record(t, line, self.markers):
                 for hook_name, fn in self._hooks:
                     if hook_name == name and name not in fired:
