@@ -24,7 +24,8 @@ CHECKPATCH := $(KSCRIPTS)/checkpatch.pl --no-tree --strict --quiet
 CHECK_C_SRCS = $(filter %.c %.h,$(KMOD_SRCS) $(KMOD_CAPTURE_SRCS))
 # Every shell script of the project.
 SHELL_SCRIPTS := tests/deps.sh tests/run-all.sh initramfs/lb-initramfs \
-	initramfs/capture-init .ci/run tests/dkms-build.sh kernel/dkms-install.sh
+	initramfs/capture-init .ci/run tests/dkms-build.sh kernel/dkms-install.sh \
+	capture-kernel/build.sh
 
 .PHONY: check check-kernel check-kernel-doc check-w1 check-w1-one check-shell check-design
 check: check-kernel check-kernel-doc check-w1 check-shell check-design
