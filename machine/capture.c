@@ -109,7 +109,9 @@ int lb_kernel_pick(const struct lb_conf *conf, struct lb_kpick *k, struct lb_err
 		snprintf(k->modroot, sizeof(k->modroot), "/");
 		return lb_kernel_info(k->kernel, k->kver, sizeof(k->kver), err);
 	}
-	if (own || !conf->kernel[0]) {
+	/* The fast reboot needs lifeboat.ko in the capture kernel: ours has
+	 * none, so unset means the stock kernel there. */
+	if (own || (!conf->kernel[0] && conf->final_action != LB_ACTION_FAST_REBOOT)) {
 		if (lb_own_kernel_dir(dir, sizeof(dir)))
 			dir[0] = '\0';
 		snprintf(k->kernel, sizeof(k->kernel), "%s/vmlinuz", dir);

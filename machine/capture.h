@@ -129,7 +129,8 @@ int lb_own_kernel_dir(char *out, size_t len);
  * Which capture kernel conf->kernel asks for: "lifeboat" (Lifeboat's own; an
  * error when it is not installed), "stock" (/boot/vmlinuz-<running
  * release>, modules under /), a path (modules under /), or "": Lifeboat's
- * own when installed, the stock one otherwise.
+ * own when installed, the stock one otherwise or with final_action =
+ * fast-reboot (which needs lifeboat.ko in the capture kernel).
  */
 int lb_kernel_pick(const struct lb_conf *conf, struct lb_kpick *k, struct lb_err *err);
 

@@ -68,6 +68,18 @@ START_TEST(kpick_prefers_own_when_installed)
 	conf_kernel(&c, LB_KERNEL_OWN);
 	ck_assert_int_eq(lb_kernel_pick(&c, &k, &err), 0);
 	ck_assert(k.own);
+
+	/* The fast reboot needs lifeboat.ko in the capture kernel: unset
+	 * means the stock one then; "lifeboat" still means ours. */
+	conf_kernel(&c, "");
+	c.final_action = LB_ACTION_FAST_REBOOT;
+	ck_assert_int_eq(lb_kernel_pick(&c, &k, &err), 0);
+	ck_assert(!k.own);
+	ck_assert_str_eq(k.modroot, "/");
+	conf_kernel(&c, LB_KERNEL_OWN);
+	c.final_action = LB_ACTION_FAST_REBOOT;
+	ck_assert_int_eq(lb_kernel_pick(&c, &k, &err), 0);
+	ck_assert(k.own);
 	teardown_own();
 }
 END_TEST
