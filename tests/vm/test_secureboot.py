@@ -114,7 +114,8 @@ def test_secureboot_signed_capture_and_refusals():
     """Secure Boot: unsigned module refused, signed loads; unsigned and
     tampered capture kernels refused with nothing changed; the signed one
     arms and captures; crash and drgn read the dump."""
-    with lbvm.guest(None, "secureboot"):
+    # The stock kernel, signed here: test_capture_kernel signs Lifeboat's own.
+    with lbvm.guest(None, "secureboot", capture="stock"):
         work = lbvm.workdir("secureboot")
         key, cert = signing_material(work)
         unsigned, signed, tampered = kernel_images(work, key, cert)
