@@ -23,7 +23,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC_PKG=linux-source-6.1
 SRC_VERSION=6.1.192-3
 SRC_TAR=usr/src/linux-source-6.1.tar.xz
-# Build time stamp: the pinned source's, so two builds give the same bytes.
+# A fixed build time stamp, so that two builds give the same bytes.
 BUILD_STAMP="2025-12-01 00:00:00 UTC"
 JOBS=${LIFEBOAT_JOBS:-$(nproc)}
 
