@@ -93,26 +93,23 @@ static void print_breakdown(const struct lb_estimate *e, const struct lb_reserve
  * and initramfs the capture initramfs carries are in its measure already;
  * the module's copy of them is counted here.
  */
-static void fast_return(struct lb_sizing *s)
+static void fast_return(struct lb_sizing *s, const struct lb_conf *conf)
 {
 	struct lb_return *r;
-	struct lb_conf conf;
 	struct lb_err err;
 	struct utsname u;
 
 	char level[32];
 
-	if (lb_conf_load(LB_CONF_PATH, 0, &conf, &err))
-		return;
 	/* unpack = yes: the kernel is sized as it will be loaded, unless locked down. */
-	s->unpack = conf.unpack && !lb_lockdown_level(level, sizeof(level));
-	if (conf.final_action != LB_ACTION_FAST_REBOOT || uname(&u))
+	s->unpack = conf->unpack && !lb_lockdown_level(level, sizeof(level));
+	if (conf->final_action != LB_ACTION_FAST_REBOOT || uname(&u))
 		return;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return;
 	/* Only the sizes count here: what else is missing, lifeboat start says. */
-	if (lb_return_plan(&conf, u.release, "/", r, &err) && !r->kernel_len)
+	if (lb_return_plan(conf, u.release, "/", r, &err) && !r->kernel_len)
 		lb_error("final_action = fast-reboot, but %s", err.msg);
 	s->fast_return = lb_return_region_bytes(r);
 	free(r);
@@ -154,7 +151,7 @@ int lb_estimate_report(const char *kernel, const char *initrd, uint64_t *total)
 		lb_error("%s", err.msg);
 		goto out;
 	}
-	fast_return(s);
+	fast_return(s, &conf);
 	if (lb_sizing_files(s, kernel, initrd, &err)) {
 		lb_error("%s%s", err.msg, s->unread == kdef ? " (name one with --kernel)" :
 			 s->unread == idef ? " (build it with 'lifeboat mkinitramfs' or name one with --initrd)" :

@@ -137,7 +137,7 @@ void lb_estimate_compute(const struct lb_estimate_in *in, struct lb_estimate *re
 	ret->window = in->window;
 	ret->cpus = (uint64_t)in->nr_cpus * PER_CPU;
 	ret->makedumpfile = bitmaps(in->old_ram_end);
-	ret->runtime = ret->room > LB_SMALL_KERNEL ? lb_estimate_runtime : lb_estimate_runtime_small;
+	ret->runtime = lb_small_kernel(ret->room) ? lb_estimate_runtime_small : lb_estimate_runtime;
 	ret->fast_return = in->fast_return;
 	/* What the builder demands: the pieces placed, and lb_min_runtime() of
 	 * free RAM beside metadata, the kernel's room and initrd. */

@@ -73,10 +73,17 @@ enum {
  * with what it is built to do: Debian's kernels (44 to 64 MiB of image)
  * need LB_MIN_RUNTIME; a kernel built for capture alone, as Lifeboat's own
  * (13 MiB unpacked, 17 MiB init_size), needs LB_MIN_RUNTIME_SMALL.
+ * lb_small_kernel() says which an image is; the estimate's run-time
+ * allowance follows it too.
  */
+static inline int lb_small_kernel(lb_u64 image)
+{
+	return image <= LB_SMALL_KERNEL;
+}
+
 static inline lb_u64 lb_min_runtime(lb_u64 image)
 {
-	return image > LB_SMALL_KERNEL ? LB_MIN_RUNTIME : LB_MIN_RUNTIME_SMALL;
+	return lb_small_kernel(image) ? LB_MIN_RUNTIME_SMALL : LB_MIN_RUNTIME;
 }
 
 /*
