@@ -36,6 +36,7 @@ import scenarios
 import test_capture_path
 import test_capture_side
 import test_secureboot
+import test_unpacked
 
 ORDER = 26
 
@@ -50,22 +51,16 @@ def own_banner(res):
         f"the capture kernel was {banners[1]}, not Lifeboat's {k['KVER']}"
 
 
-def capture_free_mib(res):
-    free = re.findall(r"Memory: (\d+)K/(\d+)K available", res.text())
-    assert len(free) >= 2, f"no Memory: line of the capture kernel:\n{res.tail(40)}"
-    return f"{int(free[-1][0]) / 1024:.1f}"
-
-
-def run_chain(kernel, firmware, load_args, name, kernel_append="crashkernel=256M"):
+def run_chain(kernel, firmware, load_args, name):
     with lbvm.guest(kernel, firmware, capture="lifeboat"):
         e = lbvm.env()
         work = lbvm.workdir(f"own-{name}-{e['KNAME']}-{firmware}")
-        res, disk = lifeboat_chain.run(work, kernel_append=kernel_append,
+        res, disk = lifeboat_chain.run(work, kernel_append="crashkernel=256M",
                                        capture_append=capture.START_APPEND,
                                        load_args=load_args, name=name)
         figures = test_capture_path.check_chain(res, disk, work)
         own_banner(res)
-        figures["capture_free_mib"] = capture_free_mib(res)
+        figures["capture_free_mib"] = test_unpacked.capture_free_mib(res)
         return res, figures
 
 
@@ -158,24 +153,8 @@ def test_own_kernel_smallest_region():
     """Lifeboat's kernel unpacked, the start command line, 1 GiB guest: 40M
     captures and the dump passes the checker; 36M is refused by `lifeboat
     load` with what is short, nothing armed."""
-    res, figures = run_chain("6.1", "bios", "--unpack", "smallest",
-                             kernel_append=f"crashkernel={SMALLEST_MIB}M")
-    figures["smallest"] = f"{SMALLEST_MIB}M"
-    with lbvm.guest("6.1", "bios", capture="lifeboat"):
-        work = lbvm.workdir("own-short")
-        res, _ = lifeboat_chain.run(work, kernel_append=f"crashkernel={SHORT_MIB}M",
-                                    capture_append=capture.START_APPEND,
-                                    load_args="--unpack", name="short")
-    assert res.marker_args.get("arm-failed") == "load", \
-        f"{SHORT_MIB}M was not refused by lifeboat load:\n{res.tail(40)}"
-    m = re.search(rf"region of {SHORT_MIB} MiB leaves (\d+) MiB of free RAM, the capture "
-                  r"kernel needs 20 MiB: metadata \d+ MiB, kernel (\d+) MiB \(memsz\)",
-                  res.text())
-    assert m, f"lifeboat load did not say what is short at {SHORT_MIB}M:\n{res.tail(40)}"
-    assert int(m.group(1)) < 20 and int(m.group(2)) < 32, m.group(0)
-    assert "capture-kernel" not in res.markers and "panic" not in res.markers, \
-        "the guest went on past the refusal"
-    figures["refused"] = f"{SHORT_MIB}M ({m.group(1)} MiB free of 20)"
+    res, figures = test_unpacked.smallest_region("lifeboat", SMALLEST_MIB, SHORT_MIB, 20, "own")
+    own_banner(res)
     return figures
 
 

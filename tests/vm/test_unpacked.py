@@ -57,32 +57,49 @@ SMALLEST_MIB = 88
 SHORT_MIB = 84
 
 
-def test_unpacked_61_smallest_region():
-    """6.1 unpacked, the start command line: 88M captures, and the dump
-    passes the checker; 84M is refused by `lifeboat load`, nothing armed."""
-    with lbvm.guest("6.1", "bios", capture="stock"):
-        work = lbvm.workdir("unpacked-smallest")
-        res, disk = lifeboat_chain.run(work, kernel_append=f"crashkernel={SMALLEST_MIB}M",
+def capture_free_mib(res):
+    """The capture kernel's free memory at boot (its `Memory:` line), MiB."""
+    free = re.findall(r"Memory: (\d+)K/(\d+)K available", res.text())
+    assert len(free) >= 2, f"no Memory: line of the capture kernel:\n{res.tail(40)}"
+    return f"{int(free[-1][0]) / 1024:.1f}"
+
+
+def smallest_region(which, smallest_mib, short_mib, need_mib, name):
+    """6.1 under SeaBIOS, 1 GiB, the capture kernel which ("stock" or
+    "lifeboat") unpacked with the start command line: crashkernel=
+    smallest_mib captures and the dump passes the checker; short_mib is
+    refused by `lifeboat load`, which says the kernel needs need_mib of free
+    RAM (20 for a kernel of 32 MiB or less, 32 otherwise), nothing armed.
+    Returns the capture's result and the figures."""
+    with lbvm.guest("6.1", "bios", capture=which):
+        work = lbvm.workdir(f"{name}-smallest")
+        res, disk = lifeboat_chain.run(work, kernel_append=f"crashkernel={smallest_mib}M",
                                        capture_append=capture.START_APPEND,
                                        load_args="--unpack", name="smallest")
         figures = test_capture_path.check_chain(res, disk, work)
-        free = re.findall(r"Memory: (\d+)K/(\d+)K available", res.text())
-        assert len(free) >= 2, f"no Memory: line of the capture kernel:\n{res.tail(40)}"
-        figures["capture_free_mib"] = f"{int(free[-1][0]) / 1024:.1f}"
+        figures["capture_free_mib"] = capture_free_mib(res)
 
-        work = lbvm.workdir("unpacked-short")
-        res, _ = lifeboat_chain.run(work, kernel_append=f"crashkernel={SHORT_MIB}M",
-                                    capture_append=capture.START_APPEND,
-                                    load_args="--unpack", name="short")
-        assert res.marker_args.get("arm-failed") == "load", \
-            f"{SHORT_MIB}M was not refused by lifeboat load:\n{res.tail(40)}"
-        m = re.search(rf"region of {SHORT_MIB} MiB leaves (\d+) MiB of free RAM, the capture "
-                      r"kernel needs (\d+) MiB: metadata \d+ MiB, kernel (\d+) MiB \(memsz\)",
-                      res.text())
-        assert m, f"lifeboat load did not say what is short at {SHORT_MIB}M:\n{res.tail(40)}"
-        assert int(m.group(1)) < int(m.group(2)), m.group(0)
-        assert "capture-kernel" not in res.markers and "panic" not in res.markers, \
-            "the guest went on past the refusal"
-        figures["refused"] = f"{SHORT_MIB}M ({m.group(1)} MiB free of {m.group(2)})"
-        figures["smallest"] = f"{SMALLEST_MIB}M"
-        return figures
+        work = lbvm.workdir(f"{name}-short")
+        short, _ = lifeboat_chain.run(work, kernel_append=f"crashkernel={short_mib}M",
+                                      capture_append=capture.START_APPEND,
+                                      load_args="--unpack", name="short")
+    assert short.marker_args.get("arm-failed") == "load", \
+        f"{short_mib}M was not refused by lifeboat load:\n{short.tail(40)}"
+    m = re.search(rf"region of {short_mib} MiB leaves (\d+) MiB of free RAM, the capture "
+                  rf"kernel needs {need_mib} MiB: metadata \d+ MiB, kernel (\d+) MiB \(memsz\)",
+                  short.text())
+    assert m, f"lifeboat load did not say what is short at {short_mib}M:\n{short.tail(40)}"
+    assert int(m.group(1)) < need_mib, m.group(0)
+    # The floor follows the kernel's size.
+    assert (int(m.group(2)) <= 32) == (need_mib == 20), m.group(0)
+    assert "capture-kernel" not in short.markers and "panic" not in short.markers, \
+        "the guest went on past the refusal"
+    figures["refused"] = f"{short_mib}M ({m.group(1)} MiB free of {need_mib})"
+    figures["smallest"] = f"{smallest_mib}M"
+    return res, figures
+
+
+def test_unpacked_61_smallest_region():
+    """6.1 unpacked, the start command line: 88M captures, and the dump
+    passes the checker; 84M is refused by `lifeboat load`, nothing armed."""
+    return smallest_region("stock", SMALLEST_MIB, SHORT_MIB, 32, "unpacked")[1]
